@@ -269,6 +269,11 @@ func (s *Sim) failed(dv *delivery, rec deliveryRecord) {
 		}
 	}
 	d.mu.Unlock()
+	gaveUp := now.Sub(dv.first) >= giveUpAfter
+	if gaveUp {
+		rec.Outcome = "gave_up"
+		d.record(rec)
+	}
 	if len(unsubscribe) > 0 {
 		s.mu.Lock()
 		for _, p := range unsubscribe {
@@ -281,9 +286,7 @@ func (s *Sim) failed(dv *delivery, rec deliveryRecord) {
 		d.record(rec)
 		return
 	}
-	if now.Sub(dv.first) >= giveUpAfter {
-		rec.Outcome = "gave_up"
-		d.record(rec)
+	if gaveUp {
 		return
 	}
 	backoff := s.cfg.RetryBackoff[min(dv.attempt-1, len(s.cfg.RetryBackoff)-1)]

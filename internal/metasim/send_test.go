@@ -235,8 +235,8 @@ func TestSend_revokedToken(t *testing.T) {
 	id1 := h.comment(map[string]any{"account": h.account(1), "text": "hi"})
 	h.wantStatus(h.postJSON("/control/faults", map[string]any{"kind": "token_revoked", "account": h.account(0)}), 200)
 	h.wantGraphError(h.send(h.page(0), tok0, id0, "x"), 400, 190, 460)
-	h.wantStatus(h.send(h.page(1), tok1, id1, "x"), http.StatusOK) // the other Page is unaffected
-	h.wantGraphError(h.send(h.page(0), tok0, id0, "x"), 400, 190, 460) // it stays revoked
+	h.wantStatus(h.send(h.page(1), tok1, id1, "x"), http.StatusOK)         // the other Page is unaffected
+	h.wantGraphError(h.send(h.page(0), tok0, id0, "x"), 400, 190, 460)     // it stays revoked
 	h.wantStatus(h.send(h.page(0), h.avaPage(0), id0, "x"), http.StatusOK) // a fresh login works
 }
 
