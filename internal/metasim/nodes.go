@@ -206,10 +206,10 @@ func (s *Sim) renderMedia(c *graphCall, m *media, sel []field) (obj, *apiError) 
 }
 
 func (s *Sim) renderComment(c *graphCall, cm *comment, sel []field) (obj, *apiError) {
-	sub := func(def string, render func([]field) (obj, *apiError)) fieldGetter {
+	sub := func(def []string, render func([]field) (obj, *apiError)) fieldGetter {
 		return func(fs []field) (any, bool, error) {
 			if len(fs) == 0 {
-				fs = defaultFields(def)
+				fs = defaultFields(def...)
 			}
 			o, aerr := render(fs)
 			if aerr != nil {
@@ -229,11 +229,11 @@ func (s *Sim) renderComment(c *graphCall, cm *comment, sel []field) (obj, *apiEr
 		"id": val(cm.ID), "text": val(cm.Text), "timestamp": val(formatMetaTime(cm.Created)),
 		"username": val(cm.Username), "parent_id": parent, "user": user,
 		"hidden": val(false), "like_count": val(0),
-		"from": sub("id", func(fs []field) (obj, *apiError) {
+		"from": sub([]string{"id", "username"}, func(fs []field) (obj, *apiError) {
 			return renderNode("IGCommentFromUser", map[string]fieldGetter{
 				"id": val(cm.FromID), "username": val(cm.Username)}, fs)
 		}),
-		"media": sub("id", func(fs []field) (obj, *apiError) {
+		"media": sub([]string{"id"}, func(fs []field) (obj, *apiError) {
 			m, _ := s.mediaLocked(cm.MediaID)
 			return s.renderMedia(c, m, fs)
 		}),

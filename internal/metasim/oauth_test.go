@@ -167,7 +167,9 @@ func TestOAuth_declineAndRerequest(t *testing.T) {
 		return tok.AccessToken
 	}
 	perms := func(tok string) map[string]string {
-		var out struct{ Data []struct{ Permission, Status string } }
+		var out struct {
+			Data []struct{ Permission, Status string }
+		}
 		h.decode(h.get("/me/permissions?access_token="+tok), &out)
 		m := map[string]string{}
 		for _, p := range out.Data {
