@@ -43,8 +43,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	sim, err := metasim.New(metasim.Config{
 		AppID: *appID, AppSecret: *appSecret, VerifyToken: *verifyToken, WebhookURL: *webhookURL,
-		Seed: *seed, TrafficPerMinute: *traffic, BaseURL: "http://" + ln.Addr().String(),
-		StatePath: *state, Logger: logger,
+		Seed: *seed, TrafficPerMinute: *traffic, StatePath: *state, Logger: logger,
+		// BaseURL stays empty: paging links and pictures follow each request's Host.
 	})
 	if err != nil {
 		_ = ln.Close()

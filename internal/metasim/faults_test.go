@@ -18,7 +18,7 @@ func TestFaults_graph5xxMatchesAccount(t *testing.T) {
 	}
 	id := h.comment(map[string]any{"account": h.account(0), "text": "x"})
 	h.wantGraphError(h.send(h.page(0), tok0, id, "x"), 500, 2, 0) // the Page token matches too
-	h.wantStatus(h.send(h.page(0), tok0, id, "x"), http.StatusOK)   // count used up; nothing was recorded before
+	h.wantStatus(h.send(h.page(0), tok0, id, "x"), http.StatusOK) // count used up; nothing was recorded before
 }
 
 func TestFaults_graphSlow(t *testing.T) {

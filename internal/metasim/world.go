@@ -241,16 +241,6 @@ func (w *world) firstMedia(accountID, product string) *media {
 	return best
 }
 
-// accountByUsername answers the account with that username, or nil.
-func (w *world) accountByUsername(name string) *igAccount {
-	for _, a := range w.accounts {
-		if a.Username == name {
-			return a
-		}
-	}
-	return nil
-}
-
 func shortcode(rng *rand.Rand) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 	b := make([]byte, 11)
