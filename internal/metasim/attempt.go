@@ -57,6 +57,7 @@ func (s *Sim) attempt(ctx context.Context, dv *delivery) {
 	if err != nil {
 		rec.Error = err.Error()
 	}
+	s.log.Debug("metasim: webhook delivery failed", "delivery", dv.id, "attempt", dv.attempt, "error", rec.Error)
 	s.failed(dv, rec)
 }
 

@@ -1,6 +1,7 @@
 package metasim
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -155,7 +156,8 @@ func renderNode(nodeType string, getters map[string]fieldGetter, sel []field) (o
 		}
 		v, ok, err := get(f.sub)
 		if err != nil {
-			if ae, isAPI := err.(*apiError); isAPI {
+			var ae *apiError
+			if errors.As(err, &ae) {
 				return nil, ae
 			}
 			return nil, apiErr(errTemporary)

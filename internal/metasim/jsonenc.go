@@ -67,13 +67,10 @@ func escapeMeta(b []byte) []byte {
 // writeMetaJSON answers with v in Meta's encoding.
 func writeMetaJSON(w http.ResponseWriter, status int, v any) {
 	b, err := metaJSON(v)
-	if err != nil {
-		status, body := newGraphError(errTemporary)
+	if err != nil { // only a programming error gets here
+		var body graphErrorBody
+		status, body = newGraphError(errTemporary)
 		b, _ = marshalPlain(body)
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		w.WriteHeader(status)
-		_, _ = w.Write(b)
-		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(status)

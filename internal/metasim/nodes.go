@@ -1,6 +1,7 @@
 package metasim
 
 import (
+	"errors"
 	"time"
 )
 
@@ -16,8 +17,8 @@ func (c *graphCall) selection(defaults ...string) ([]field, bool) {
 		return defaultFields(defaults...), true
 	}
 	sel, err := parseFields(raw)
-	if err != nil {
-		fe := err.(*fieldsError)
+	var fe *fieldsError
+	if errors.As(err, &fe) {
 		c.fail(apiErr(errSyntax, fe.msg, fe.pos, fe.input))
 		return nil, false
 	}

@@ -32,8 +32,6 @@ func TestTraffic_onlyInstalledAccounts(t *testing.T) {
 }
 
 func TestPoisson_mean(t *testing.T) {
-	h := newHarness(t)
-	_ = h
 	sum := 0
 	rng := newDeliverer(1).rng
 	for range 10000 {

@@ -89,14 +89,12 @@ func (s *Sim) notifyComment(c *comment) {
 	installed := s.st.installs[acct.PageID] != nil
 	dropped := installed && s.takeFaultLocked(faultWebhookDrop, []string{acct.ID}) != nil
 	s.mu.Unlock()
-	rec := deliveryRecord{At: s.now(), Comments: []string{c.ID}, Accounts: []string{acct.ID}}
-	switch {
-	case !installed:
-		rec.Outcome, rec.Error = "skipped", "the app is not installed on the account's Page"
-		s.hooks.record(rec)
-		return
-	case dropped:
-		rec.Outcome, rec.Error = "dropped", "webhook_drop fault"
+	if !installed || dropped {
+		rec := deliveryRecord{At: s.now(), Outcome: "skipped", Error: "the app is not installed on the account's Page",
+			Comments: []string{c.ID}, Accounts: []string{acct.ID}}
+		if dropped {
+			rec.Outcome, rec.Error = "dropped", "webhook_drop fault"
+		}
 		s.hooks.record(rec)
 		return
 	}

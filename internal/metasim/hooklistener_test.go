@@ -1,0 +1,87 @@
+package metasim
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// hookListener is a webhook receiver that records raw deliveries.
+type hookListener struct {
+	srv      *httptest.Server
+	mu       sync.Mutex
+	got      []delivered
+	failNext int // answer 500 to this many POSTs first
+	arrived  chan struct{}
+}
+
+type delivered struct {
+	body   []byte
+	header http.Header
+}
+
+func newHookListener(t *testing.T) *hookListener {
+	l := &hookListener{arrived: make(chan struct{}, 1000)}
+	l.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			q := r.URL.Query()
+			if q.Get("hub.mode") == "subscribe" && q.Get("hub.verify_token") == testVerify {
+				_, _ = io.WriteString(w, q.Get("hub.challenge"))
+				return
+			}
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		l.mu.Lock()
+		l.got = append(l.got, delivered{b, r.Header.Clone()})
+		fail := l.failNext > 0
+		if fail {
+			l.failNext--
+		}
+		l.mu.Unlock()
+		l.arrived <- struct{}{}
+		if fail {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(l.srv.Close)
+	return l
+}
+
+// wait blocks until n POSTs have arrived in total.
+func (l *hookListener) wait(t *testing.T, n int) []delivered {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		l.mu.Lock()
+		if len(l.got) >= n {
+			out := append([]delivered(nil), l.got...)
+			l.mu.Unlock()
+			return out
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.arrived:
+		case <-deadline:
+			t.Fatalf("waited for %d webhook POSTs, got %d", n, len(l.all()))
+		}
+	}
+}
+
+func (l *hookListener) all() []delivered {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]delivered(nil), l.got...)
+}
+
+func (l *hookListener) setFail(n int) {
+	l.mu.Lock()
+	l.failNext = n
+	l.mu.Unlock()
+}
