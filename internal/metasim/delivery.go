@@ -152,11 +152,11 @@ func (s *Sim) nextDelivery() (*delivery, time.Duration) {
 	now := time.Now()
 	wait := time.Hour
 	if len(d.retries) > 0 {
-		if due := d.retries[0].due; !due.After(now) {
+		due := d.retries[0].due
+		if !due.After(now) {
 			return heap.Pop(&d.retries).(*delivery), 0
-		} else {
-			wait = due.Sub(now)
 		}
+		wait = due.Sub(now)
 	}
 	if len(d.pending) == 0 {
 		return nil, wait
@@ -171,13 +171,13 @@ func (s *Sim) nextDelivery() (*delivery, time.Duration) {
 	events := d.pending[:n:n]
 	d.pending = d.pending[n:]
 	simNow := s.now()
-	body, err := buildBody(events, simNow, d.rng)
+	body, entries, err := buildBody(events, simNow, d.rng)
 	if err != nil {
 		s.log.Error("metasim: encode webhook", "error", err)
 		return nil, 0
 	}
 	d.nextID++
-	dv := &delivery{id: d.nextID, body: body, first: simNow, entries: countEntries(events)}
+	dv := &delivery{id: d.nextID, body: body, first: simNow, entries: entries}
 	seen := map[string]bool{}
 	for _, ev := range events {
 		dv.comments = append(dv.comments, ev.change.Value.ID)
@@ -188,14 +188,6 @@ func (s *Sim) nextDelivery() (*delivery, time.Duration) {
 		}
 	}
 	return dv, 0
-}
-
-func countEntries(events []event) int {
-	seen := map[string]bool{}
-	for _, ev := range events {
-		seen[ev.accountID] = true
-	}
-	return len(seen)
 }
 
 func (d *deliverer) intn(n int) int {

@@ -124,8 +124,8 @@ func (d *deliverer) duplicateAd(chance float64) (twice, later bool, delay time.D
 
 // buildBody groups events into entries (usually one per account, sometimes
 // split) stamped with the send time in unix seconds, and encodes them in
-// Meta's escaped form.
-func buildBody(events []event, sentAt time.Time, rng *rand.Rand) ([]byte, error) {
+// Meta's escaped form. It answers the body and its number of entries.
+func buildBody(events []event, sentAt time.Time, rng *rand.Rand) ([]byte, int, error) {
 	p := hookPayload{Object: "instagram"}
 	for _, ev := range events {
 		i := len(p.Entry) - 1
@@ -140,7 +140,8 @@ func buildBody(events []event, sentAt time.Time, rng *rand.Rand) ([]byte, error)
 		}
 		p.Entry[i].Changes = append(p.Entry[i].Changes, ev.change)
 	}
-	return metaJSON(p)
+	b, err := metaJSON(p)
+	return b, len(p.Entry), err
 }
 
 // signatures answers the X-Hub-Signature-256 and X-Hub-Signature values over
