@@ -4,6 +4,20 @@
 // Instagram accounts, media and comments. It is a real HTTP server that
 // shares no code with the app's Meta client, driven by a control API
 // (DESIGN.md §4) and faithful to meta-platform.md.
+//
+// Everything is served at the handler's root:
+//   - the Graph API, versioned (/v25.0/...) and unversioned: /oauth/access_token,
+//     /debug_token, /me, /me/accounts, /me/permissions, /{id}, /{ig-user-id}/media,
+//     /stories and /live_media, /{media-id}/comments, /{comment-id}/replies,
+//     /{page-id}/subscribed_apps and POST /{page-id}/messages;
+//   - the OAuth dialog at /dialog/oauth and /v25.0/dialog/oauth (sim_user,
+//     sim_decline and sim_cancel script it);
+//   - the control API under /control/ (DESIGN.md §4, plus GET /control/deliveries,
+//     GET and DELETE /control/faults, GET /control/clock and
+//     POST /control/comments/delete);
+//   - the simulator's page at /, its forms under /ui/, and /avatars/{id}.svg.
+//
+// Every Graph error comes from the one table in errors.go.
 package metasim
 
 import (
