@@ -1,0 +1,42 @@
+# Replydesk. `make run` starts the dashboard (demo mode); `make test` runs every test.
+# Build tags are set here once: SQLite's FTS5 module powers inbox search.
+TAGS    := sqlite_fts5
+GO      ?= go
+GOFLAGS += -tags=$(TAGS)
+export GOFLAGS
+
+.DEFAULT_GOAL := help
+.PHONY: help run build test test-fast generate check bench clean
+
+help: ## show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## start the dashboard on http://localhost:8080 (demo mode unless META_APP_ID is set)
+	$(GO) run ./cmd/replydesk serve
+
+build: ## build bin/replydesk
+	$(GO) build -trimpath -o bin/replydesk ./cmd/replydesk
+
+test: ## run every test, browser tests included (race detector on)
+	$(GO) test -race -count=1 -timeout 9m ./...
+
+test-fast: ## run the tests without browser tests and the race detector
+	$(GO) test -short -count=1 ./...
+
+generate: ## regenerate the templ components (*_templ.go)
+	$(GO) tool templ generate
+
+check: ## go vet, formatting, and generated code identical to what is committed
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
+		if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	@$(GO) tool templ fmt -fail . >/dev/null || (echo "templ fmt needed (run: go tool templ fmt .)"; exit 1)
+	@$(GO) tool templ generate >/dev/null 2>&1
+	@git diff --exit-code --stat -- '*_templ.go' || (echo "generated templ code is stale: run make generate and commit"; exit 1)
+	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)
+
+bench: ## measure webhook ingest throughput and latency against the real binary
+	@echo "make bench: no benchmark yet (the webhook ingest benchmark arrives with webhook ingest)"
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/config"
+	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/web"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// runServe wires the application together and serves until ctx is done.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments (configuration is environment variables), got %q", args[0])
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := store.Open(ctx, cfg.Database, store.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("REPLYDESK_DATABASE: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing database", "error", err)
+		}
+	}()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("REPLYDESK_ADDR: cannot listen on %s: %w", cfg.Addr, errors.Unwrap(err))
+	}
+
+	var bg sync.WaitGroup // background work, stopped before the database closes
+	bgctx, stopBG := context.WithCancel(ctx)
+	defer func() { stopBG(); bg.Wait() }()
+
+	deps := web.Deps{
+		Options: web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure()},
+		Logger:  log,
+		Health:  st,
+	}
+	if cfg.Demo {
+		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		deps.Sim = sim
+	}
+	srv, err := web.New(deps)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "demo", cfg.Demo, "database", cfg.Database)
+	err = srv.Serve(ctx, ln, shutdownGrace)
+	log.Info("shutting down")
+	return err
+}
+
+// startDemoSim starts the in-process simulated Meta platform that demo mode
+// serves under /_sim, delivering its webhooks to this same server.
+func startDemoSim(ctx context.Context, bg *sync.WaitGroup, cfg config.Config, addr net.Addr, log *slog.Logger) (http.Handler, error) {
+	port := addr.(*net.TCPAddr).Port
+	sim, err := metasim.New(metasim.Config{
+		AppID:            cfg.MetaAppID,
+		AppSecret:        cfg.MetaAppSecret,
+		VerifyToken:      cfg.MetaVerifyToken,
+		WebhookURL:       fmt.Sprintf("http://127.0.0.1:%d/webhooks/instagram", port),
+		Seed:             cfg.DemoSeed,
+		TrafficPerMinute: cfg.DemoTraffic,
+		BaseURL:          cfg.BaseURL + "/_sim",
+		GraphVersion:     cfg.GraphVersion,
+		StatePath:        cfg.DataDir() + "/sim-state.json",
+		Logger:           log.With("component", "metasim"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo simulator: %w", err)
+	}
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		if err := sim.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("demo simulator stopped", "error", err)
+		}
+		if err := sim.Close(); err != nil {
+			log.Error("demo simulator state", "error", err)
+		}
+	}()
+	return sim.Handler(), nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if os.Getenv("REPLYDESK_DEBUG") != "" {
+		opts.Level = slog.LevelDebug
+	}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,58 @@
+// Package apperr is the small vocabulary of failures that reach a person:
+// each carries a kind (which decides the HTTP status), a stable code for the
+// JSON API, and a message in plain words that says what to do next.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a failure.
+type Kind int
+
+// The kinds of failure, each mapped to one HTTP status by the web layer.
+const (
+	Invalid      Kind = iota + 1 // 400: the request itself is malformed
+	Unauthorized                 // 401: not logged in
+	Forbidden                    // 403: logged in, not allowed
+	NotFound                     // 404
+	Conflict                     // 409: the state changed under the request
+	Unprocessable                // 422: well-formed but refused by a rule
+	Unavailable                  // 503: a dependency is down; try again
+)
+
+// Error is a failure meant to be shown.
+type Error struct {
+	Kind    Kind
+	Code    string // stable, snake_case, e.g. "reply_too_long"
+	Message string // plain words and the next step
+	Field   string // the form field at fault, when there is one
+	Err     error  // the cause, for logs only
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New makes an Error.
+func New(kind Kind, code, message string) *Error {
+	return &Error{Kind: kind, Code: code, Message: message}
+}
+
+// Field makes an Unprocessable error about one form field.
+func Field(field, code, message string) *Error {
+	return &Error{Kind: Unprocessable, Code: code, Message: message, Field: field}
+}
+
+// As finds an *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

@@ -1,0 +1,191 @@
+// Package store keeps Replydesk's data in SQLite through GORM. Schema comes
+// only from the goose migrations in /migrations; nothing here auto-migrates.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/replydesk/replydesk/migrations"
+)
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the database. SQLite allows one writer at a time, so writes go
+// through a single connection whose transactions BEGIN IMMEDIATE (a deferred
+// BEGIN that upgrades from read to write fails with "database is locked" in
+// WAL mode, and the busy handler does not retry it). Reads use a pool of
+// query-only connections, which WAL lets run beside the writer.
+type Store struct {
+	w   *gorm.DB // the one writer connection
+	r   *gorm.DB // reader pool
+	now func() time.Time
+	log *slog.Logger
+}
+
+// Options tune Open; the zero value is fine.
+type Options struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Open opens (creating when missing) the SQLite database at path and applies
+// every pending migration.
+func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: create directory: %w", err)
+	}
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return opt.Now().UTC() },
+		Logger:                 newGormLogger(opt.Logger),
+	}
+	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	wdb, _ := w.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	s := &Store{w: w, now: opt.Now, log: opt.Logger}
+	if err := wdb.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	r, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+	}
+	rdb, _ := r.DB()
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	s.r = r
+	return s, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL") // durable across app crashes; WAL fsyncs at checkpoints
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_cache_size", "-16000") // 16 MB page cache per connection
+	if readOnly {
+		q.Set("_query_only", "true")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	sqlDB, err := s.w.DB()
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	sub, err := fs.Sub(migrations.FS, ".")
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, sub)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		s.log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
+	}
+	return nil
+}
+
+// Version reports the newest applied migration.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.r.WithContext(ctx).Raw("SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: version: %w", err)
+	}
+	return v, nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close checkpoints the write-ahead log and closes every connection.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		if db, err := s.r.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	if s.w != nil {
+		s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if db, err := s.w.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ms converts a time to the unix milliseconds stored in INTEGER columns.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts stored unix milliseconds back to a UTC time.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func newGormLogger(l *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(l, logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+	})
+}

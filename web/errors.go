@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/views"
+)
+
+// apiError is DESIGN §6's JSON error body.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+var kindStatus = map[apperr.Kind]int{
+	apperr.Invalid:       http.StatusBadRequest,
+	apperr.Unauthorized:  http.StatusUnauthorized,
+	apperr.Forbidden:     http.StatusForbidden,
+	apperr.NotFound:      http.StatusNotFound,
+	apperr.Conflict:      http.StatusConflict,
+	apperr.Unprocessable: http.StatusUnprocessableEntity,
+	apperr.Unavailable:   http.StatusServiceUnavailable,
+}
+
+var statusCode = map[int]string{
+	http.StatusBadRequest:            "bad_request",
+	http.StatusUnauthorized:          "unauthorized",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusConflict:              "conflict",
+	http.StatusRequestEntityTooLarge: "too_large",
+	http.StatusUnprocessableEntity:   "invalid",
+	http.StatusTooManyRequests:       "rate_limited",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// handleError is the one error handler: it maps an error to a status and a
+// message a person can act on, logs server faults once, and answers JSON
+// under /api/ and an HTML page elsewhere.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, body := s.classify(err)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", requestID(c), "path", c.Request().URL.Path, "error", err)
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(status)
+	case wantsJSON(c):
+		werr = c.JSON(status, apiError{Error: body})
+	default:
+		vm := views.ErrorVM{
+			Layout:    s.layout(c, http.StatusText(status)),
+			Status:    status,
+			Title:     http.StatusText(status),
+			Message:   body.Message,
+			RequestID: requestID(c),
+		}
+		werr = render(c, status, views.ErrorPage(vm))
+	}
+	if werr != nil {
+		s.log.Error("writing error response", "error", werr)
+	}
+}
+
+func (s *Server) classify(err error) (int, apiErrorBody) {
+	if ae, ok := apperr.As(err); ok {
+		st := kindStatus[ae.Kind]
+		if st == 0 {
+			st = http.StatusInternalServerError
+		}
+		return st, apiErrorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "That item does not exist, or you do not have access to it."}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && m != "" {
+			msg = m
+		}
+		switch he.Code {
+		case http.StatusNotFound:
+			msg = "There is no page at this address."
+		case http.StatusRequestEntityTooLarge:
+			msg = "The request body is larger than this server accepts."
+		}
+		code := statusCode[he.Code]
+		if code == "" {
+			code = strings.ToLower(strings.ReplaceAll(http.StatusText(he.Code), " ", "_"))
+		}
+		return he.Code, apiErrorBody{Code: code, Message: msg}
+	}
+	return http.StatusInternalServerError, apiErrorBody{
+		Code:    "internal",
+		Message: "Something went wrong on our side. Try again; if it keeps happening, tell your administrator the request id.",
+	}
+}
+
+// wantsJSON is true for the JSON API and for clients that ask only for JSON.
+func wantsJSON(c echo.Context) bool {
+	p := c.Request().URL.Path
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/webhooks/") || p == "/healthz" {
+		return true
+	}
+	acc := c.Request().Header.Get("Accept")
+	return strings.HasPrefix(acc, "application/json")
+}

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// routes is the one list of every route the application serves.
+func (s *Server) routes(e *echo.Echo) {
+	// Operations and assets: no session.
+	e.GET("/healthz", s.healthz)
+	e.GET("/static/*", s.staticFiles())
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg")
+	})
+
+	// The simulated Meta platform, demo mode only.
+	if s.deps.Sim != nil {
+		sim := echo.WrapHandler(http.StripPrefix("/_sim", s.deps.Sim))
+		e.Any("/_sim", sim)
+		e.Any("/_sim/*", sim)
+	}
+
+	// Pages.
+	e.GET("/", s.home)
+	e.GET("/login", s.loginPage)
+}

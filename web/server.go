@@ -1,0 +1,96 @@
+// Package web is Replydesk's HTTP layer: the Echo server, its one route list,
+// middleware and handlers. Handlers parse the request, call the domain in
+// internal/ and render a view; nothing here talks to the database or to Meta
+// directly.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Options are the settings the HTTP layer needs from the configuration.
+type Options struct {
+	BaseURL string // public URL, without a trailing slash
+	Demo    bool   // show the demo banner and mount the simulator
+	Secure  bool   // cookies carry Secure (https base URL)
+}
+
+// Deps are the server's collaborators, passed in by cmd/replydesk.
+type Deps struct {
+	Options Options
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Health  HealthChecker
+	Sim     http.Handler // demo mode: the simulated Meta platform, served under /_sim
+}
+
+// Server is the Replydesk web application.
+type Server struct {
+	e    *echo.Echo
+	opt  Options
+	log  *slog.Logger
+	now  func() time.Time
+	deps Deps
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Health == nil {
+		return nil, errors.New("web: Deps.Health is required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{e: e, opt: d.Options, log: d.Logger, now: d.Now, deps: d}
+	e.HTTPErrorHandler = s.handleError
+	s.middleware(e)
+	s.routes(e)
+	return s, nil
+}
+
+// Handler is the server as an http.Handler (tests use it with httptest).
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Serve answers requests on ln until ctx is done, then shuts down
+// gracefully: in-flight requests get up to grace to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second, // the SSE handler lifts it for its own response
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}
