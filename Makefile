@@ -30,7 +30,7 @@ check: ## go vet, formatting, and generated code identical to what is committed
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
 		if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
-	@$(GO) tool templ fmt -fail . >/dev/null || (echo "templ fmt needed (run: go tool templ fmt .)"; exit 1)
+	@$(GO) tool templ fmt -fail . >/dev/null 2>&1 || (echo "templ fmt needed (run: go tool templ fmt .)"; exit 1)
 	@$(GO) tool templ generate >/dev/null 2>&1
 	@git diff --exit-code --stat -- '*_templ.go' || (echo "generated templ code is stale: run make generate and commit"; exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)

@@ -102,4 +102,3 @@ func (s *Server) staticFiles() echo.HandlerFunc {
 
 // ctxUserID is the echo.Context key holding the logged-in user's id.
 const ctxUserID = "user_id"
-

@@ -13,13 +13,13 @@ type Kind int
 
 // The kinds of failure, each mapped to one HTTP status by the web layer.
 const (
-	Invalid      Kind = iota + 1 // 400: the request itself is malformed
-	Unauthorized                 // 401: not logged in
-	Forbidden                    // 403: logged in, not allowed
-	NotFound                     // 404
-	Conflict                     // 409: the state changed under the request
-	Unprocessable                // 422: well-formed but refused by a rule
-	Unavailable                  // 503: a dependency is down; try again
+	Invalid       Kind = iota + 1 // 400: the request itself is malformed
+	Unauthorized                  // 401: not logged in
+	Forbidden                     // 403: logged in, not allowed
+	NotFound                      // 404
+	Conflict                      // 409: the state changed under the request
+	Unprocessable                 // 422: well-formed but refused by a rule
+	Unavailable                   // 503: a dependency is down; try again
 )
 
 // Error is a failure meant to be shown.
