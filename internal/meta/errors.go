@@ -79,27 +79,27 @@ type rule struct {
 }
 
 var rules = []rule{
-	{10, 2534022, ClassWindow},    // "sent outside of allowed window" (IG: 7 days over or Live ended) — unverified
-	{10, 2018278, ClassWindow},    // Messenger flavour of the same
-	{100, 2534025, ClassReplied},  // "comment is invalid for a private reply": reported as "already replied" — unverified
-	{10900, 0, ClassReplied},      // Facebook: "Activity already replied to"
-	{10, 1893063, ClassPause},     // Page temporarily restricted from sending
-	{1, 0, ClassTransient},        // API unknown, possibly temporary
-	{2, 0, ClassTransient},        // API service, temporary
-	{4, 0, ClassThrottled},        // app-level rate limit
-	{17, 0, ClassThrottled},       // user-level rate limit
-	{32, 0, ClassThrottled},       // Pages request limit
-	{613, 0, ClassThrottled},      // custom rate limit (where the 750/h private-reply cap is expected)
-	{341, 0, ClassThrottled},      // application limit reached
-	{2018300, 0, ClassTransient},  // another app controls the thread (handover): retry later
-	{2018321, 0, ClassTransient},  // same
-	{190, 0, ClassToken},          // access token expired or invalid
-	{102, 0, ClassToken},          // session invalid
-	{3, 0, ClassPause},            // capability missing for this call (wrong node, app setup)
-	{368, 0, ClassPause},          // temporarily blocked for policy violations
-	{100, 0, ClassPermanent},      // invalid parameter or object
-	{551, 0, ClassPermanent},      // person unavailable
-	{10, 0, ClassPermanent},       // not allowed
+	{10, 2534022, ClassWindow},   // "sent outside of allowed window" (IG: 7 days over or Live ended) — unverified
+	{10, 2018278, ClassWindow},   // Messenger flavour of the same
+	{100, 2534025, ClassReplied}, // "comment is invalid for a private reply": reported as "already replied" — unverified
+	{10900, 0, ClassReplied},     // Facebook: "Activity already replied to"
+	{10, 1893063, ClassPause},    // Page temporarily restricted from sending
+	{1, 0, ClassTransient},       // API unknown, possibly temporary
+	{2, 0, ClassTransient},       // API service, temporary
+	{4, 0, ClassThrottled},       // app-level rate limit
+	{17, 0, ClassThrottled},      // user-level rate limit
+	{32, 0, ClassThrottled},      // Pages request limit
+	{613, 0, ClassThrottled},     // custom rate limit (where the 750/h private-reply cap is expected)
+	{341, 0, ClassThrottled},     // application limit reached
+	{2018300, 0, ClassTransient}, // another app controls the thread (handover): retry later
+	{2018321, 0, ClassTransient}, // same
+	{190, 0, ClassToken},         // access token expired or invalid
+	{102, 0, ClassToken},         // session invalid
+	{3, 0, ClassPause},           // capability missing for this call (wrong node, app setup)
+	{368, 0, ClassPause},         // temporarily blocked for policy violations
+	{100, 0, ClassPermanent},     // invalid parameter or object
+	{551, 0, ClassPermanent},     // person unavailable
+	{10, 0, ClassPermanent},      // not allowed
 }
 
 // Classify says what to do about err. Network errors and 5xx are transient;
