@@ -20,15 +20,18 @@ type Options struct {
 	BaseURL string // public URL, without a trailing slash
 	Demo    bool   // show the demo banner and mount the simulator
 	Secure  bool   // cookies carry Secure (https base URL)
+
+	VerifyToken string // META_VERIFY_TOKEN, for the webhook handshake
 }
 
 // Deps are the server's collaborators, passed in by cmd/replydesk.
 type Deps struct {
-	Options Options
-	Logger  *slog.Logger
-	Now     func() time.Time
-	Health  HealthChecker
-	Sim     http.Handler // demo mode: the simulated Meta platform, served under /_sim
+	Options  Options
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Health   HealthChecker
+	Webhooks WebhookReceiver
+	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }
 
 // Server is the Replydesk web application.
@@ -44,6 +47,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Health == nil {
 		return nil, errors.New("web: Deps.Health is required")
+	}
+	if d.Webhooks == nil {
+		return nil, errors.New("web: Deps.Webhooks is required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/config"
+	"github.com/replydesk/replydesk/internal/ingest"
+	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/metasim"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/web"
@@ -49,10 +51,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	bgctx, stopBG := context.WithCancel(ctx)
 	defer func() { stopBG(); bg.Wait() }()
 
+	hub := live.NewMemory()
+	ingester := ingest.NewIngester(cfg.MetaAppSecret, st, hub, log.With("component", "ingest"), time.Now)
+	janitor := ingest.NewJanitor(st, hub, log.With("component", "janitor"), time.Now)
+	for _, worker := range []func(context.Context){ingester.Run, janitor.Run} {
+		bg.Go(func() { worker(bgctx) })
+	}
+
 	deps := web.Deps{
-		Options: web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure()},
-		Logger:  log,
-		Health:  st,
+		Options:  web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure(), VerifyToken: cfg.MetaVerifyToken},
+		Logger:   log,
+		Health:   st,
+		Webhooks: ingester,
 	}
 	if cfg.Demo {
 		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)
