@@ -54,7 +54,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	hub := live.NewMemory()
 	ingester := ingest.NewIngester(cfg.MetaAppSecret, st, hub, log.With("component", "ingest"), time.Now)
 	janitor := ingest.NewJanitor(st, hub, log.With("component", "janitor"), time.Now)
-	for _, worker := range []func(context.Context){ingester.Run, janitor.Run} {
+	indexer := ingest.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond)
+	for _, worker := range []func(context.Context){ingester.Run, janitor.Run, indexer.Run} {
 		bg.Go(func() { worker(bgctx) })
 	}
 

@@ -76,3 +76,47 @@ func (j *Janitor) purge(ctx context.Context) {
 		j.log.Info("old webhook deliveries purged", "deliveries", n)
 	}
 }
+
+// SearchIndexer keeps the full-text search index up with arrivals, in
+// batches, off the webhook's critical path.
+type SearchIndexer struct {
+	st       *store.Store
+	log      *slog.Logger
+	interval time.Duration
+}
+
+// NewSearchIndexer makes a SearchIndexer that indexes every interval.
+func NewSearchIndexer(st *store.Store, log *slog.Logger, interval time.Duration) *SearchIndexer {
+	return &SearchIndexer{st: st, log: log, interval: interval}
+}
+
+// Run indexes until ctx is done.
+func (x *SearchIndexer) Run(ctx context.Context) {
+	t := time.NewTicker(x.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			x.IndexAll(ctx)
+		}
+	}
+}
+
+// IndexAll indexes everything that arrived since the last run.
+func (x *SearchIndexer) IndexAll(ctx context.Context) {
+	const batch = 5000
+	for {
+		n, err := x.st.IndexSearch(ctx, batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				x.log.Error("search indexing", "error", err)
+			}
+			return
+		}
+		if n < batch {
+			return
+		}
+	}
+}
