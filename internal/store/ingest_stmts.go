@@ -12,17 +12,17 @@ import (
 // ingestStmts are the prepared statements of the webhook hot path, bound to
 // one transaction.
 type ingestStmts struct {
-	tx             *sql.Tx
-	accounts       *sql.Stmt
+	tx                *sql.Tx
+	accounts          *sql.Stmt
 	insertCommentStmt *sql.Stmt
-	upsertMedia    *sql.Stmt
-	insertDelivery *sql.Stmt
-	touchAccount   *sql.Stmt
+	upsertMedia       *sql.Stmt
+	insertDelivery    *sql.Stmt
+	touchAccount      *sql.Stmt
 }
 
 const (
-	sqlAccounts       = `SELECT id FROM accounts`
-	sqlInsertComment  = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
+	sqlAccounts      = `SELECT id FROM accounts`
+	sqlInsertComment = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
 		original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
 		entry_time, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`
