@@ -14,3 +14,15 @@ func (s *Store) InsertFixture(ctx context.Context, table string, row map[string]
 	}
 	return nil
 }
+
+// UserIDByFacebookID finds a user's id (tests and fixtures).
+func (s *Store) UserIDByFacebookID(ctx context.Context, facebookID string) (int64, error) {
+	var ids []int64
+	if err := s.r.WithContext(ctx).Raw(`SELECT id FROM users WHERE facebook_id = ?`, facebookID).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("store: user by facebook id: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, ErrNotFound
+	}
+	return ids[0], nil
+}

@@ -44,3 +44,26 @@ func Account(t testing.TB, s *store.Store, igID, pageID, username string, sealed
 		t.Fatal(err)
 	}
 }
+
+// User inserts a user and returns their id.
+func User(t testing.TB, s *store.Store, facebookID, name, role string) int64 {
+	t.Helper()
+	row := map[string]any{"facebook_id": facebookID, "name": name, "role": role, "created_at": time.Now().UnixMilli()}
+	if err := s.InsertFixture(context.Background(), "users", row); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.UserIDByFacebookID(context.Background(), facebookID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Grant gives a user reply access to an account.
+func Grant(t testing.TB, s *store.Store, userID int64, accountID string) {
+	t.Helper()
+	row := map[string]any{"user_id": userID, "account_id": accountID, "tasks": "MESSAGING", "can_reply": 1, "checked_at": time.Now().UnixMilli()}
+	if err := s.InsertFixture(context.Background(), "account_access", row); err != nil {
+		t.Fatal(err)
+	}
+}
