@@ -322,6 +322,7 @@ func (s *Sender) noteUsage(accountID string, u meta.Usage) {
 	default:
 		p.gap = 0
 	}
+	p.gap = min(p.gap, s.o.ThrottleCap)
 	if u.RegainAfter > 0 {
 		p.holdUntil = s.o.Now().Add(min(u.RegainAfter, s.o.ThrottleCap))
 	}
