@@ -43,3 +43,14 @@ func (u User) Initials() string {
 
 // ValidRole reports whether role is a known role.
 func ValidRole(role string) bool { return role == RoleAdmin || role == RoleAgent }
+
+// Session is a logged-in browser. The cookie holds a random value; only its
+// SHA-256 (IDHash) is stored, so a database leak does not leak sessions.
+type Session struct {
+	IDHash     []byte
+	UserID     int64
+	CSRF       string // per-session CSRF token
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+}
