@@ -141,3 +141,33 @@ func countAccounts(tx *gorm.DB, id string) (int64, error) {
 	}
 	return n, nil
 }
+
+// RefreshAccess replaces userID's access rows with the grants found now, for
+// accounts already connected (the reconciler's re-check of Page roles). It
+// connects nothing and changes no token: that takes a login.
+func (s *Store) RefreshAccess(ctx context.Context, userID int64, grants []Grant) error {
+	now := ms(s.now())
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("user_id = ?", userID).Delete(&accessRow{}).Error; err != nil {
+			return err
+		}
+		for _, g := range grants {
+			n, err := countAccounts(tx, g.Account.ID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			row := accessRow{UserID: userID, AccountID: g.Account.ID, Tasks: joinList(g.Tasks), CanReply: account.CanReply(g.Tasks), CheckedAt: now}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: refresh access of user %d: %w", userID, err)
+	}
+	return nil
+}
