@@ -190,7 +190,7 @@ func subscriptionReason(err error) string {
 	return "Facebook did not answer when turning on webhooks; Replydesk will try again in a few minutes."
 }
 
-func pageTokenContext(accountID string) string { return "page-token:" + accountID }
+func pageTokenContext(accountID string) string  { return "page-token:" + accountID }
 func userTokenContext(facebookID string) string { return "user-token:" + facebookID }
 
 func isNetwork(err error) bool {
