@@ -17,9 +17,11 @@ import (
 
 // Options are the settings the HTTP layer needs from the configuration.
 type Options struct {
-	BaseURL string // public URL, without a trailing slash
-	Demo    bool   // show the demo banner and mount the simulator
-	Secure  bool   // cookies carry Secure (https base URL)
+	BaseURL     string // public URL, without a trailing slash
+	Demo        bool   // show the demo banner and mount the simulator
+	Secure      bool   // cookies carry Secure (https base URL)
+	VerifyToken string // META_VERIFY_TOKEN, shown to admins on the accounts page
+	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
 }
 
 // Deps are the server's collaborators, passed in by cmd/replydesk.
@@ -29,6 +31,10 @@ type Deps struct {
 	Now     func() time.Time
 	Health  HealthChecker
 	Sim     http.Handler // demo mode: the simulated Meta platform, served under /_sim
+
+	Auth     Authenticator    // Facebook Login and sessions; nil: nobody can log in (tests of other parts)
+	Accounts AccountDirectory // required with Auth
+	Replies  ReplyUsage       // nil: no replies counted yet
 }
 
 // Server is the Replydesk web application.
@@ -50,6 +56,15 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Auth != nil && d.Accounts == nil {
+		return nil, errors.New("web: Deps.Accounts is required with Deps.Auth")
+	}
+	if d.Replies == nil {
+		d.Replies = noReplies{}
+	}
+	if d.Options.ReplyBudget == 0 {
+		d.Options.ReplyBudget = 700
 	}
 	e := echo.New()
 	e.HideBanner = true
