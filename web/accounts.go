@@ -93,7 +93,7 @@ func toAccountCard(a account.Account, people []string, used, budget int, now tim
 			hooks.Detail = "Not subscribed yet"
 		}
 	}
-	last := views.CheckVM{Key: "last_event", Label: "Last comment received", OK: true, Detail: ago(a.LastWebhookAt, now)}
+	last := views.CheckVM{Key: "last_event", Label: "Last comment", OK: true, Detail: ago(a.LastWebhookAt, now)}
 	if a.LastWebhookAt.IsZero() {
 		last.OK, last.Idle = false, true
 	}

@@ -33,8 +33,12 @@ func (s *Store) AccessibleAccountIDs(ctx context.Context, userID int64) ([]strin
 // name: who can reach what, for the accounts and team pages.
 func (s *Store) AccessList(ctx context.Context) ([]account.Access, error) {
 	var rows []struct {
-		accessRow
-		UserName string
+		UserID    int64
+		AccountID string
+		Tasks     string
+		CanReply  bool
+		CheckedAt int64
+		UserName  string
 	}
 	err := s.r.WithContext(ctx).Table("account_access AS a").
 		Select("a.user_id, a.account_id, a.tasks, a.can_reply, a.checked_at, u.name AS user_name").

@@ -56,6 +56,12 @@ func TestRecordLogin_accessFollowsTasksAndFirstReplierIsAdmin(t *testing.T) {
 	if err != nil || len(list) != 4 {
 		t.Fatalf("access list = %+v, %v", list, err)
 	}
+	for _, a := range list {
+		wantReply := a.UserName != "Dana"
+		if a.UserID == 0 || a.AccountID == "" || len(a.Tasks) == 0 || a.CanReply != wantReply || a.CheckedAt.IsZero() {
+			t.Errorf("access row = %+v", a)
+		}
+	}
 	// Ben loses his role: the next login removes his access.
 	if _, err := s.RecordLogin(ctx, store.LoginRecord{FacebookID: benFB(t, s, ben.ID), Name: "Ben"}); err != nil {
 		t.Fatal(err)

@@ -84,6 +84,17 @@ func TestLogin_eachSeededUserSeesExactlyTheirAccounts(t *testing.T) {
 	if roles["Ava Martin"] != "admin" || roles["Ben Okafor"] != "agent" || len(roles) != 5 {
 		t.Errorf("roles = %v", roles)
 	}
+	// Who can answer each account: those with MESSAGING, not Dana (ANALYZE only).
+	page := c.Get(t, "/accounts")
+	people := func(username string) string {
+		return page.Find(`#account-` + d.Account(username).ID + ` [data-testid=account-people]`).Text()
+	}
+	if p := people("acme.coffee"); !strings.Contains(p, "Ava Martin") || !strings.Contains(p, "Eli Navarro") || strings.Contains(p, "Dana") {
+		t.Errorf("coffee people = %q", p)
+	}
+	if p := people("acme.outdoor"); !strings.Contains(p, "Ava Martin") || !strings.Contains(p, "Ben Okafor") || strings.Contains(p, "Eli") {
+		t.Errorf("outdoor people = %q", p)
+	}
 }
 
 // TestLogin_forgedStateRefused: a callback whose state does not match the
