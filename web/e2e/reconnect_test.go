@@ -20,7 +20,7 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 	card := func() *Response {
 		return c.Get(t, "/accounts")
 	}
-	if h := card().Find(`#account-` + coffee.ID).AttrOr("data-healthy", ""); h != "true" {
+	if h := card().Find(`#account-`+coffee.ID).AttrOr("data-healthy", ""); h != "true" {
 		t.Fatalf("before the fault the account is healthy=%s", h)
 	}
 	w.Control(t, http.MethodPost, "/control/faults", map[string]string{"kind": "token_revoked", "account": coffee.ID}, nil)
@@ -28,7 +28,7 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		page = card()
-		if page.Find(`#account-` + coffee.ID).AttrOr("data-healthy", "") == "false" {
+		if page.Find(`#account-`+coffee.ID).AttrOr("data-healthy", "") == "false" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -52,7 +52,7 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 	}
 	// The other account is untouched.
 	outdoor := d.Account("acme.outdoor")
-	if h := page.Find(`#account-` + outdoor.ID).AttrOr("data-healthy", ""); h != "true" {
+	if h := page.Find(`#account-`+outdoor.ID).AttrOr("data-healthy", ""); h != "true" {
 		t.Errorf("the other account is healthy=%s", h)
 	}
 	var api struct {
@@ -67,7 +67,7 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 		t.Fatalf("reconnect login = %d", r.Status)
 	}
 	page = card()
-	if h := page.Find(`#account-` + coffee.ID).AttrOr("data-healthy", ""); h != "true" || page.Find(`[data-testid=banner]`).Length() != 0 {
+	if h := page.Find(`#account-`+coffee.ID).AttrOr("data-healthy", ""); h != "true" || page.Find(`[data-testid=banner]`).Length() != 0 {
 		t.Errorf("after reconnecting: healthy=%s banner %q", h, page.Find(`[data-testid=banner]`).Text())
 	}
 }
