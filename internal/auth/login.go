@@ -155,17 +155,24 @@ func (s *Service) grants(pages []meta.Page, declined []string) []store.Grant {
 	return out
 }
 
-// subscribe installs the app on a Page with its fresh token and records the
-// result; a failure is shown on the accounts page, never fails the login.
+// subscribe makes sure the app is installed on a Page (reading
+// subscribed_apps with the fresh Page token, installing it when missing)
+// and records the result; a failure is shown on the accounts page and
+// never fails the login.
 func (s *Service) subscribe(ctx context.Context, p meta.Page) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if !account.CanModerate(p.Tasks) {
-		s.recordSubscription(ctx, p.Instagram.ID, false, "You cannot turn on webhooks for this Page: it needs someone with the Moderate task on it to log in.")
-		return
+	installed, err := s.meta.AppSubscribed(ctx, p.AccessToken, p.ID)
+	if err == nil && !installed {
+		if !account.CanModerate(p.Tasks) {
+			s.recordSubscription(ctx, p.Instagram.ID, false,
+				"Webhooks are off for this Page, and turning them on needs someone with the Moderate task on it to log in.")
+			return
+		}
+		err = s.meta.SubscribeApp(ctx, p.AccessToken, p.ID, "feed")
+		installed = err == nil
 	}
-	err := s.meta.SubscribeApp(ctx, p.AccessToken, p.ID, "feed")
-	s.recordSubscription(ctx, p.Instagram.ID, err == nil, subscriptionReason(err))
+	s.recordSubscription(ctx, p.Instagram.ID, installed, subscriptionReason(err))
 	if err != nil {
 		s.log.Warn("subscribing page", "page_id", p.ID, "error", err)
 	}
