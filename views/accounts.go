@@ -31,7 +31,9 @@ type AccountCardVM struct {
 	RepliesBudget int
 	RepliesText   string // "12 / 700"
 	People        []string
-	Reconnect     bool
+	Reconnect     bool   // the token failed
+	ActionLabel   string // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
+	ActionURL     string
 	CheckedAt     string // "checked 3 min ago" or ""
 }
 

@@ -78,6 +78,12 @@ func toAccountCard(a account.Account, people []string, used, budget int, now tim
 	if !a.CheckedAt.IsZero() {
 		card.CheckedAt = "Checked " + ago(a.CheckedAt, now)
 	}
+	switch {
+	case a.NeedsReconnect() || (!a.Subscribed && len(a.MissingPermissions) == 0):
+		card.ActionLabel, card.ActionURL = "Reconnect with Facebook", "/auth/facebook"
+	case len(a.MissingPermissions) > 0:
+		card.ActionLabel, card.ActionURL = "Grant permissions again", "/auth/facebook?rerequest=1"
+	}
 	token := views.CheckVM{Key: "token", Label: "Facebook access", OK: !a.NeedsReconnect(), Detail: "Working"}
 	if a.NeedsReconnect() {
 		token.Detail = a.TokenError

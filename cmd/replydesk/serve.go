@@ -70,14 +70,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	graph := meta.New(meta.Options{GraphURL: cfg.GraphURL, Version: cfg.GraphVersion, AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret})
 	authSvc, err := auth.New(auth.Options{
 		BaseURL: cfg.BaseURL, AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret, GraphURL: cfg.GraphURL,
-		DialogURL: cfg.DialogURL, GraphVersion: cfg.GraphVersion, Secure: cfg.Secure(), Logger: log.With("component", "auth"),
+		DialogURL: cfg.DialogURL, GraphVersion: cfg.GraphVersion, Secure: cfg.Secure(), ReconcileEvery: cfg.Reconcile,
+		Logger: log.With("component", "auth"),
 	}, st, graph, keys)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	deps.Auth = authSvc
-	bg.Go(func() { authSvc.RunReconciler(bgctx, cfg.Reconcile) })
+	bg.Go(func() { authSvc.RunReconciler(bgctx) })
 
 	if cfg.Demo {
 		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)

@@ -45,8 +45,11 @@ type Options struct {
 	DialogURL    string // META_DIALOG_URL, e.g. https://www.facebook.com
 	GraphVersion string // e.g. v25.0
 	Secure       bool   // cookies carry Secure (https base URL)
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// ReconcileEvery is how often RunReconciler re-checks tokens,
+	// subscriptions and Page roles; default 5 minutes.
+	ReconcileEvery time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 // CallbackPath is where Facebook sends the browser back after the dialog.
@@ -72,6 +75,9 @@ func New(opt Options, st *store.Store, mc *meta.Client, keys crypt.Keys) (*Servi
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.ReconcileEvery <= 0 {
+		opt.ReconcileEvery = 5 * time.Minute
 	}
 	for _, v := range []struct{ name, val string }{{"BaseURL", opt.BaseURL}, {"GraphURL", opt.GraphURL}, {"DialogURL", opt.DialogURL}} {
 		if u, err := url.Parse(v.val); err != nil || u.Host == "" {

@@ -11,9 +11,11 @@ import (
 // firstReconcile is how soon after start the reconciler first runs.
 const firstReconcile = 10 * time.Second
 
-// RunReconciler re-checks every account and every user's access each
-// interval (the first pass comes shortly after start) until ctx is done.
-func (s *Service) RunReconciler(ctx context.Context, interval time.Duration) {
+// RunReconciler re-checks every account and every user's access every
+// Options.ReconcileEvery (the first pass comes shortly after start) until
+// ctx is done.
+func (s *Service) RunReconciler(ctx context.Context) {
+	interval := s.opt.ReconcileEvery
 	t := time.NewTimer(min(firstReconcile, interval))
 	defer t.Stop()
 	for {
