@@ -47,6 +47,9 @@ func TestBrowser_loginShowsAccountsAndTeam(t *testing.T) {
 	b.ColorScheme("dark")
 	b.Screenshot("accounts-dark")
 	b.ColorScheme("")
+	b.Do(chromedp.EmulateViewport(390, 844))
+	b.Screenshot("accounts-phone")
+	b.Do(chromedp.EmulateViewport(1280, 800))
 
 	b.Navigate(w.App.URL + "/team")
 	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid=team-row]`)))
