@@ -91,7 +91,7 @@ func New(opt Options, st *store.Store, mc *meta.Client, keys crypt.Keys) (*Servi
 	if err != nil {
 		return nil, err
 	}
-	p := facebook.New(opt.AppID, opt.AppSecret, strings.TrimRight(opt.BaseURL, "/")+CallbackPath, meta.Scopes...)
+	p := facebook.New(opt.AppID, opt.AppSecret, strings.TrimRight(opt.BaseURL, "/")+CallbackPath, meta.Scopes()...)
 	p.SetCustomFields([]string{"id", "name", "email", "picture"})
 	p.HTTPClient = &http.Client{Timeout: 15 * time.Second, Transport: graph}
 	goth.UseProviders(p)

@@ -36,7 +36,7 @@ func DeclinedNeeded(perms []meta.Permission) []string {
 		}
 	}
 	var out []string
-	for _, s := range meta.Scopes {
+	for _, s := range meta.Scopes() {
 		if !granted[s] {
 			out = append(out, s)
 		}

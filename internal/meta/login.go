@@ -11,10 +11,12 @@ import (
 )
 
 // Scopes are the permissions Replydesk asks for at login (meta-platform.md
-// §6.2). goth adds "email" itself.
-var Scopes = []string{
-	"instagram_basic", "instagram_manage_comments", "pages_show_list", "pages_read_engagement",
-	"pages_manage_metadata", "pages_messaging", "instagram_manage_messages", "business_management",
+// §6.2), a fresh slice each call. goth adds "email" itself.
+func Scopes() []string {
+	return []string{
+		"instagram_basic", "instagram_manage_comments", "pages_show_list", "pages_read_engagement",
+		"pages_manage_metadata", "pages_messaging", "instagram_manage_messages", "business_management",
+	}
 }
 
 // Token is an access token Meta issued and how long it lives (0: unknown or

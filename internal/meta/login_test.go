@@ -92,3 +92,17 @@ func TestSubscribeApp_andCheck(t *testing.T) {
 		t.Error("subscribed with a user token")
 	}
 }
+
+func TestNextPage_staysOnTheGraphBase(t *testing.T) {
+	c := New(Options{GraphURL: "http://graph.test/_sim", Version: "v25.0"})
+	u, q, err := c.nextPage("https://elsewhere.example/_sim/v25.0/me/accounts?after=QQ&limit=1&access_token=SECRET&appsecret_proof=p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != "http://graph.test/_sim/v25.0/me/accounts" || q.Get("after") != "QQ" || q.Get("limit") != "1" || q.Has("access_token") || q.Has("appsecret_proof") {
+		t.Errorf("next = %s %v", u, q)
+	}
+	if u, _, _ := c.nextPage(""); u != "" {
+		t.Errorf("no next link = %q", u)
+	}
+}

@@ -68,7 +68,7 @@ func (w *simWorld) login(t *testing.T, i int, decline ...string) string {
 	t.Helper()
 	q := url.Values{
 		"client_id": {testAppID}, "redirect_uri": {testRedirect}, "state": {"s"},
-		"scope": {"email," + strings.Join(Scopes, ",")}, "sim_user": {w.users[i].ID},
+		"scope": {"email," + strings.Join(Scopes(), ",")}, "sim_user": {w.users[i].ID},
 	}
 	if len(decline) > 0 {
 		q.Set("sim_decline", strings.Join(decline, ","))
