@@ -30,7 +30,7 @@ type LoginRecord struct {
 type Grant struct {
 	Account   account.Account // ID, Username, Name, PictureURL, PageID, PageName, MissingPermissions
 	Tasks     []string
-	PageToken []byte // sealed Page token; used only when Tasks allow replying
+	PageToken []byte // sealed Page token; connects the account only when Tasks allow replying
 }
 
 // RecordLogin saves a login in one transaction: it creates or updates the
@@ -53,23 +53,23 @@ func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (account.User,
 		canReplyAny := false
 		for _, g := range rec.Grants {
 			reply := account.CanReply(g.Tasks)
-			if reply {
+			if reply && len(g.PageToken) > 0 {
 				if err := connectAccount(tx, g, user.ID, now); err != nil {
 					return err
 				}
-				canReplyAny = true
-			} else if n, err := countAccounts(tx, g.Account.ID); err != nil || n == 0 {
-				// Without MESSAGING the user cannot connect an account;
-				// their role is recorded only on accounts already connected.
-				if err != nil {
-					return err
-				}
+			} else if n, err := countAccounts(tx, g.Account.ID); err != nil {
+				return err
+			} else if n == 0 {
+				// Without MESSAGING (or without a Page token) the user cannot
+				// connect an account; their role is recorded only on
+				// accounts already connected.
 				continue
 			}
 			row := accessRow{UserID: user.ID, AccountID: g.Account.ID, Tasks: joinList(g.Tasks), CanReply: reply, CheckedAt: now}
 			if err := tx.Create(&row).Error; err != nil {
 				return fmt.Errorf("record access to %s: %w", g.Account.ID, err)
 			}
+			canReplyAny = canReplyAny || reply
 		}
 		if canReplyAny && user.Role != account.RoleAdmin {
 			var admins int64
