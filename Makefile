@@ -1,5 +1,6 @@
 # Replydesk. `make run` starts the dashboard (demo mode); `make test` runs every test.
 # Build tags are set here once: SQLite's FTS5 module powers inbox search.
+SHELL   := /bin/bash
 TAGS    := sqlite_fts5
 GO      ?= go
 GOFLAGS += -tags=$(TAGS)
@@ -36,7 +37,9 @@ check: ## go vet, formatting, and generated code identical to what is committed
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)
 
 bench: ## measure webhook ingest throughput and latency against the real binary
-	@echo "make bench: no benchmark yet (the webhook ingest benchmark arrives with webhook ingest)"
+	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run TestIngestBenchmark -v -timeout 5m ./web/e2e/ \
+		| grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
+
 
 clean: ## remove build output
 	rm -rf bin

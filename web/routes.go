@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // routes is the one list of every route the application serves.
@@ -14,6 +15,10 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg")
 	})
+
+	// Meta's webhooks: no session, no CSRF; the signature is the authentication.
+	e.GET("/webhooks/instagram", s.verifyWebhook)
+	e.POST("/webhooks/instagram", s.receiveWebhook, middleware.BodyLimit("1M"))
 
 	// The simulated Meta platform, demo mode only.
 	if s.deps.Sim != nil {

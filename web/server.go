@@ -20,17 +20,18 @@ type Options struct {
 	BaseURL     string // public URL, without a trailing slash
 	Demo        bool   // show the demo banner and mount the simulator
 	Secure      bool   // cookies carry Secure (https base URL)
-	VerifyToken string // META_VERIFY_TOKEN, shown to admins on the accounts page
+	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
 }
 
 // Deps are the server's collaborators, passed in by cmd/replydesk.
 type Deps struct {
-	Options Options
-	Logger  *slog.Logger
-	Now     func() time.Time
-	Health  HealthChecker
-	Sim     http.Handler // demo mode: the simulated Meta platform, served under /_sim
+	Options  Options
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Health   HealthChecker
+	Webhooks WebhookReceiver
+	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 
 	Auth     Authenticator    // Facebook Login and sessions; nil: nobody can log in (tests of other parts)
 	Accounts AccountDirectory // required with Auth
@@ -50,6 +51,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Health == nil {
 		return nil, errors.New("web: Deps.Health is required")
+	}
+	if d.Webhooks == nil {
+		return nil, errors.New("web: Deps.Webhooks is required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

@@ -16,6 +16,13 @@ import (
 	"github.com/replydesk/replydesk/internal/store"
 )
 
+// refuseAll stands in where a test does not deliver webhooks.
+type refuseAll struct{}
+
+func (refuseAll) Receive(context.Context, []byte, string) (store.DeliveryResult, error) {
+	return store.DeliveryResult{}, errors.New("no webhooks in this test")
+}
+
 type failingHealth struct{}
 
 func (failingHealth) Ping(context.Context) error { return errors.New("disk on fire") }
@@ -30,7 +37,7 @@ func newTestServer(t *testing.T, h HealthChecker) *httptest.Server {
 		t.Cleanup(func() { st.Close() })
 		h = st
 	}
-	s, err := New(Deps{Health: h, Options: Options{Demo: true}})
+	s, err := New(Deps{Health: h, Webhooks: refuseAll{}, Options: Options{Demo: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/replydesk/replydesk/internal/auth"
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/crypt"
+	"github.com/replydesk/replydesk/internal/ingest"
+	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim"
 	"github.com/replydesk/replydesk/internal/store"
@@ -52,11 +54,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	bgctx, stopBG := context.WithCancel(ctx)
 	defer func() { stopBG(); bg.Wait() }()
 
+	hub := live.NewMemory()
+	ingester := ingest.NewIngester(cfg.MetaAppSecret, st, hub, log.With("component", "ingest"), time.Now)
+	janitor := ingest.NewJanitor(st, hub, log.With("component", "janitor"), time.Now)
+	indexer := ingest.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond)
+	for _, worker := range []func(context.Context){ingester.Run, janitor.Run, indexer.Run} {
+		bg.Go(func() { worker(bgctx) })
+	}
+
 	deps := web.Deps{
 		Options: web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure(),
 			VerifyToken: cfg.MetaVerifyToken, ReplyBudget: cfg.ReplyBudget},
 		Logger:   log,
 		Health:   st,
+		Webhooks: ingester,
 		Accounts: st,
 	}
 

@@ -16,7 +16,7 @@ import (
 func TestRecordLogin_accessFollowsTasksAndFirstReplierIsAdmin(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	coffee, outdoor := storetest.Account("acme.coffee"), storetest.Account("acme.outdoor")
+	coffee, outdoor := storetest.NewAccount("acme.coffee"), storetest.NewAccount("acme.outdoor")
 	// Dana has a role on coffee without MESSAGING: she connects nothing and
 	// does not become admin, even though she logs in first.
 	dana, err := s.RecordLogin(ctx, store.LoginRecord{FacebookID: "dana", Name: "Dana",
@@ -27,8 +27,8 @@ func TestRecordLogin_accessFollowsTasksAndFirstReplierIsAdmin(t *testing.T) {
 	if accts, _ := s.ConnectedAccounts(ctx); len(accts) != 0 {
 		t.Fatalf("dana connected %v", accts)
 	}
-	ava := storetest.User(t, s, "Ava", coffee, outdoor)
-	ben := storetest.User(t, s, "Ben", outdoor)
+	ava := storetest.Login(t, s, "Ava", coffee, outdoor)
+	ben := storetest.Login(t, s, "Ben", outdoor)
 	if !ava.IsAdmin() || ben.IsAdmin() {
 		t.Errorf("roles: ava %s, ben %s", ava.Role, ben.Role)
 	}
@@ -81,11 +81,11 @@ func benFB(t *testing.T, s *store.Store, id int64) string {
 
 func TestRecordLogin_simultaneousFirstLoginsMakeOneAdmin(t *testing.T) {
 	s := storetest.New(t)
-	a := storetest.Account("acme.coffee")
+	a := storetest.NewAccount("acme.coffee")
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
-			storetest.User(t, s, string(rune('A'+i)), a)
+			storetest.Login(t, s, string(rune('A'+i)), a)
 		})
 	}
 	wg.Wait()
@@ -104,8 +104,8 @@ func TestRecordLogin_simultaneousFirstLoginsMakeOneAdmin(t *testing.T) {
 func TestSetRole_lastAdminStays(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	a := storetest.Account("acme.coffee")
-	ava, ben := storetest.User(t, s, "Ava", a), storetest.User(t, s, "Ben", a)
+	a := storetest.NewAccount("acme.coffee")
+	ava, ben := storetest.Login(t, s, "Ava", a), storetest.Login(t, s, "Ben", a)
 	if err := s.SetRole(ctx, ava.ID, account.RoleAgent); !errors.Is(err, store.ErrLastAdmin) {
 		t.Errorf("demoting the last admin: %v", err)
 	}
@@ -126,8 +126,8 @@ func TestSetRole_lastAdminStays(t *testing.T) {
 func TestAccountState_tokenSubscriptionWebhook(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	a := storetest.Account("acme.coffee")
-	storetest.User(t, s, "Ava", a)
+	a := storetest.NewAccount("acme.coffee")
+	storetest.Login(t, s, "Ava", a)
 	tok, err := s.SealedPageToken(ctx, a.ID)
 	if err != nil || tok.PageID != a.PageID || string(tok.Sealed) != "sealed" || tok.TokenState != account.TokenOK {
 		t.Fatalf("token = %+v, %v", tok, err)
@@ -152,7 +152,7 @@ func TestAccountState_tokenSubscriptionWebhook(t *testing.T) {
 		t.Errorf("account = %+v", got)
 	}
 	// A new login refreshes the token and clears needs_reconnect.
-	storetest.User(t, s, "Ava again", a)
+	storetest.Login(t, s, "Ava again", a)
 	if got, _ := s.Account(ctx, a.ID); got.NeedsReconnect() || got.TokenError != "" || !got.Subscribed {
 		t.Errorf("after reconnect = %+v", got)
 	}
@@ -161,7 +161,7 @@ func TestAccountState_tokenSubscriptionWebhook(t *testing.T) {
 func TestSessions(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	u := storetest.User(t, s, "Ava")
+	u := storetest.Login(t, s, "Ava")
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	sess := account.Session{IDHash: []byte("hash-1"), UserID: u.ID, CSRF: "c", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := s.CreateSession(ctx, sess); err != nil {
@@ -191,9 +191,9 @@ func TestSessions(t *testing.T) {
 func TestUserTokens_dropRemovesAccess(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.New(t)
-	a := storetest.Account("acme.coffee")
+	a := storetest.NewAccount("acme.coffee")
 	u, _ := s.RecordLogin(ctx, store.LoginRecord{FacebookID: "fb1", Name: "Ava", UserToken: []byte("ut"),
-		Grants: []store.Grant{{Account: a, Tasks: storetest.Replier, PageToken: []byte("pt")}}})
+		Grants: []store.Grant{{Account: a, Tasks: storetest.ReplyTasks(), PageToken: []byte("pt")}}})
 	toks, err := s.UserTokens(ctx)
 	if err != nil || len(toks) != 1 || toks[0].UserID != u.ID || string(toks[0].Sealed) != "ut" || toks[0].FacebookID != "fb1" {
 		t.Fatalf("tokens = %+v, %v", toks, err)

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,6 +36,8 @@ type Store struct {
 	r   *gorm.DB // reader pool
 	now func() time.Time
 	log *slog.Logger
+
+	ingest preparedIngest // the webhook hot path's statements (ingest_stmts.go)
 }
 
 // Options tune Open; the zero value is fine.
@@ -155,6 +158,11 @@ func (s *Store) Close() error {
 	if s.r != nil {
 		if db, err := s.r.DB(); err == nil {
 			errs = append(errs, db.Close())
+		}
+	}
+	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount} {
+		if st != nil {
+			st.Close()
 		}
 	}
 	if s.w != nil {

@@ -1,6 +1,5 @@
-// Package storetest builds test data in a real SQLite store: a fresh
-// database per test, users and connected accounts made through the same
-// RecordLogin a Facebook login uses.
+// Package storetest builds real SQLite stores for tests: a fresh migrated
+// database per test, plus builders for the rows tests need.
 package storetest
 
 import (
@@ -9,27 +8,74 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
-// New opens a migrated store in the test's temporary directory.
+// New opens a migrated store in a temporary directory, closed at cleanup.
 func New(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "replydesk.db"), store.Options{})
+	return Open(t, filepath.Join(t.TempDir(), "replydesk.db"))
+}
+
+// Open opens (migrating) the store at path, closed at cleanup.
+func Open(t testing.TB, path string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), path, store.Options{})
 	if err != nil {
-		t.Fatalf("storetest: open: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
+// Account inserts a connected Instagram account with its Page. sealedToken
+// may be nil when the test makes no Graph calls with it.
+func Account(t testing.TB, s *store.Store, igID, pageID, username string, sealedToken []byte) {
+	t.Helper()
+	now := time.Now().UnixMilli()
+	row := map[string]any{
+		"id": igID, "username": username, "page_id": pageID, "page_name": username + " Page",
+		"connected_at": now, "updated_at": now, "subscribed": 1,
+	}
+	if sealedToken != nil {
+		row["page_token"] = sealedToken
+	}
+	if err := s.InsertFixture(context.Background(), "accounts", row); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// User inserts a user and returns their id.
+func User(t testing.TB, s *store.Store, facebookID, name, role string) int64 {
+	t.Helper()
+	row := map[string]any{"facebook_id": facebookID, "name": name, "role": role, "created_at": time.Now().UnixMilli()}
+	if err := s.InsertFixture(context.Background(), "users", row); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.UserIDByFacebookID(context.Background(), facebookID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Grant gives a user reply access to an account.
+func Grant(t testing.TB, s *store.Store, userID int64, accountID string) {
+	t.Helper()
+	row := map[string]any{"user_id": userID, "account_id": accountID, "tasks": "MESSAGING", "can_reply": 1, "checked_at": time.Now().UnixMilli()}
+	if err := s.InsertFixture(context.Background(), "account_access", row); err != nil {
+		t.Fatal(err)
+	}
+}
+
 var seq atomic.Int64
 
-// Account returns a new, unsaved account with unique ids; connect it with
-// User.
-func Account(username string) account.Account {
+// NewAccount returns a new, unsaved account with unique ids; connect it
+// with Login.
+func NewAccount(username string) account.Account {
 	n := seq.Add(1)
 	return account.Account{
 		ID: fmt.Sprintf("17841%012d", n), Username: username, Name: username,
@@ -37,21 +83,22 @@ func Account(username string) account.Account {
 	}
 }
 
-// Replier are the Page tasks of someone who can reply.
-var Replier = []string{"MESSAGING", "MODERATE"}
+// ReplyTasks are the Page tasks of someone who can reply and moderate.
+func ReplyTasks() []string { return []string{"MESSAGING", "MODERATE"} }
 
-// User logs a user in (RecordLogin) with MESSAGING on every account given,
-// connecting those accounts with a placeholder sealed token. The first
-// such user becomes admin, as in production.
-func User(t testing.TB, s *store.Store, name string, accounts ...account.Account) account.User {
+// Login records a Facebook login (store.RecordLogin) of a new user with
+// MESSAGING on every account given, connecting those accounts with a
+// placeholder sealed token. As in production, the first such user becomes
+// admin.
+func Login(t testing.TB, s *store.Store, name string, accounts ...account.Account) account.User {
 	t.Helper()
 	rec := store.LoginRecord{FacebookID: fmt.Sprintf("10%014d", seq.Add(1)), Name: name}
 	for _, a := range accounts {
-		rec.Grants = append(rec.Grants, store.Grant{Account: a, Tasks: Replier, PageToken: []byte("sealed")})
+		rec.Grants = append(rec.Grants, store.Grant{Account: a, Tasks: ReplyTasks(), PageToken: []byte("sealed")})
 	}
 	u, err := s.RecordLogin(context.Background(), rec)
 	if err != nil {
-		t.Fatalf("storetest: user %s: %v", name, err)
+		t.Fatalf("storetest: login %s: %v", name, err)
 	}
 	return u
 }

@@ -1,0 +1,194 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/meta"
+	"github.com/replydesk/replydesk/internal/metasim/simtest"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/internal/webhook"
+)
+
+// simTokens hands out Page tokens obtained through the simulator's real
+// OAuth flow.
+type simTokens struct {
+	mu     sync.Mutex
+	tokens map[string]simtest.PageToken
+	failed map[string]error
+}
+
+func (s *simTokens) PageToken(_ context.Context, accountID string) (string, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pt, ok := s.tokens[accountID]
+	if !ok || s.failed[accountID] != nil {
+		return "", "", fmt.Errorf("no usable token for %s", accountID)
+	}
+	return pt.PageID, pt.Token, nil
+}
+
+func (s *simTokens) MarkTokenFailed(_ context.Context, accountID string, cause error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed[accountID] = cause
+	return nil
+}
+
+type fixture struct {
+	sim    *simtest.Sim
+	st     *store.Store
+	hub    *live.Memory
+	ing    *Ingester
+	graph  *meta.Client
+	tokens *simTokens
+	acct   string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	sim := simtest.Start(t, simtest.Options{})
+	w := sim.World()
+	f := &fixture{sim: sim, st: storetest.New(t), hub: live.NewMemory(), acct: w.Accounts[0].ID,
+		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
+		tokens: &simTokens{tokens: sim.Login(w.Users[0].ID), failed: map[string]error{}}}
+	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
+	f.ing = NewIngester(simtest.AppSecret, f.st, f.hub, slog.New(slog.DiscardHandler), time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.ing.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return f
+}
+
+// deliver ingests a webhook for a simulator comment, as Meta would send it.
+func (f *fixture) deliver(t *testing.T, commentID, field string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"m1"}}}]}]}`,
+		f.acct, time.Now().Unix(), field, commentID)
+	p, err := webhook.Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEnricher_correctsDeadlineFromGraph(t *testing.T) {
+	f := newFixture(t)
+	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "late delivery", "age": "30h"})
+	f.deliver(t, id, "comments")
+	before, _ := f.st.Comment(context.Background(), id)
+	if before.DeadlineExact {
+		t.Fatal("deadline exact before enrichment")
+	}
+	events, cancel := f.hub.Subscribe(context.Background())
+	defer cancel()
+	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 2)
+	e.enrich(context.Background(), id)
+	after, _ := f.st.Comment(context.Background(), id)
+	if !after.DeadlineExact {
+		t.Fatal("deadline not corrected")
+	}
+	if d := before.Deadline.Sub(after.Deadline); d < 29*time.Hour || d > 31*time.Hour {
+		t.Errorf("deadline moved by %v, want about 30h earlier", d)
+	}
+	select {
+	case ev := <-events:
+		if ev.CommentID != id || ev.Kind != live.CommentChanged {
+			t.Errorf("event %+v", ev)
+		}
+	case <-time.After(time.Second):
+		t.Error("no change published")
+	}
+}
+
+func TestEnricher_deletedCommentKeepsApproximateDeadline(t *testing.T) {
+	f := newFixture(t)
+	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "soon gone"})
+	f.deliver(t, id, "comments")
+	f.sim.Control(http.MethodPost, "/control/comments/delete", map[string]string{"id": id}, nil)
+	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e.enrich(context.Background(), id)
+	c, err := f.st.Comment(context.Background(), id)
+	if err != nil || c.DeadlineExact || c.Status != inbox.StatusOpen {
+		t.Fatalf("after a failed fetch: %+v %v", c, err)
+	}
+	due, _ := f.st.PendingEnrichment(context.Background(), 10)
+	if len(due) != 0 {
+		t.Errorf("a permanently unreadable comment is retried: %v", due)
+	}
+}
+
+func TestEnricher_transientErrorRetriesLater(t *testing.T) {
+	f := newFixture(t)
+	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "flaky"})
+	f.deliver(t, id, "comments")
+	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1}, nil)
+	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e.enrich(context.Background(), id)
+	if c, _ := f.st.Comment(context.Background(), id); c.DeadlineExact {
+		t.Fatal("exact despite the 5xx")
+	}
+	e.enrich(context.Background(), id) // the retry
+	if c, _ := f.st.Comment(context.Background(), id); !c.DeadlineExact {
+		t.Error("not corrected on retry")
+	}
+}
+
+func TestEnricher_revokedTokenMarksAccount(t *testing.T) {
+	f := newFixture(t)
+	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "x"})
+	f.deliver(t, id, "comments")
+	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": f.acct}, nil)
+	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e.enrich(context.Background(), id)
+	if f.tokens.failed[f.acct] == nil || !meta.IsTokenError(f.tokens.failed[f.acct]) {
+		t.Errorf("token failure not reported: %v", f.tokens.failed[f.acct])
+	}
+}
+
+func TestLiveWatcher_expiresWhenBroadcastEnds(t *testing.T) {
+	f := newFixture(t)
+	var started struct {
+		MediaID string `json:"media_id"`
+	}
+	f.sim.Control(http.MethodPost, "/control/live/start", map[string]string{"account": f.acct}, &started)
+	id := f.sim.Comment(map[string]any{"account": f.acct, "live": true, "text": "blue one!"})
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"live_comments","value":{"id":%q,"text":"blue one!","from":{"id":"u1","username":"viewer"},"media":{"id":%q,"media_product_type":"LIVE"}}}]}]}`,
+		f.acct, time.Now().Unix(), id, started.MediaID)
+	p, _ := webhook.Parse([]byte(body))
+	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
+	w := NewLiveWatcher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), time.Hour)
+	w.Check(context.Background())
+	if c, _ := f.st.Comment(context.Background(), id); c.Status != inbox.StatusOpen || c.Surface != inbox.SurfaceLive {
+		t.Fatalf("while broadcasting: %+v", c)
+	}
+	f.sim.Control(http.MethodPost, "/control/live/end", map[string]string{"account": f.acct}, nil)
+	w.Check(context.Background())
+	if c, _ := f.st.Comment(context.Background(), id); c.Status != inbox.StatusExpired {
+		t.Errorf("after the broadcast ended: status %s", c.Status)
+	}
+}
+
+func TestJanitor_expiresOverdue(t *testing.T) {
+	f := newFixture(t)
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":"old","from":{"id":"u"},"media":{"id":"m"}}}]}]}`,
+		f.acct, time.Now().Add(-8*24*time.Hour).Unix())
+	p, _ := webhook.Parse([]byte(body))
+	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
+	j := NewJanitor(f.st, f.hub, slog.New(slog.DiscardHandler), time.Now)
+	j.Expire(context.Background())
+	if c, _ := f.st.Comment(context.Background(), "old"); c.Status != inbox.StatusExpired {
+		t.Errorf("status %s, want expired", c.Status)
+	}
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+)
+
+// commentRow is the comments table.
+type commentRow struct {
+	ID               string `gorm:"primaryKey"`
+	AccountID        string
+	MediaID          string
+	MediaProductType string
+	Surface          string
+	AdID             string
+	AdTitle          string
+	OriginalMediaID  string
+	ParentID         string
+	FromID           string
+	Username         string
+	Text             string
+	Live             bool
+	Status           string
+	StatusBy         *int64
+	StatusAt         int64
+	Deadline         int64
+	DeadlineExact    bool
+	CreatedAt        int64 `gorm:"autoCreateTime:false"`
+	EntryTime        int64
+	ReceivedAt       int64
+	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
+	EnrichAttempts   int
+	EnrichAfter      int64
+}
+
+func (commentRow) TableName() string { return "comments" }
+
+func (r commentRow) toDomain() inbox.Comment {
+	c := inbox.Comment{
+		ID: r.ID, AccountID: r.AccountID, MediaID: r.MediaID, MediaProductType: r.MediaProductType,
+		Surface: inbox.Surface(r.Surface), AdID: r.AdID, AdTitle: r.AdTitle, OriginalMediaID: r.OriginalMediaID,
+		ParentID: r.ParentID, FromID: r.FromID, Username: r.Username, Text: r.Text, Live: r.Live,
+		Status: inbox.Status(r.Status), StatusAt: fromMS(r.StatusAt), Deadline: fromMS(r.Deadline),
+		DeadlineExact: r.DeadlineExact, CreatedAt: fromMS(r.CreatedAt), EntryTime: fromMS(r.EntryTime),
+		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt),
+	}
+	if r.StatusBy != nil {
+		c.StatusBy = *r.StatusBy
+	}
+	return c
+}
+
+func commentToRow(c inbox.Comment) commentRow {
+	r := commentRow{
+		ID: c.ID, AccountID: c.AccountID, MediaID: c.MediaID, MediaProductType: c.MediaProductType,
+		Surface: string(c.Surface), AdID: c.AdID, AdTitle: c.AdTitle, OriginalMediaID: c.OriginalMediaID,
+		ParentID: c.ParentID, FromID: c.FromID, Username: c.Username, Text: c.Text, Live: c.Live,
+		Status: string(c.Status), StatusAt: ms(c.StatusAt), Deadline: ms(c.Deadline), DeadlineExact: c.DeadlineExact,
+		CreatedAt: ms(c.CreatedAt), EntryTime: ms(c.EntryTime), ReceivedAt: ms(c.ReceivedAt), UpdatedAt: ms(c.UpdatedAt),
+	}
+	if c.StatusBy != 0 {
+		r.StatusBy = &c.StatusBy
+	}
+	if r.Status == "" {
+		r.Status = string(inbox.StatusOpen)
+	}
+	return r
+}
+
+// Comment loads one comment by id, whoever may see it (for background work;
+// pages use the user-scoped queries).
+func (s *Store) Comment(ctx context.Context, id string) (inbox.Comment, error) {
+	var row commentRow
+	err := s.r.WithContext(ctx).Take(&row, "id = ?", id).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return inbox.Comment{}, ErrNotFound
+	case err != nil:
+		return inbox.Comment{}, fmt.Errorf("store: comment %s: %w", id, err)
+	}
+	return row.toDomain(), nil
+}
+
+// SetExactDeadline records a comment's creation time from Graph and the
+// deadline that follows. It reports whether anything changed.
+func (s *Store) SetExactDeadline(ctx context.Context, id string, created time.Time) (bool, error) {
+	res := s.w.WithContext(ctx).Exec(
+		`UPDATE comments SET created_at = ?, deadline = ?, deadline_exact = 1, updated_at = ?
+		 WHERE id = ? AND (deadline_exact = 0 OR deadline <> ?)`,
+		ms(created), ms(inbox.ExactDeadline(created)), ms(s.now()), id, ms(inbox.ExactDeadline(created)))
+	if res.Error != nil {
+		return false, fmt.Errorf("store: set deadline of %s: %w", id, res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// MaxEnrichAttempts is how many timestamp fetches a comment gets before its
+// approximate deadline is left as it is.
+const MaxEnrichAttempts = 8
+
+// DeferEnrichment records a failed timestamp fetch. The next try waits
+// 30 s × 2^attempts (at most about an hour); giveUp stops further tries, and
+// the approximate deadline stays.
+func (s *Store) DeferEnrichment(ctx context.Context, id string, giveUp bool) error {
+	attempts := "enrich_attempts + 1"
+	if giveUp {
+		attempts = fmt.Sprint(MaxEnrichAttempts)
+	}
+	err := s.w.WithContext(ctx).Exec(
+		`UPDATE comments SET enrich_attempts = `+attempts+`,
+		 enrich_after = ? + (30000 << MIN(enrich_attempts, 7)) WHERE id = ?`, ms(s.now()), id).Error
+	if err != nil {
+		return fmt.Errorf("store: defer enrichment of %s: %w", id, err)
+	}
+	return nil
+}
+
+// PendingEnrichment lists comments whose creation time is still unknown and
+// due for a fetch: not live, received within the window, oldest first.
+func (s *Store) PendingEnrichment(ctx context.Context, limit int) ([]inbox.Comment, error) {
+	now := s.now()
+	var rows []commentRow
+	err := s.r.WithContext(ctx).
+		Where("deadline_exact = 0 AND live = 0 AND enrich_after <= ? AND enrich_attempts < ? AND received_at > ?",
+			ms(now), MaxEnrichAttempts, ms(now.Add(-inbox.ReplyWindow-48*time.Hour))).
+		Order("enrich_after").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: pending enrichment: %w", err)
+	}
+	return toComments(rows), nil
+}
+
+// OpenLiveMedia lists, per account, the media of open live comments.
+func (s *Store) OpenLiveMedia(ctx context.Context) (map[string][]string, error) {
+	var rows []struct{ AccountID, MediaID string }
+	err := s.r.WithContext(ctx).Raw(
+		`SELECT DISTINCT account_id, media_id FROM comments WHERE live = 1 AND status = 'open'`).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: open live media: %w", err)
+	}
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.AccountID] = append(out[r.AccountID], r.MediaID)
+	}
+	return out, nil
+}
+
+// ExpireLive marks the open live comments on an account's media expired
+// (their broadcast ended) and returns their ids.
+func (s *Store) ExpireLive(ctx context.Context, accountID string, mediaIDs []string) ([]string, error) {
+	if len(mediaIDs) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := s.w.WithContext(ctx).Raw(
+		`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
+		 WHERE account_id = ? AND live = 1 AND status = 'open' AND media_id IN ? RETURNING id`,
+		ms(s.now()), ms(s.now()), accountID, mediaIDs).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: expire live comments of %s: %w", accountID, err)
+	}
+	return ids, nil
+}
+
+// ExpireDue marks open comments whose deadline has passed expired and
+// returns them (id and account).
+func (s *Store) ExpireDue(ctx context.Context, limit int) ([]inbox.Comment, error) {
+	now := ms(s.now())
+	var rows []struct{ ID, AccountID string }
+	err := s.w.WithContext(ctx).Raw(
+		`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
+		 WHERE id IN (SELECT id FROM comments WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT ?)
+		 RETURNING id, account_id`, now, now, now, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: expire due comments: %w", err)
+	}
+	out := make([]inbox.Comment, len(rows))
+	for i, r := range rows {
+		out[i] = inbox.Comment{ID: r.ID, AccountID: r.AccountID, Status: inbox.StatusExpired}
+	}
+	return out, nil
+}
+
+func toComments(rows []commentRow) []inbox.Comment {
+	out := make([]inbox.Comment, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+)
+
+// visibleTo is the access rule every user-facing comment query carries: the
+// comment's account grants the user the MESSAGING task (account_access).
+const visibleTo = `c.account_id IN (SELECT account_id FROM account_access WHERE user_id = ? AND can_reply = 1)`
+
+// itemRow is a comment with the names shown beside it.
+type itemRow struct {
+	C commentRow `gorm:"embedded"`
+	AccountUsername string
+	StatusByName    string
+}
+
+const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name
+	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by`
+
+func (r itemRow) toItem() inbox.Item {
+	return inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName}
+}
+
+// where builds the filter's conditions (all on indexed columns except the
+// search, which goes through the full-text index).
+func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
+	conds := []string{visibleTo}
+	args := []any{userID}
+	switch f.View {
+	case inbox.ViewAll:
+	case inbox.ViewDue:
+		conds = append(conds, "c.status = 'open' AND c.deadline <= ?")
+		args = append(args, ms(now.Add(inbox.DueSoon)))
+	default:
+		conds = append(conds, "c.status = ?")
+		args = append(args, f.View)
+	}
+	if f.AccountID != "" {
+		conds = append(conds, "c.account_id = ?")
+		args = append(args, f.AccountID)
+	}
+	if f.Surface != "" {
+		conds = append(conds, "c.surface = ?")
+		args = append(args, string(f.Surface))
+	}
+	if q := f.Query; q != "" {
+		if len([]rune(q)) >= 3 {
+			// Trigram full-text match on a quoted phrase (any substring).
+			conds = append(conds, "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
+		} else {
+			conds = append(conds, "(c.username LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\')")
+			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+			args = append(args, like, like)
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// ListInbox is one page of the comments userID may see, filtered and
+// sorted, after cursor (keyset paging on indexed columns).
+func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error) {
+	cond, args := where(userID, f, s.now())
+	key, order := "c.deadline", "c.deadline, c.id"
+	cmp := ">"
+	if f.Sort == inbox.SortNewest {
+		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
+	}
+	if cur != nil {
+		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
+		args = append(args, cur.Key, cur.ID)
+	}
+	var rows []itemRow
+	q := itemSelect + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?"
+	if err := s.r.WithContext(ctx).Raw(q, append(args, limit+1)...).Scan(&rows).Error; err != nil {
+		return inbox.Page{}, fmt.Errorf("store: list inbox: %w", err)
+	}
+	var page inbox.Page
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		k := last.C.Deadline
+		if f.Sort == inbox.SortNewest {
+			k = last.C.ReceivedAt
+		}
+		page.Next = &inbox.Cursor{Key: k, ID: last.C.ID}
+	}
+	page.Items = make([]inbox.Item, len(rows))
+	media := map[string]bool{}
+	for i, r := range rows {
+		page.Items[i] = r.toItem()
+		if r.C.MediaID != "" {
+			media[r.C.MediaID] = true
+		}
+	}
+	if err := s.fillOpenOnMedia(ctx, page.Items, media); err != nil {
+		return inbox.Page{}, err
+	}
+	return page, nil
+}
+
+func (s *Store) fillOpenOnMedia(ctx context.Context, items []inbox.Item, media map[string]bool) error {
+	if len(media) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(media))
+	for id := range media {
+		ids = append(ids, id)
+	}
+	var counts []struct {
+		MediaID string
+		N       int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT media_id, COUNT(*) AS n FROM comments
+		WHERE media_id IN ? AND status = 'open' GROUP BY media_id`, ids).Scan(&counts).Error
+	if err != nil {
+		return fmt.Errorf("store: open comments per media: %w", err)
+	}
+	byMedia := make(map[string]int, len(counts))
+	for _, c := range counts {
+		byMedia[c.MediaID] = c.N
+	}
+	for i := range items {
+		items[i].OpenOnMedia = byMedia[items[i].MediaID]
+	}
+	return nil
+}
+
+// InboxItem is one comment userID may see; ErrNotFound otherwise.
+func (s *Store) InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error) {
+	var rows []itemRow
+	err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.id = ? AND "+visibleTo, id, userID).Scan(&rows).Error
+	if err != nil {
+		return inbox.Item{}, fmt.Errorf("store: inbox item %s: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return inbox.Item{}, ErrNotFound
+	}
+	items := []inbox.Item{rows[0].toItem()}
+	if err := s.fillOpenOnMedia(ctx, items, map[string]bool{rows[0].C.MediaID: rows[0].C.MediaID != ""}); err != nil {
+		return inbox.Item{}, err
+	}
+	return items[0], nil
+}
+
+// ChangedSince lists the comments userID may see that changed after since
+// (at most limit, oldest change first): what a reconnecting browser missed.
+func (s *Store) ChangedSince(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Item, error) {
+	var rows []itemRow
+	err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.updated_at > ? AND "+visibleTo+" ORDER BY c.updated_at LIMIT ?",
+		ms(since), userID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: changes since %v: %w", since, err)
+	}
+	out := make([]inbox.Item, len(rows))
+	for i, r := range rows {
+		out[i] = r.toItem()
+	}
+	return out, nil
+}
+
+// InboxCounts counts the comments userID may see per view, optionally for
+// one account.
+func (s *Store) InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error) {
+	cond, args := visibleTo, []any{userID}
+	if accountID != "" {
+		cond += " AND c.account_id = ?"
+		args = append(args, accountID)
+	}
+	var rows []struct {
+		Status string
+		N      int
+		Due    int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.status, COUNT(*) AS n,
+		SUM(CASE WHEN c.status = 'open' AND c.deadline <= ? THEN 1 ELSE 0 END) AS due
+		FROM comments c WHERE `+cond+` GROUP BY c.status`, append([]any{ms(s.now().Add(inbox.DueSoon))}, args...)...).Scan(&rows).Error
+	if err != nil {
+		return inbox.Counts{}, fmt.Errorf("store: inbox counts: %w", err)
+	}
+	var c inbox.Counts
+	for _, r := range rows {
+		switch inbox.Status(r.Status) {
+		case inbox.StatusOpen:
+			c.Open, c.Due = r.N, r.Due
+		case inbox.StatusReplied:
+			c.Replied = r.N
+		case inbox.StatusDone:
+			c.Done = r.N
+		case inbox.StatusDismissed:
+			c.Dismissed = r.N
+		case inbox.StatusExpired:
+			c.Expired = r.N
+		}
+	}
+	return c, nil
+}
+
+// SetStatus applies a person's triage action to comments userID may see
+// and returns the ones that changed. Comments not visible to the user are
+// ErrNotFound; a transition the rules refuse is that error.
+func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error) {
+	var changed []inbox.Comment
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now()
+		for _, id := range ids {
+			var rows []commentRow
+			if err := tx.Raw(`SELECT c.* FROM comments c WHERE c.id = ? AND `+visibleTo, id, userID).Scan(&rows).Error; err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				return ErrNotFound
+			}
+			c := rows[0].toDomain()
+			next, err := inbox.Triage(c, to, now)
+			if err != nil {
+				return err
+			}
+			if next == c.Status {
+				continue
+			}
+			err = tx.Exec(`UPDATE comments SET status = ?, status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
+				string(next), userID, ms(now), ms(now), id).Error
+			if err != nil {
+				return err
+			}
+			c.Status, c.StatusBy, c.StatusAt, c.UpdatedAt = next, userID, now, now
+			changed = append(changed, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: set status: %w", err)
+	}
+	return changed, nil
+}

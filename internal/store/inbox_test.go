@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/storetest"
+)
+
+// seed stores comments through the ingest path, as webhooks would.
+func seed(t *testing.T, s *store.Store, cs ...inbox.Comment) {
+	t.Helper()
+	now := time.Now()
+	for i := range cs {
+		if cs[i].Status == "" {
+			cs[i].Status = inbox.StatusOpen
+		}
+		if cs[i].Surface == "" {
+			cs[i].Surface = inbox.SurfacePost
+		}
+		cs[i].ReceivedAt, cs[i].UpdatedAt = now.Add(time.Duration(i)*time.Millisecond), now
+	}
+	if _, err := s.CommitDeliveries(context.Background(), []store.DeliveryIn{{ReceivedAt: now, Body: []byte("{}"), Comments: cs}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexSearch(context.Background(), 1000); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ids(items []inbox.Item) string {
+	s := ""
+	for _, it := range items {
+		s += it.ID + " "
+	}
+	return s
+}
+
+func TestInbox_scopedFilteredPaged(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	storetest.Account(t, s, "222", "p2", "acme.outdoor", nil)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
+	ben := storetest.User(t, s, "fb-ben", "Ben", "agent")
+	storetest.Grant(t, s, ava, "111")
+	storetest.Grant(t, s, ava, "222")
+	storetest.Grant(t, s, ben, "111")
+	now := time.Now()
+	h := func(n int) time.Time { return now.Add(time.Duration(n) * time.Hour) }
+	seed(t, s,
+		inbox.Comment{ID: "c1", AccountID: "111", MediaID: "m1", Username: "jane", Text: "How much is the blue one?", Deadline: h(30)},
+		inbox.Comment{ID: "c2", AccountID: "222", MediaID: "m2", Username: "kai", Text: "Ships to Canada?", Deadline: h(2), Surface: inbox.SurfaceAd},
+		inbox.Comment{ID: "c3", AccountID: "111", MediaID: "m1", Username: "zoé", Text: "Ça coûte combien ?", Deadline: h(10)},
+		inbox.Comment{ID: "c4", AccountID: "111", MediaID: "m3", Username: "lee", Text: "<script>alert(1)</script>", Deadline: h(100)},
+	)
+	list := func(user int64, f inbox.Filter, cur *inbox.Cursor, limit int) inbox.Page {
+		t.Helper()
+		if f.View == "" {
+			f.View = "open"
+		}
+		p, err := s.ListInbox(ctx, user, f, cur, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if got := ids(list(ava, inbox.Filter{}, nil, 10).Items); got != "c2 c3 c1 c4 " {
+		t.Errorf("ava sees %q, want deadline order c2 c3 c1 c4", got)
+	}
+	if got := ids(list(ben, inbox.Filter{}, nil, 10).Items); got != "c3 c1 c4 " {
+		t.Errorf("ben sees %q: another account's comment leaked", got)
+	}
+	// Keyset paging visits every row once.
+	p1 := list(ava, inbox.Filter{}, nil, 2)
+	p2 := list(ava, inbox.Filter{}, p1.Next, 2)
+	if ids(p1.Items) != "c2 c3 " || ids(p2.Items) != "c1 c4 " || p2.Next != nil {
+		t.Errorf("pages %q %q next %v", ids(p1.Items), ids(p2.Items), p2.Next)
+	}
+	enc := p1.Next.Encode()
+	if back, err := inbox.ParseCursor(enc); err != nil || *back != *p1.Next {
+		t.Errorf("cursor round trip: %v %v", back, err)
+	}
+	for name, tc := range map[string]struct {
+		f    inbox.Filter
+		want string
+	}{
+		"account":       {inbox.Filter{AccountID: "222"}, "c2 "},
+		"surface":       {inbox.Filter{Surface: inbox.SurfaceAd}, "c2 "},
+		"due":           {inbox.Filter{View: inbox.ViewDue}, "c2 c3 "},
+		"search text":   {inbox.Filter{Query: "blue"}, "c1 "},
+		"search accent": {inbox.Filter{Query: "coûte"}, "c3 "},
+		"search short":  {inbox.Filter{Query: "ka"}, "c2 "},
+		"search user":   {inbox.Filter{Query: "zoé"}, "c3 "},
+		"search quotes": {inbox.Filter{Query: `"x" OR 1`}, ""},
+		"newest":        {inbox.Filter{Sort: inbox.SortNewest}, "c4 c3 c2 c1 "},
+	} {
+		if got := ids(list(ava, tc.f, nil, 10).Items); got != tc.want {
+			t.Errorf("%s: got %q, want %q", name, got, tc.want)
+		}
+	}
+	if p := list(ava, inbox.Filter{}, nil, 10); p.Items[1].OpenOnMedia != 2 || p.Items[1].AccountUsername != "acme.coffee" {
+		t.Errorf("item decoration: %+v", p.Items[1])
+	}
+	if _, err := s.InboxItem(ctx, ben, "c2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ben reading c2: %v, want not found", err)
+	}
+	counts, _ := s.InboxCounts(ctx, ava, "")
+	if counts.Open != 4 || counts.Due != 2 {
+		t.Errorf("counts %+v", counts)
+	}
+}
+
+func TestInbox_triage(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	storetest.Account(t, s, "222", "p2", "acme.outdoor", nil)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
+	storetest.Grant(t, s, ava, "111")
+	now := time.Now()
+	seed(t, s,
+		inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour)},
+		inbox.Comment{ID: "c2", AccountID: "111", Deadline: now.Add(-time.Hour)},
+		inbox.Comment{ID: "hidden", AccountID: "222", Deadline: now.Add(time.Hour)},
+	)
+	changed, err := s.SetStatus(ctx, ava, []string{"c1", "c2"}, inbox.StatusDone)
+	if err != nil || len(changed) != 2 {
+		t.Fatalf("done: %v %v", changed, err)
+	}
+	it, _ := s.InboxItem(ctx, ava, "c1")
+	if it.Status != inbox.StatusDone || it.StatusByName != "Ava" {
+		t.Errorf("after done: %+v", it)
+	}
+	if _, err := s.SetStatus(ctx, ava, []string{"c1", "c2"}, inbox.StatusOpen); err != nil {
+		t.Fatal(err)
+	}
+	c1, _ := s.InboxItem(ctx, ava, "c1")
+	c2, _ := s.InboxItem(ctx, ava, "c2")
+	if c1.Status != inbox.StatusOpen || c2.Status != inbox.StatusExpired {
+		t.Errorf("reopen: c1 %s (want open), c2 %s (want expired: past its deadline)", c1.Status, c2.Status)
+	}
+	if _, err := s.SetStatus(ctx, ava, []string{"hidden"}, inbox.StatusDone); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("triage of an invisible comment: %v", err)
+	}
+	if _, err := s.SetStatus(ctx, ava, []string{"c1"}, inbox.StatusReplied); err == nil {
+		t.Error("status replied set by hand")
+	} else if ae, ok := apperr.As(err); !ok || ae.Field != "status" {
+		t.Errorf("error %v", err)
+	}
+	since := now.Add(-time.Minute)
+	ch, _ := s.ChangedSince(ctx, ava, since, 10)
+	if len(ch) != 2 {
+		t.Errorf("changed since: %d", len(ch))
+	}
+	_ = fmt.Sprint
+}

@@ -1,0 +1,35 @@
+package webhook
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzParse feeds arbitrary bodies to the parser: it must never panic, and
+// whatever it accepts must be valid JSON whose events all carry ids.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{feedExample, reelReplyExample, adExample, liveExample,
+		`{"object":"instagram","entry":[{"id":"1","field":"comments","value":{"comment_id":"c"}}]}`,
+		`{"entry":[{"id":2,"time":"x","changes":[{"field":"live_comments","value":null}]}]}`,
+		`{}`, `null`, `[]`, `{"entry":[{"changes":[{"value":{"id":{"nested":1}}}]}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := Parse(body)
+		if err != nil {
+			return
+		}
+		if !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON %q", body)
+		}
+		for _, e := range p.Events {
+			if e.CommentID == "" || e.AccountID == "" {
+				t.Fatalf("event without ids: %+v", e)
+			}
+			if e.FromID != "" && e.FromID == e.AccountID {
+				t.Fatalf("own comment kept: %+v", e)
+			}
+		}
+	})
+}

@@ -1,0 +1,182 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The example payloads of meta-platform.md §2.3, verbatim.
+const (
+	feedExample = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1767225600,
+ "changes":[{"field":"comments","value":{
+   "id":"17900000000000101","text":"Price please?",
+   "from":{"id":"1234567890123456","username":"jane.doe"},
+   "media":{"id":"17890000000000201","media_product_type":"FEED"}}}]}]}`
+	reelReplyExample = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1767225660,
+ "changes":[{"field":"comments","value":{
+   "id":"17900000000000102","text":"same question","parent_id":"17900000000000101",
+   "from":{"id":"2234567890123456","username":"sam_k"},
+   "media":{"id":"17890000000000202","media_product_type":"REELS"}}}]}]}`
+	adExample = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1767225700,
+ "changes":[{"field":"comments","value":{
+   "id":"17900000000000103","text":"Does it ship to Canada?",
+   "from":{"id":"3234567890123456","username":"maple.buyer"},
+   "media":{"id":"17890000000000203","media_product_type":"FEED",
+            "ad_id":"120200000000000001","ad_title":"Spring sale - carousel",
+            "original_media_id":"17890000000000199"}}}]}]}`
+	liveExample = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1767225800,
+ "changes":[{"field":"live_comments","value":{
+   "id":"17900000000000104","text":"I want the blue one!",
+   "from":{"id":"4234567890123456","username":"live.viewer","self_ig_scoped_id":"4234567890123456"},
+   "media":{"id":"17890000000000204","media_product_type":"LIVE"}}}]}]}`
+)
+
+func TestParse_metaExamples(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       Event
+	}{
+		{"feed", feedExample, Event{AccountID: "17841400000000001", EntryTime: time.Unix(1767225600, 0).UTC(), CommentID: "17900000000000101",
+			Text: "Price please?", FromID: "1234567890123456", FromUsername: "jane.doe", MediaID: "17890000000000201", MediaProductType: "FEED"}},
+		{"reel reply", reelReplyExample, Event{AccountID: "17841400000000001", EntryTime: time.Unix(1767225660, 0).UTC(), CommentID: "17900000000000102",
+			Text: "same question", ParentID: "17900000000000101", FromID: "2234567890123456", FromUsername: "sam_k", MediaID: "17890000000000202", MediaProductType: "REELS"}},
+		{"ad", adExample, Event{AccountID: "17841400000000001", EntryTime: time.Unix(1767225700, 0).UTC(), CommentID: "17900000000000103",
+			Text: "Does it ship to Canada?", FromID: "3234567890123456", FromUsername: "maple.buyer", MediaID: "17890000000000203", MediaProductType: "FEED",
+			AdID: "120200000000000001", AdTitle: "Spring sale - carousel", OriginalMediaID: "17890000000000199"}},
+		{"live", liveExample, Event{AccountID: "17841400000000001", EntryTime: time.Unix(1767225800, 0).UTC(), Live: true, CommentID: "17900000000000104",
+			Text: "I want the blue one!", FromID: "4234567890123456", FromUsername: "live.viewer", MediaID: "17890000000000204", MediaProductType: "LIVE"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Parse([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Events) != 1 || p.Events[0] != tc.want {
+				t.Fatalf("events = %+v\nwant %+v", p.Events, tc.want)
+			}
+		})
+	}
+}
+
+func TestParse_shapesBatchesAndSkips(t *testing.T) {
+	body := `{"object":"instagram","entry":[
+	 {"id":"111","time":1767225600,"changes":[
+	   {"field":"comments","value":{"id":"c1","text":"a","from":{"id":"u1","username":"x"},"media":{"id":"m1"}}},
+	   {"field":"mentions","value":{"media_id":"m9"}},
+	   {"field":"comments","value":{"id":"c2","text":"own","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
+	   {"field":"comments","value":{"comment_id":"c3","text":"legacy id","from":{"id":"u3"},"media":{"id":"m1"},"brand_new_field":{"x":1}}},
+	   {"field":"comments","value":{"text":"no id"}}]},
+	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"c4","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
+	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"m5"}}}]}
+	],"unknown_top":true}`
+	p, err := Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range p.Events {
+		ids = append(ids, e.CommentID)
+	}
+	if strings.Join(ids, ",") != "c1,c3,c4,17900000000000999" {
+		t.Errorf("ids = %v", ids)
+	}
+	if p.Own != 1 || p.Ignored != 2 {
+		t.Errorf("own = %d ignored = %d, want 1 and 2", p.Own, p.Ignored)
+	}
+	if p.Events[2].MediaID != "12345678901234567" {
+		t.Errorf("numeric media id lost digits: %q", p.Events[2].MediaID)
+	}
+	if !p.Events[3].Live || !p.Events[3].EntryTime.Equal(time.Unix(1767225601, 0)) {
+		t.Errorf("ms entry time or live flag wrong: %+v", p.Events[3])
+	}
+}
+
+func TestParse_escapedUnicode(t *testing.T) {
+	// Meta sends non-ASCII escaped, lowercase hex; the signature covers these exact bytes.
+	body := []byte(`{"object":"instagram","entry":[{"id":"1","time":1,"changes":[{"field":"comments","value":{"id":"c","text":"\u00e4\u00f6\u00e5 \ud83d\ude00 \/ <b>","from":{"id":"u"},"media":{"id":"m"}}}]}]}`)
+	secret := "app-secret"
+	if err := Verify(secret, body, "sha256="+hex.EncodeToString(independentHMAC(secret, body))); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Events[0].Text; got != "äöå 😀 / <b>" {
+		t.Errorf("text = %q", got)
+	}
+}
+
+func TestParse_otherObjectIgnored(t *testing.T) {
+	p, err := Parse([]byte(`{"object":"page","entry":[{"id":"1","changes":[{"field":"comments","value":{"id":"c"}}]}]}`))
+	if err != nil || len(p.Events) != 0 || p.Ignored != 1 {
+		t.Errorf("page object: %+v %v", p, err)
+	}
+}
+
+func TestParse_malformed(t *testing.T) {
+	for _, body := range []string{
+		``, `{`, `not json`, `[1,2]`, `"x"`,
+		feedExample[:len(feedExample)/2], // truncated
+		`{"object":"instagram","entry":{"id":"1"}}`,
+		`{"object":"instagram","entry":[{"id":"1","changes":{"field":"comments"}}]}`,
+	} {
+		if _, err := Parse([]byte(body)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("Parse(%.40q) err = %v, want ErrMalformed", body, err)
+		}
+	}
+}
+
+func independentHMAC(secret string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+func TestVerify(t *testing.T) {
+	body := []byte(feedExample)
+	good := "sha256=" + hex.EncodeToString(independentHMAC("s3cret", body))
+	cases := []struct {
+		name, secret, header string
+		body                 []byte
+		want                 error
+	}{
+		{"good", "s3cret", good, body, nil},
+		{"missing", "s3cret", "", body, ErrNoSignature},
+		{"sha1 only", "s3cret", "sha1=abcdef", body, ErrMalformedSignature},
+		{"not hex", "s3cret", "sha256=" + strings.Repeat("z", 64), body, ErrMalformedSignature},
+		{"short", "s3cret", "sha256=abcd", body, ErrMalformedSignature},
+		{"uppercase prefix", "s3cret", strings.Replace(good, "sha256", "SHA256", 1), body, ErrMalformedSignature},
+		{"wrong secret", "other", good, body, ErrBadSignature},
+		{"tampered body", "s3cret", good, append([]byte{' '}, body...), ErrBadSignature},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := Verify(tc.secret, tc.body, tc.header); !errors.Is(err, tc.want) {
+				t.Errorf("Verify = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestVerifyChallenge(t *testing.T) {
+	if c, ok := VerifyChallenge("subscribe", "tok", "1158201444", "tok"); !ok || c != "1158201444" {
+		t.Error("right token refused")
+	}
+	for _, tc := range [][4]string{
+		{"subscribe", "wrong", "1", "tok"},
+		{"unsubscribe", "tok", "1", "tok"},
+		{"subscribe", "tok", "", "tok"},
+		{"subscribe", "", "1", ""},
+	} {
+		if _, ok := VerifyChallenge(tc[0], tc[1], tc[2], tc[3]); ok {
+			t.Errorf("VerifyChallenge%v accepted", tc)
+		}
+	}
+}
