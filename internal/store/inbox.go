@@ -242,3 +242,22 @@ func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to in
 	}
 	return changed, nil
 }
+
+// OpenLiveCounts counts, per account userID may see, the open Live comments
+// (an account with any is broadcasting, as far as the inbox knows).
+func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error) {
+	var rows []struct {
+		AccountID string
+		N         int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
+		WHERE c.live = 1 AND c.status = 'open' AND `+visibleTo+` GROUP BY c.account_id`, userID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: open live counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
+}

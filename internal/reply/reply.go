@@ -1,0 +1,134 @@
+// Package reply sends private replies exactly once. A reply record, unique
+// per comment among live states, is written before Meta is called; the
+// Sender then works the queue per account within the hourly budget, closest
+// deadline first, classifying Meta's answers into plain words and retrying
+// what is transient until the comment's deadline.
+package reply
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/inbox"
+)
+
+// MaxBytes is Instagram's limit on a message's text, in UTF-8 bytes.
+const MaxBytes = 1000
+
+// State is where a reply stands.
+type State string
+
+// The reply states. Queued, sending, retrying, sent and unconfirmed are
+// "live": at most one per comment.
+const (
+	Queued      State = "queued"      // recorded, waiting for its turn
+	Sending     State = "sending"     // the call to Meta is in flight
+	Retrying    State = "retrying"    // a transient failure; another attempt is scheduled
+	Sent        State = "sent"        // Meta accepted it (message_id stored)
+	Unconfirmed State = "unconfirmed" // Meta already holds a reply after an ambiguous attempt
+	Failed      State = "failed"      // permanently refused; a new attempt is allowed
+)
+
+// Done reports whether the state is final.
+func (s State) Done() bool { return s == Sent || s == Unconfirmed || s == Failed }
+
+// Delivered reports whether the commenter has (or almost surely has) the reply.
+func (s State) Delivered() bool { return s == Sent || s == Unconfirmed }
+
+// Labels are the states in words.
+var Labels = map[State]string{
+	Queued: "Queued", Sending: "Sending…", Retrying: "Retrying", Sent: "Sent",
+	Unconfirmed: "Sent (unconfirmed)", Failed: "Failed",
+}
+
+// Reply is one private reply to a comment.
+type Reply struct {
+	ID            int64
+	CommentID     string
+	AccountID     string
+	State         State
+	Text          string
+	TemplateID    int64
+	TemplateName  string
+	UserID        int64
+	UserName      string
+	Live          bool
+	Deadline      time.Time
+	Attempts      int
+	Ambiguous     bool
+	NextAttemptAt time.Time
+	MessageID     string
+	RecipientID   string
+	ErrorKind     Kind
+	Error         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	SentAt        time.Time
+}
+
+// Author is who sends a reply.
+type Author struct {
+	ID   int64
+	Name string
+}
+
+// CheckText refuses an empty text or one over Instagram's limit.
+func CheckText(text string) error {
+	switch {
+	case !utf8.ValidString(text):
+		return apperr.Field("text", "reply_not_utf8", "The reply is not valid text.")
+	case len(text) == 0 || len(trimSpace(text)) == 0:
+		return apperr.Field("text", "reply_empty", "Write a reply first.")
+	case len(text) > MaxBytes:
+		return apperr.Field("text", "reply_too_long", fmt.Sprintf(
+			"The reply is %d bytes; Instagram accepts at most %d (accents count 2, most emoji 4). Shorten it by %d bytes.",
+			len(text), MaxBytes, len(text)-MaxBytes))
+	}
+	return nil
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
+		s = s[1:]
+	}
+	return s
+}
+
+// Blocker says why a comment cannot get a reply now, or "" when it can.
+// accountOK is false when the account needs reconnecting; active is the
+// comment's live reply, if any.
+func Blocker(c inbox.Comment, accountOK bool, active *Reply, now time.Time) string {
+	switch {
+	case active != nil && active.State.Delivered():
+		return "This comment already has its private reply. Instagram allows one per comment."
+	case active != nil:
+		return "A reply to this comment is on its way (" + Labels[active.State] + ")."
+	case c.Status == inbox.StatusReplied:
+		return "This comment already has its private reply. Instagram allows one per comment."
+	case c.Live && c.Status == inbox.StatusExpired:
+		return "The Live broadcast has ended, so Instagram no longer accepts private replies to its comments."
+	case c.Status == inbox.StatusExpired || !now.Before(c.Deadline):
+		return "The 7-day reply window has closed: Instagram no longer accepts a private reply to this comment."
+	case !accountOK:
+		return "The account needs reconnecting before it can send replies. Use Reconnect at the top of the page."
+	}
+	return ""
+}
+
+// Result is the outcome of one attempt to record.
+type Result struct {
+	State         State
+	Kind          Kind
+	Error         string
+	MessageID     string
+	RecipientID   string
+	Ambiguous     bool      // this attempt may have reached Meta
+	NextAttemptAt time.Time // for Retrying
+	ExpireComment bool      // the comment's window has closed
+	// The attempt as it went, for the history.
+	HTTPStatus, MetaCode, MetaSubcode int
+	TraceID, Detail                   string
+}
+

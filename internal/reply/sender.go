@@ -1,0 +1,399 @@
+package reply
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/meta"
+)
+
+// Store is the storage the Sender needs (store.Store).
+type Store interface {
+	DueReplies(ctx context.Context, limit int) ([]Reply, error)
+	NextDue(ctx context.Context) (time.Time, error)
+	ClaimReply(ctx context.Context, id int64) (bool, error)
+	FinishAttempt(ctx context.Context, r Reply, res Result) error
+	RecoverInFlight(ctx context.Context) (int64, error)
+	SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error)
+	Reply(ctx context.Context, id int64) (Reply, error)
+}
+
+// Graph is the Send API (meta.Client).
+type Graph interface {
+	SendPrivateReply(ctx context.Context, pageToken, pageID, commentID, text string) (meta.Sent, meta.Usage, error)
+}
+
+// Tokens gives an account's Page token and hears when it stops working.
+type Tokens interface {
+	PageToken(ctx context.Context, accountID string) (pageID, token string, err error)
+	MarkTokenFailed(ctx context.Context, accountID string, cause error) error
+}
+
+// Options tune a Sender.
+type Options struct {
+	Budget      int           // replies per rolling hour per account (REPLYDESK_REPLY_BUDGET)
+	LivePerSec  float64       // Live replies per second per account (Meta allows 100)
+	Workers     int           // concurrent Send API calls
+	CallTimeout time.Duration // one Send API call
+	MaxBackoff  time.Duration // longest wait between transient retries
+	ThrottleCap time.Duration // longest wait when Meta throttles
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// Sender works the reply queue.
+type Sender struct {
+	st     Store
+	graph  Graph
+	tokens Tokens
+	hub    live.Hub
+	o      Options
+	notify chan struct{}
+	sem    chan struct{}
+
+	mu       sync.Mutex
+	accounts map[string]*pace
+	waiters  map[int64][]chan struct{}
+}
+
+// pace is one account's sending state.
+type pace struct {
+	inflight   int
+	holdUntil  time.Time     // throttled by Meta, or out of budget
+	budgetFree time.Time     // when the next budget slot frees, if spent
+	gap        time.Duration // minimum time between sends when usage runs high
+	last       time.Time
+	live       *rate.Limiter
+}
+
+// NewSender makes a Sender.
+func NewSender(st Store, graph Graph, tokens Tokens, hub live.Hub, o Options) *Sender {
+	if o.Budget <= 0 {
+		o.Budget = 700
+	}
+	if o.LivePerSec <= 0 {
+		o.LivePerSec = 90
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = 20 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Minute
+	}
+	if o.ThrottleCap <= 0 {
+		o.ThrottleCap = 15 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Sender{st: st, graph: graph, tokens: tokens, hub: hub, o: o,
+		notify: make(chan struct{}, 1), sem: make(chan struct{}, o.Workers),
+		accounts: map[string]*pace{}, waiters: map[int64][]chan struct{}{}}
+}
+
+// Kick tells the Sender a reply was queued.
+func (s *Sender) Kick() {
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx is done. First it recovers replies a crash left in
+// flight: they retry as ambiguous, so Meta's one-reply rule resolves them.
+func (s *Sender) Run(ctx context.Context) {
+	if n, err := s.st.RecoverInFlight(ctx); err != nil {
+		s.o.Logger.Error("recovering replies in flight", "error", err)
+	} else if n > 0 {
+		s.o.Logger.Warn("replies were in flight at the last stop; retrying them as ambiguous", "replies", n)
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		s.dispatch(ctx, &wg)
+		wait := time.Second
+		if next, err := s.st.NextDue(ctx); err == nil && !next.IsZero() {
+			wait = min(max(next.Sub(s.o.Now()), 50*time.Millisecond), time.Second)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.notify:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// dispatch starts an attempt for every due reply whose account may send now.
+func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) {
+	due, err := s.st.DueReplies(ctx, 500)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.o.Logger.Error("reading the reply queue", "error", err)
+		}
+		return
+	}
+	for _, r := range due {
+		if !s.mayStart(ctx, r) {
+			continue
+		}
+		ok, err := s.st.ClaimReply(ctx, r.ID)
+		if err != nil || !ok {
+			s.release(r.AccountID)
+			continue
+		}
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		r.State, r.Attempts = Sending, r.Attempts+1
+		s.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: r.CommentID, AccountID: r.AccountID, At: s.o.Now()})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-s.sem }()
+			s.attempt(context.WithoutCancel(ctx), r)
+		}()
+	}
+}
+
+// mayStart applies the account's pacing: Meta's throttling, the hourly
+// budget (rolling, from what was actually sent), Live's per-second limit,
+// and a gap between sends while Meta reports high usage. It reserves an
+// in-flight slot when it says yes.
+func (s *Sender) mayStart(ctx context.Context, r Reply) bool {
+	now := s.o.Now()
+	s.mu.Lock()
+	p := s.paceOf(r.AccountID)
+	if now.Before(p.holdUntil) || (p.gap > 0 && now.Sub(p.last) < p.gap) {
+		s.mu.Unlock()
+		return false
+	}
+	inflight := p.inflight
+	s.mu.Unlock()
+	if r.Live {
+		if !p.live.Allow() {
+			return false
+		}
+	} else {
+		n, oldest, err := s.st.SentSince(ctx, r.AccountID, now.Add(-time.Hour), false)
+		if err != nil {
+			return false
+		}
+		if n+inflight >= s.o.Budget {
+			s.mu.Lock()
+			if !oldest.IsZero() {
+				p.budgetFree = oldest.Add(time.Hour)
+			}
+			s.mu.Unlock()
+			return false
+		}
+	}
+	s.mu.Lock()
+	p.inflight++
+	p.last = now
+	s.mu.Unlock()
+	return true
+}
+
+func (s *Sender) paceOf(accountID string) *pace {
+	p := s.accounts[accountID]
+	if p == nil {
+		p = &pace{live: rate.NewLimiter(rate.Limit(s.o.LivePerSec), int(s.o.LivePerSec))}
+		s.accounts[accountID] = p
+	}
+	return p
+}
+
+func (s *Sender) release(accountID string) {
+	s.mu.Lock()
+	if p := s.accounts[accountID]; p != nil && p.inflight > 0 {
+		p.inflight--
+	}
+	s.mu.Unlock()
+}
+
+// attempt makes one Send API call for r and records what came of it.
+func (s *Sender) attempt(ctx context.Context, r Reply) {
+	defer s.release(r.AccountID)
+	res := s.call(ctx, r)
+	if err := s.st.FinishAttempt(ctx, r, res); err != nil {
+		s.o.Logger.Error("recording a reply attempt", "reply_id", r.ID, "state", res.State, "error", err)
+	}
+	s.o.Logger.Info("private reply attempt", "reply_id", r.ID, "comment_id", r.CommentID, "account_id", r.AccountID,
+		"attempt", r.Attempts, "state", res.State, "kind", res.Kind, "meta_code", res.MetaCode, "fbtrace_id", res.TraceID)
+	s.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: r.CommentID, AccountID: r.AccountID, At: s.o.Now()})
+	s.wake(r.ID, res.State)
+	if res.State == Retrying {
+		s.Kick()
+	}
+}
+
+func (s *Sender) call(ctx context.Context, r Reply) Result {
+	now := s.o.Now()
+	if !r.Live && !now.Before(r.Deadline) {
+		return Result{State: Failed, Kind: KindWindow, ExpireComment: true,
+			Error: "The 7-day window closed before the reply could be sent, so Instagram no longer accepts it."}
+	}
+	pageID, token, err := s.tokens.PageToken(ctx, r.AccountID)
+	if err != nil {
+		return Result{State: Failed, Kind: KindToken, Detail: err.Error(),
+			Error: "The account needs reconnecting before it can send replies. Reconnect it, then send again."}
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.o.CallTimeout)
+	sent, usage, err := s.graph.SendPrivateReply(cctx, token, pageID, r.CommentID, r.Text)
+	cancel()
+	s.noteUsage(r.AccountID, usage)
+	if err == nil {
+		return Result{State: Sent, MessageID: sent.MessageID, RecipientID: sent.RecipientID, HTTPStatus: http.StatusOK}
+	}
+	res := Result{Detail: err.Error()}
+	var me *meta.Error
+	if errors.As(err, &me) {
+		res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID = me.HTTPStatus, me.Code, me.Subcode, me.TraceID
+	}
+	// No answer, or a server error: Meta may have taken the reply.
+	res.Ambiguous = meta.IsNetError(err) || res.HTTPStatus >= 500
+	o := classify(err, r.Live, r.Ambiguous)
+	res.State, res.Kind, res.Error = o.state, o.kind, o.message
+	switch o.kind {
+	case KindToken:
+		if merr := s.tokens.MarkTokenFailed(ctx, r.AccountID, err); merr != nil {
+			s.o.Logger.Error("marking token failed", "account_id", r.AccountID, "error", merr)
+		}
+	case KindWindow, KindLiveEnded:
+		res.ExpireComment = true
+	}
+	if res.State == Retrying {
+		wait := backoff(r.Attempts, s.o.MaxBackoff)
+		if o.kind == KindThrottled {
+			wait = max(wait, usage.RegainAfter, meErrRegain(me))
+			wait = min(wait, s.o.ThrottleCap)
+			s.hold(r.AccountID, now.Add(wait))
+		}
+		res.NextAttemptAt = now.Add(wait)
+		if !r.Live && !res.NextAttemptAt.Before(r.Deadline) {
+			res.State, res.Kind, res.ExpireComment = Failed, KindWindow, true
+			res.Error = "Instagram kept failing until the 7-day window closed, so the reply could not be sent."
+		}
+		if r.Live && r.Attempts >= 10 {
+			res.State = Failed
+			res.Error = "Instagram kept failing while the broadcast ran, so the reply could not be sent."
+		}
+	}
+	return res
+}
+
+func meErrRegain(me *meta.Error) time.Duration {
+	if me == nil {
+		return 0
+	}
+	return me.Usage.RegainAfter
+}
+
+// noteUsage slows an account down while Meta reports usage above 80 %.
+func (s *Sender) noteUsage(accountID string, u meta.Usage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.paceOf(accountID)
+	switch {
+	case u.Percent >= 95:
+		p.gap = 10 * time.Second
+	case u.Percent >= 80:
+		p.gap = 2 * time.Second
+	default:
+		p.gap = 0
+	}
+	if u.RegainAfter > 0 {
+		p.holdUntil = s.o.Now().Add(min(u.RegainAfter, s.o.ThrottleCap))
+	}
+}
+
+func (s *Sender) hold(accountID string, until time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.paceOf(accountID); until.After(p.holdUntil) {
+		p.holdUntil = until
+	}
+}
+
+// EstimatedStart is when an account's queued replies can next go out ("" in
+// words when now): the end of Meta's throttling or of the spent budget.
+func (s *Sender) EstimatedStart(accountID string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.accounts[accountID]
+	if p == nil {
+		return time.Time{}
+	}
+	t := p.holdUntil
+	if p.budgetFree.After(t) {
+		t = p.budgetFree
+	}
+	if t.Before(s.o.Now()) {
+		return time.Time{}
+	}
+	return t
+}
+
+// backoff is the wait before retry n: 2 s doubling, with jitter, capped.
+func backoff(attempt int, limit time.Duration) time.Duration {
+	d := 2 * time.Second << min(attempt, 12)
+	d = min(d, limit)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// wait blocks until reply id reaches a final state or retrying, or timeout.
+func (s *Sender) wait(ctx context.Context, id int64, timeout time.Duration) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.waiters[id] = append(s.waiters[id], ch)
+	s.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	list := s.waiters[id]
+	for i, c := range list {
+		if c == ch {
+			s.waiters[id] = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(s.waiters[id]) == 0 {
+		delete(s.waiters, id)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Sender) wake(id int64, _ State) {
+	s.mu.Lock()
+	list := s.waiters[id]
+	delete(s.waiters, id)
+	s.mu.Unlock()
+	for _, ch := range list {
+		close(ch)
+	}
+}

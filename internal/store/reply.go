@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/replydesk/replydesk/internal/reply"
+)
+
+type replyRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	CommentID     string
+	AccountID     string
+	State         string
+	Text          string
+	TemplateID    *int64
+	TemplateName  string
+	UserID        *int64
+	UserName      string
+	Live          bool
+	Deadline      int64
+	Attempts      int
+	Ambiguous     bool
+	NextAttemptAt int64
+	MessageID     string
+	RecipientID   string
+	ErrorKind     string
+	Error         string
+	CreatedAt     int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt     int64 `gorm:"autoUpdateTime:false"`
+	SentAt        int64
+}
+
+func (replyRow) TableName() string { return "replies" }
+
+func (r replyRow) toDomain() reply.Reply {
+	out := reply.Reply{
+		ID: r.ID, CommentID: r.CommentID, AccountID: r.AccountID, State: reply.State(r.State), Text: r.Text,
+		TemplateName: r.TemplateName, UserName: r.UserName, Live: r.Live, Deadline: fromMS(r.Deadline),
+		Attempts: r.Attempts, Ambiguous: r.Ambiguous, NextAttemptAt: fromMS(r.NextAttemptAt), MessageID: r.MessageID,
+		RecipientID: r.RecipientID, ErrorKind: reply.Kind(r.ErrorKind), Error: r.Error, CreatedAt: fromMS(r.CreatedAt),
+		UpdatedAt: fromMS(r.UpdatedAt), SentAt: fromMS(r.SentAt),
+	}
+	if r.TemplateID != nil {
+		out.TemplateID = *r.TemplateID
+	}
+	if r.UserID != nil {
+		out.UserID = *r.UserID
+	}
+	return out
+}
+
+// CreateReply records a queued reply before anything is sent. A live reply
+// to the same comment already existing is reply.ErrDuplicate.
+func (s *Store) CreateReply(ctx context.Context, r reply.Reply) (reply.Reply, error) {
+	now := ms(s.now())
+	row := replyRow{
+		CommentID: r.CommentID, AccountID: r.AccountID, State: string(reply.Queued), Text: r.Text,
+		TemplateName: r.TemplateName, UserName: r.UserName, Live: r.Live, Deadline: ms(r.Deadline),
+		NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+	if r.TemplateID != 0 {
+		row.TemplateID = &r.TemplateID
+	}
+	if r.UserID != 0 {
+		row.UserID = &r.UserID
+	}
+	err := s.w.WithContext(ctx).Create(&row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return reply.Reply{}, reply.ErrDuplicate
+	}
+	if err != nil {
+		return reply.Reply{}, fmt.Errorf("store: create reply: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// Reply loads one reply.
+func (s *Store) Reply(ctx context.Context, id int64) (reply.Reply, error) {
+	var row replyRow
+	err := s.r.WithContext(ctx).Take(&row, "id = ?", id).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return reply.Reply{}, ErrNotFound
+	case err != nil:
+		return reply.Reply{}, fmt.Errorf("store: reply %d: %w", id, err)
+	}
+	return row.toDomain(), nil
+}
+
+// Replies lists every reply to a comment, oldest first (its history).
+func (s *Store) Replies(ctx context.Context, commentID string) ([]reply.Reply, error) {
+	var rows []replyRow
+	if err := s.r.WithContext(ctx).Where("comment_id = ?", commentID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: replies of %s: %w", commentID, err)
+	}
+	out := make([]reply.Reply, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// DueReplies lists queued and retrying replies whose attempt is due,
+// closest deadline first.
+func (s *Store) DueReplies(ctx context.Context, limit int) ([]reply.Reply, error) {
+	var rows []replyRow
+	err := s.r.WithContext(ctx).Where("state IN ('queued', 'retrying') AND next_attempt_at <= ?", ms(s.now())).
+		Order("deadline, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: due replies: %w", err)
+	}
+	out := make([]reply.Reply, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// NextDue is when the earliest scheduled attempt is due (zero when none).
+func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
+	var v *int64
+	err := s.r.WithContext(ctx).Raw(`SELECT MIN(next_attempt_at) FROM replies WHERE state IN ('queued', 'retrying')`).Scan(&v).Error
+	if err != nil || v == nil {
+		return time.Time{}, err
+	}
+	return fromMS(*v), nil
+}
+
+// ClaimReply moves a due reply to sending; false when someone else did.
+func (s *Store) ClaimReply(ctx context.Context, id int64) (bool, error) {
+	res := s.w.WithContext(ctx).Exec(`UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
+		WHERE id = ? AND state IN ('queued', 'retrying')`, ms(s.now()), id)
+	if res.Error != nil {
+		return false, fmt.Errorf("store: claim reply %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// FinishAttempt records an attempt and the reply's new state in one
+// transaction; a delivered reply marks its comment replied.
+func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error {
+	now := s.now()
+	outcome := string(res.State)
+	if res.State == reply.Retrying {
+		outcome = "retry"
+	}
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`INSERT INTO reply_attempts (reply_id, at, outcome, http_status, meta_code, meta_subcode, fbtrace_id, detail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, ms(now), outcome, res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
+		if err != nil {
+			return err
+		}
+		sentAt := int64(0)
+		if res.State.Delivered() {
+			sentAt = ms(now)
+		}
+		err = tx.Exec(`UPDATE replies SET state = ?, error_kind = ?, error = ?, message_id = ?, recipient_id = ?,
+			ambiguous = ambiguous OR ?, next_attempt_at = ?, sent_at = ?, updated_at = ? WHERE id = ?`,
+			string(res.State), string(res.Kind), res.Error, res.MessageID, res.RecipientID, res.Ambiguous,
+			ms(res.NextAttemptAt), sentAt, ms(now), r.ID).Error
+		if err != nil {
+			return err
+		}
+		switch {
+		case res.State.Delivered():
+			return tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
+				nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
+		case res.ExpireComment:
+			return tx.Exec(`UPDATE comments SET status = 'expired', status_by = NULL, status_at = ?, updated_at = ?
+				WHERE id = ? AND status = 'open'`, ms(now), ms(now), r.CommentID).Error
+		default: // the row shows the reply's progress
+			return tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish reply %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+func nullable(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// RecoverInFlight finds replies left "sending" by a crash: their call may
+// have reached Meta, so they retry as ambiguous (a second reply is refused
+// by Meta and recorded as unconfirmed, never sent twice).
+func (s *Store) RecoverInFlight(ctx context.Context) (int64, error) {
+	res := s.w.WithContext(ctx).Exec(`UPDATE replies SET state = 'retrying', ambiguous = 1, next_attempt_at = ?, updated_at = ?
+		WHERE state = 'sending'`, ms(s.now()), ms(s.now()))
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: recover replies in flight: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// SentSince counts an account's delivered replies since t (its budget use)
+// and returns the oldest of them, when its slot frees up.
+func (s *Store) SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error) {
+	var row struct {
+		N      int
+		Oldest *int64
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM replies
+		WHERE account_id = ? AND sent_at > ? AND live = ?`, accountID, ms(t), live).Scan(&row).Error
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: replies sent by %s: %w", accountID, err)
+	}
+	var oldest time.Time
+	if row.Oldest != nil {
+		oldest = fromMS(*row.Oldest)
+	}
+	return row.N, oldest, nil
+}
+
+// RepliesLastHour counts an account's delivered replies in the last hour.
+func (s *Store) RepliesLastHour(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM replies WHERE account_id = ? AND sent_at > ?`,
+		accountID, ms(s.now().Add(-time.Hour))).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: replies last hour: %w", err)
+	}
+	return n, nil
+}
