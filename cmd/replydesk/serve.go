@@ -69,6 +69,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Health:   st,
 		Webhooks: ingester,
 		Accounts: st,
+		Replies:  st,
 	}
 
 	// Facebook Login, sessions and the Page token source (auth.New sets
