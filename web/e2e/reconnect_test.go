@@ -71,3 +71,29 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 		t.Errorf("after reconnecting: healthy=%s banner %q", h, page.Find(`[data-testid=banner]`).Text())
 	}
 }
+
+// TestAccounts_lastWebhookShown: once a connected account's Page is
+// subscribed, a comment's webhook reaches the app and the accounts page
+// shows when the last one arrived.
+func TestAccounts_lastWebhookShown(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	c := w.Login(t, d.User("Ben").ID)
+	outdoor := d.Account("acme.outdoor")
+	sel := `#account-` + outdoor.ID + ` [data-testid=check-last_event]`
+	if got := c.Get(t, "/accounts").Find(sel).Text(); !strings.Contains(got, "never") {
+		t.Fatalf("before any comment: %q", got)
+	}
+	w.Control(t, http.MethodPost, "/control/comments", map[string]string{"account": outdoor.ID, "text": "Price please?"}, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := c.Get(t, "/accounts").Find(sel)
+		if got.AttrOr("data-ok", "") == "true" && strings.Contains(got.Text(), "just now") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("last comment still %q:\n%s", got.Text(), w.App.Logs())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
