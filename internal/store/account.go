@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -169,17 +168,6 @@ func (s *Store) MarkChecked(ctx context.Context, accountID string) error {
 	err := s.w.WithContext(ctx).Model(&accountRow{}).Where("id = ?", accountID).Update("checked_at", ms(s.now())).Error
 	if err != nil {
 		return fmt.Errorf("store: mark %s checked: %w", accountID, err)
-	}
-	return nil
-}
-
-// NoteWebhook records that a webhook for the account arrived at at (kept
-// monotonic: an older time never replaces a newer one).
-func (s *Store) NoteWebhook(ctx context.Context, accountID string, at time.Time) error {
-	err := s.w.WithContext(ctx).Model(&accountRow{}).Where("id = ? AND last_webhook_at < ?", accountID, ms(at)).
-		Update("last_webhook_at", ms(at)).Error
-	if err != nil {
-		return fmt.Errorf("store: note webhook for %s: %w", accountID, err)
 	}
 	return nil
 }
