@@ -1,5 +1,6 @@
 -- +goose Up
--- Staff who log in with Facebook.
+-- Staff who log in with Facebook. The first user who connects an account
+-- becomes admin (store.RecordLogin, inside the login's one transaction).
 CREATE TABLE users (
     id                   INTEGER PRIMARY KEY,
     facebook_id          TEXT    NOT NULL UNIQUE,
@@ -28,6 +29,7 @@ CREATE TABLE accounts (
     token_error        TEXT    NOT NULL DEFAULT '',
     subscribed         INTEGER NOT NULL DEFAULT 0,   -- the app is installed on the Page (subscribed_apps)
     subscription_error TEXT    NOT NULL DEFAULT '',
+    missing_permissions TEXT   NOT NULL DEFAULT '',  -- comma-separated, declined by whoever connected it
     checked_at         INTEGER NOT NULL DEFAULT 0,   -- last reconciliation, unix ms
     last_webhook_at    INTEGER NOT NULL DEFAULT 0,
     connected_by       INTEGER REFERENCES users(id) ON DELETE SET NULL,

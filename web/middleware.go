@@ -10,8 +10,9 @@ import (
 )
 
 // middleware installs the chain every request passes through, outermost
-// first: panic recovery, request id, request log, secure headers and gzip.
-// Gzip skips server-sent events and webhooks (TOOLING.md §6).
+// first: panic recovery, request id, request log, secure headers, gzip,
+// session (load the user) and CSRF. Gzip skips server-sent events and
+// webhooks (TOOLING.md §6).
 func (s *Server) middleware(e *echo.Echo) {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
@@ -77,6 +78,8 @@ func (s *Server) middleware(e *echo.Echo) {
 				c.Request().Header.Get("Accept") == "text/event-stream"
 		},
 	}))
+	e.Use(s.loadSession)
+	e.Use(s.checkCSRF)
 }
 
 // requestID is the id the RequestID middleware gave this request.

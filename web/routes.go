@@ -27,7 +27,23 @@ func (s *Server) routes(e *echo.Echo) {
 		e.Any("/_sim/*", sim)
 	}
 
-	// Pages.
+	// Facebook Login.
 	e.GET("/", s.home)
 	e.GET("/login", s.loginPage)
+	e.GET("/auth/facebook", s.beginLogin)
+	e.GET("/auth/facebook/callback", s.loginCallback)
+	e.POST("/logout", s.logout)
+
+	// Staff pages: logged in, and with at least one account. (Middleware is
+	// per route: an Echo group with middleware would also catch every
+	// unknown path and turn 404s into login redirects.)
+	staff := []echo.MiddlewareFunc{s.requireUser, s.requireAccounts}
+	e.GET("/accounts", s.accountsPage, staff...)
+	e.GET("/accounts/:id", s.accountPage, staff...)
+	e.GET("/team", s.teamPage, staff...)
+	e.POST("/team/:id/role", s.setRole, s.requireUser, s.requireAccounts, s.requireAdmin)
+
+	// JSON API (DESIGN §6): the session cookie, same permissions as the pages.
+	e.GET("/api/v1/accounts", s.apiAccounts, s.requireUser)
+	e.GET("/api/v1/accounts/:id", s.apiAccount, s.requireUser)
 }

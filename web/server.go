@@ -17,11 +17,11 @@ import (
 
 // Options are the settings the HTTP layer needs from the configuration.
 type Options struct {
-	BaseURL string // public URL, without a trailing slash
-	Demo    bool   // show the demo banner and mount the simulator
-	Secure  bool   // cookies carry Secure (https base URL)
-
-	VerifyToken string // META_VERIFY_TOKEN, for the webhook handshake
+	BaseURL     string // public URL, without a trailing slash
+	Demo        bool   // show the demo banner and mount the simulator
+	Secure      bool   // cookies carry Secure (https base URL)
+	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
+	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
 }
 
 // Deps are the server's collaborators, passed in by cmd/replydesk.
@@ -32,6 +32,10 @@ type Deps struct {
 	Health   HealthChecker
 	Webhooks WebhookReceiver
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
+
+	Auth     Authenticator    // Facebook Login and sessions; nil: nobody can log in (tests of other parts)
+	Accounts AccountDirectory // required with Auth
+	Replies  ReplyUsage       // nil: no replies counted yet
 }
 
 // Server is the Replydesk web application.
@@ -56,6 +60,15 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Auth != nil && d.Accounts == nil {
+		return nil, errors.New("web: Deps.Accounts is required with Deps.Auth")
+	}
+	if d.Replies == nil {
+		d.Replies = noReplies{}
+	}
+	if d.Options.ReplyBudget == 0 {
+		d.Options.ReplyBudget = 700
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -12,9 +12,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/auth"
 	"github.com/replydesk/replydesk/internal/config"
+	"github.com/replydesk/replydesk/internal/crypt"
 	"github.com/replydesk/replydesk/internal/ingest"
 	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/web"
@@ -60,11 +63,35 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	deps := web.Deps{
-		Options:  web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure(), VerifyToken: cfg.MetaVerifyToken},
+		Options: web.Options{BaseURL: cfg.BaseURL, Demo: cfg.Demo, Secure: cfg.Secure(),
+			VerifyToken: cfg.MetaVerifyToken, ReplyBudget: cfg.ReplyBudget},
 		Logger:   log,
 		Health:   st,
 		Webhooks: ingester,
+		Accounts: st,
+		Replies:  st,
 	}
+
+	// Facebook Login, sessions and the Page token source (auth.New sets
+	// goth's process-wide provider and cookie store).
+	keys, err := crypt.NewKeys(cfg.Secret)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("REPLYDESK_SECRET: %w", err)
+	}
+	graph := meta.New(meta.Options{GraphURL: cfg.GraphURL, Version: cfg.GraphVersion, AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret})
+	authSvc, err := auth.New(auth.Options{
+		BaseURL: cfg.BaseURL, AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret, GraphURL: cfg.GraphURL,
+		DialogURL: cfg.DialogURL, GraphVersion: cfg.GraphVersion, Secure: cfg.Secure(), ReconcileEvery: cfg.Reconcile,
+		Logger: log.With("component", "auth"),
+	}, st, graph, keys)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	deps.Auth = authSvc
+	bg.Go(func() { authSvc.RunReconciler(bgctx) })
+
 	if cfg.Demo {
 		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)
 		if err != nil {

@@ -40,6 +40,7 @@ type Config struct {
 
 	// Operational knobs beyond DESIGN §2, each with a sensible default.
 	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
+	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
@@ -92,6 +93,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.LivePoll, err = parseDuration(env("REPLYDESK_LIVE_POLL", "15s"), time.Second); err != nil {
 		return c, fmt.Errorf("REPLYDESK_LIVE_POLL: %w", err)
+	}
+	if c.Reconcile, err = parseDuration(env("REPLYDESK_RECONCILE_INTERVAL", "5m"), time.Second); err != nil {
+		return c, fmt.Errorf("REPLYDESK_RECONCILE_INTERVAL: %w", err)
 	}
 	if c.DemoTraffic, err = strconv.ParseFloat(env("REPLYDESK_DEMO_TRAFFIC", "6"), 64); err != nil || c.DemoTraffic < 0 {
 		return c, errors.New("REPLYDESK_DEMO_TRAFFIC: must be a number of comments per minute, 0 or more")

@@ -37,6 +37,7 @@ type Client struct {
 	appID     string
 	appSecret string
 	http      *http.Client
+	pageLimit int // page size of listed edges; 0 means Meta's largest (tests lower it)
 }
 
 // New makes a Client.

@@ -131,4 +131,3 @@ type Result struct {
 	HTTPStatus, MetaCode, MetaSubcode int
 	TraceID, Detail                   string
 }
-

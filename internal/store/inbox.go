@@ -17,7 +17,7 @@ const visibleTo = `c.account_id IN (SELECT account_id FROM account_access WHERE 
 
 // itemRow is a comment with the names shown beside it.
 type itemRow struct {
-	C commentRow `gorm:"embedded"`
+	C               commentRow `gorm:"embedded"`
 	AccountUsername string
 	StatusByName    string
 }

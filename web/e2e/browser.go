@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -134,4 +137,57 @@ func (b *Browser) Screenshot(name string) string {
 	abs, _ := filepath.Abs(p)
 	b.t.Logf("e2e: screenshot saved to %s", abs)
 	return abs
+}
+
+// ClickNav clicks the element and waits for the page load it causes.
+func (b *Browser) ClickNav(css string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.Ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(css)))); err != nil {
+		b.t.Fatalf("e2e: click %s: %v", css, err)
+	}
+}
+
+// Navigate opens url and waits for it to load.
+func (b *Browser) Navigate(url string) {
+	b.t.Helper()
+	b.Do(chromedp.Navigate(url))
+}
+
+// Location is the tab's current URL.
+func (b *Browser) Location() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("e2e: location: %v", err)
+	}
+	return loc
+}
+
+// ColorScheme switches prefers-color-scheme to "dark" or "light" ("" resets).
+func (b *Browser) ColorScheme(scheme string) {
+	b.t.Helper()
+	var features []*emulation.MediaFeature
+	if scheme != "" {
+		features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+	}
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
+		return err
+	}))
+}
+
+// BrowserLogin logs a seeded Facebook user in by clicking through the real
+// pages: the login button, then the user on the simulator's dialog. It
+// waits until the browser is back on the app.
+func (w *World) BrowserLogin(t testing.TB, b *Browser, facebookUserID string) {
+	t.Helper()
+	b.Navigate(w.App.URL + "/login")
+	b.ClickNav(`[data-testid=login-button]`)
+	if loc := b.Location(); !strings.HasPrefix(loc, w.SimURL) {
+		t.Fatalf("e2e: after the login button the browser is at %s, not the simulator's dialog", loc)
+	}
+	b.ClickNav(`[data-testid="sim-user-` + facebookUserID + `"]`)
+	if loc := b.Location(); !strings.HasPrefix(loc, w.App.URL) {
+		t.Fatalf("e2e: after the dialog the browser is at %s, not the app", loc)
+	}
 }

@@ -1,7 +1,13 @@
 // Package e2e is the end-to-end test harness: it builds the real replydesk
 // binary, starts it on a free port with a temporary database (optionally
 // beside an in-process simulated Meta platform), and drives headless Chromium
-// through chromedp. chromedp is pinned exactly (v0.23.0, the generic API;
+// through chromedp.
+//
+// Most tests start with a World (world.go): the binary pointed at an
+// in-process metasim, as in production. w.Login(t, facebookUserID) answers
+// a Client (client.go) holding a session; its Get, PostForm and PostJSON
+// scrape and send the CSRF token and parse HTML with goquery.
+// w.BrowserLogin logs a Browser in through the real pages. chromedp is pinned exactly (v0.23.0, the generic API;
 // TOOLING.md §3), and this file is the only place that knows its API shape
 // for setup, so an upgrade touches one file.
 package e2e

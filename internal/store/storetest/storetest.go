@@ -4,10 +4,13 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
@@ -66,4 +69,36 @@ func Grant(t testing.TB, s *store.Store, userID int64, accountID string) {
 	if err := s.InsertFixture(context.Background(), "account_access", row); err != nil {
 		t.Fatal(err)
 	}
+}
+
+var seq atomic.Int64
+
+// NewAccount returns a new, unsaved account with unique ids; connect it
+// with Login.
+func NewAccount(username string) account.Account {
+	n := seq.Add(1)
+	return account.Account{
+		ID: fmt.Sprintf("17841%012d", n), Username: username, Name: username,
+		PageID: fmt.Sprintf("1000%011d", n), PageName: username + " Page",
+	}
+}
+
+// ReplyTasks are the Page tasks of someone who can reply and moderate.
+func ReplyTasks() []string { return []string{"MESSAGING", "MODERATE"} }
+
+// Login records a Facebook login (store.RecordLogin) of a new user with
+// MESSAGING on every account given, connecting those accounts with a
+// placeholder sealed token. As in production, the first such user becomes
+// admin.
+func Login(t testing.TB, s *store.Store, name string, accounts ...account.Account) account.User {
+	t.Helper()
+	rec := store.LoginRecord{FacebookID: fmt.Sprintf("10%014d", seq.Add(1)), Name: name}
+	for _, a := range accounts {
+		rec.Grants = append(rec.Grants, store.Grant{Account: a, Tasks: ReplyTasks(), PageToken: []byte("sealed")})
+	}
+	u, err := s.RecordLogin(context.Background(), rec)
+	if err != nil {
+		t.Fatalf("storetest: login %s: %v", name, err)
+	}
+	return u
 }

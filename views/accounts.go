@@ -1,0 +1,67 @@
+package views
+
+// AccountsVM is the accounts page: one card per connected account the user
+// may reply on, and for admins the webhook settings to enter at Meta.
+type AccountsVM struct {
+	Layout  LayoutVM
+	Cards   []AccountCardVM
+	Single  bool            // one account's page (/accounts/{id}); links back to all
+	Webhook *WebhookSetupVM // admins only
+	Budget  int             // private replies per hour per account
+}
+
+// WebhookSetupVM is what an admin types into Meta's App Dashboard.
+type WebhookSetupVM struct {
+	CallbackURL string
+	VerifyToken string
+}
+
+// AccountCardVM is one connected Instagram account and its health.
+type AccountCardVM struct {
+	ID            string
+	Username      string // without "@"
+	Name          string
+	PictureURL    string
+	Initials      string
+	PageName      string
+	URL           string // the account's own page
+	Healthy       bool
+	Checks        []CheckVM
+	RepliesUsed   int
+	RepliesBudget int
+	RepliesText   string // "12 / 700"
+	People        []string
+	Reconnect     bool   // the token failed
+	ActionLabel   string // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
+	ActionURL     string
+	CheckedAt     string // "checked 3 min ago" or ""
+}
+
+// CheckVM is one line of an account's health checklist.
+type CheckVM struct {
+	Key    string // token, permissions, webhooks, last_event
+	Label  string
+	OK     bool
+	Idle   bool   // neither good nor bad (e.g. no event yet)
+	Detail string // plain words
+}
+
+func checkClass(c CheckVM) string {
+	switch {
+	case c.Idle:
+		return "check check-idle"
+	case c.OK:
+		return "check check-ok"
+	}
+	return "check check-bad"
+}
+
+func checkMark(c CheckVM) string {
+	switch {
+	case c.Idle:
+		return "–"
+	case c.OK:
+		return "✓"
+	}
+	return "✗"
+}

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/views"
+)
+
+// accountsPage lists the accounts the user may reply on, with their health.
+func (s *Server) accountsPage(c echo.Context) error {
+	accts, err := s.userAccounts(c)
+	if err != nil {
+		return err
+	}
+	return s.renderAccounts(c, accts, false)
+}
+
+// accountPage shows one account; another user's account is a 404, decided
+// by the store query itself.
+func (s *Server) accountPage(c echo.Context) error {
+	a, err := s.deps.Accounts.AccountForUser(c.Request().Context(), userOf(c).ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderAccounts(c, []account.Account{a}, true)
+}
+
+func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single bool) error {
+	ctx := c.Request().Context()
+	people, err := s.peopleByAccount(c)
+	if err != nil {
+		return err
+	}
+	vm := views.AccountsVM{Layout: s.layout(c, "Accounts"), Single: single, Budget: s.opt.ReplyBudget}
+	vm.Layout.Nav = "accounts"
+	now := s.now()
+	for _, a := range accts {
+		used, err := s.deps.Replies.RepliesLastHour(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		vm.Cards = append(vm.Cards, toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now))
+	}
+	if userOf(c).IsAdmin() {
+		vm.Webhook = &views.WebhookSetupVM{CallbackURL: s.opt.BaseURL + "/webhooks/instagram", VerifyToken: s.opt.VerifyToken}
+	}
+	return render(c, http.StatusOK, views.AccountsPage(vm))
+}
+
+// peopleByAccount maps each account to the names of those who can reply on it.
+func (s *Server) peopleByAccount(c echo.Context) (map[string][]string, error) {
+	list, err := s.deps.Accounts.AccessList(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, a := range list {
+		if a.CanReply {
+			out[a.AccountID] = append(out[a.AccountID], a.UserName)
+		}
+	}
+	return out, nil
+}
+
+func toAccountCard(a account.Account, people []string, used, budget int, now time.Time) views.AccountCardVM {
+	card := views.AccountCardVM{
+		ID: a.ID, Username: a.Username, Name: a.Name, PictureURL: a.PictureURL, PageName: a.PageName,
+		Initials: strings.ToUpper(a.Username[:min(2, len(a.Username))]), URL: "/accounts/" + a.ID,
+		Healthy: a.Healthy(), Reconnect: a.NeedsReconnect(), People: people,
+		RepliesUsed: used, RepliesBudget: budget, RepliesText: strconv.Itoa(used) + " / " + strconv.Itoa(budget),
+	}
+	if !a.CheckedAt.IsZero() {
+		card.CheckedAt = "Checked " + ago(a.CheckedAt, now)
+	}
+	switch {
+	case a.NeedsReconnect() || (!a.Subscribed && len(a.MissingPermissions) == 0):
+		card.ActionLabel, card.ActionURL = "Reconnect with Facebook", "/auth/facebook"
+	case len(a.MissingPermissions) > 0:
+		card.ActionLabel, card.ActionURL = "Grant permissions again", "/auth/facebook?rerequest=1"
+	}
+	token := views.CheckVM{Key: "token", Label: "Facebook access", OK: !a.NeedsReconnect(), Detail: "Working"}
+	if a.NeedsReconnect() {
+		token.Detail = a.TokenError
+	}
+	perms := views.CheckVM{Key: "permissions", Label: "Permissions", OK: len(a.MissingPermissions) == 0, Detail: "All granted"}
+	if !perms.OK {
+		perms.Detail = "Not granted: " + strings.Join(a.MissingPermissions, ", ")
+	}
+	hooks := views.CheckVM{Key: "webhooks", Label: "Webhooks", OK: a.Subscribed, Detail: "Subscribed"}
+	if !a.Subscribed {
+		hooks.Detail = a.SubscriptionError
+		if hooks.Detail == "" {
+			hooks.Detail = "Not subscribed yet"
+		}
+	}
+	last := views.CheckVM{Key: "last_event", Label: "Last comment", OK: true, Detail: ago(a.LastWebhookAt, now)}
+	if a.LastWebhookAt.IsZero() {
+		last.OK, last.Idle = false, true
+	}
+	card.Checks = []views.CheckVM{token, perms, hooks, last}
+	return card
+}
+
+// apiAccount is an account in the JSON API.
+type apiAccount struct {
+	ID                string     `json:"id"`
+	Username          string     `json:"username"`
+	Name              string     `json:"name"`
+	PictureURL        string     `json:"picture_url"`
+	PageID            string     `json:"page_id"`
+	PageName          string     `json:"page_name"`
+	TokenState        string     `json:"token_state"`
+	TokenError        string     `json:"token_error"`
+	Subscribed        bool       `json:"subscribed"`
+	SubscriptionError string     `json:"subscription_error"`
+	LastWebhookAt     *time.Time `json:"last_webhook_at"`
+}
+
+func toAPIAccount(a account.Account) apiAccount {
+	out := apiAccount{ID: a.ID, Username: a.Username, Name: a.Name, PictureURL: a.PictureURL, PageID: a.PageID,
+		PageName: a.PageName, TokenState: a.TokenState, TokenError: a.TokenError, Subscribed: a.Subscribed,
+		SubscriptionError: a.SubscriptionError}
+	if !a.LastWebhookAt.IsZero() {
+		t := a.LastWebhookAt
+		out.LastWebhookAt = &t
+	}
+	return out
+}
+
+// apiAccounts answers {"data":[Account...]}: the accounts the user may reply on.
+func (s *Server) apiAccounts(c echo.Context) error {
+	accts, err := s.userAccounts(c)
+	if err != nil {
+		return err
+	}
+	data := make([]apiAccount, len(accts))
+	for i, a := range accts {
+		data[i] = toAPIAccount(a)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": data})
+}
+
+// apiAccount answers one account the user may reply on, 404 otherwise.
+func (s *Server) apiAccount(c echo.Context) error {
+	a, err := s.deps.Accounts.AccountForUser(c.Request().Context(), userOf(c).ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIAccount(a))
+}

@@ -1,0 +1,40 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/views"
+)
+
+// flashCookie carries a one-time message code across a redirect
+// (Post/Redirect/Get). Only codes travel; the words come from flashes.
+const flashCookie = "replydesk_flash"
+
+// flashes are the one-time messages, by code.
+var flashes = map[string]views.Flash{
+	"logged_out":   {Kind: "ok", Message: "You are logged out."},
+	"role_changed": {Kind: "ok", Message: "Role updated."},
+	"last_admin":   {Kind: "error", Message: "You are the only admin. Make someone else admin before stepping down."},
+}
+
+// setFlash queues a one-time message for the next page.
+func (s *Server) setFlash(c echo.Context, code string) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: code, Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: s.opt.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// takeFlash reads and clears the queued message, if any.
+func (s *Server) takeFlash(c echo.Context) []views.Flash {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return nil
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.opt.Secure, SameSite: http.SameSiteLaxMode})
+	if f, ok := flashes[ck.Value]; ok {
+		return []views.Flash{f}
+	}
+	return nil
+}
