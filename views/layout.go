@@ -3,7 +3,11 @@
 // web layer; components only branch and loop on them.
 package views
 
-import "github.com/replydesk/replydesk/static"
+import (
+	"strconv"
+
+	"github.com/replydesk/replydesk/static"
+)
 
 // LayoutVM is what every full page's frame needs.
 type LayoutVM struct {
@@ -79,3 +83,38 @@ func pageTitle(t string) string {
 	}
 	return t + " · Replydesk"
 }
+
+func railClass(active bool) string {
+	if active {
+		return "rail-link active"
+	}
+	return "rail-link"
+}
+
+func ariaCurrent(active bool) string {
+	if active {
+		return "page"
+	}
+	return "false"
+}
+
+func detailClass(open bool) string {
+	if open {
+		return "detail-pane open"
+	}
+	return "detail-pane"
+}
+
+func chipTitle(r CommentRowVM) string {
+	switch {
+	case r.Live:
+		return "Live comment: it can be answered until the broadcast ends"
+	case r.Approx:
+		return "Approximate: counted from when Meta sent the webhook; Instagram has not yet confirmed when the comment was made"
+	}
+	return "Time left to send a private reply (7 days from the comment)"
+}
+
+func intStr(n int) string { return strconv.Itoa(n) }
+
+func int64s(n int64) string { return strconv.FormatInt(n, 10) }

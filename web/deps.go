@@ -3,9 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/store"
 )
 
 // Authenticator runs Facebook Login, sessions and roles (auth.Service).
@@ -38,3 +43,39 @@ type ReplyUsage interface {
 type noReplies struct{}
 
 func (noReplies) RepliesLastHour(context.Context, string) (int, error) { return 0, nil }
+
+// HealthChecker reports whether the database answers.
+type HealthChecker interface {
+	Ping(ctx context.Context) error
+}
+
+// WebhookReceiver verifies, parses and durably stores one webhook delivery.
+type WebhookReceiver interface {
+	Receive(ctx context.Context, body []byte, signature string) (store.DeliveryResult, error)
+}
+
+// InboxStore reads the inbox, always scoped to what the user may see.
+type InboxStore interface {
+	ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error)
+	InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error)
+	InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error)
+	ChangedSince(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Item, error)
+	OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error)
+}
+
+// Triager changes comment statuses (triage.Service).
+type Triager interface {
+	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
+}
+
+// EventSource subscribes to inbox changes (live.Hub).
+type EventSource interface {
+	Subscribe(ctx context.Context) (<-chan live.Event, func())
+}
+
+// ReplySender sends private replies and describes a comment's reply state
+// (reply.Service).
+type ReplySender interface {
+	Send(ctx context.Context, by reply.Author, req reply.Request) (reply.Reply, inbox.Item, error)
+	Panel(ctx context.Context, userID int64, it inbox.Item) (reply.PanelState, error)
+}

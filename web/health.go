@@ -6,19 +6,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/replydesk/replydesk/internal/store"
 )
-
-// HealthChecker reports whether the database answers.
-type HealthChecker interface {
-	Ping(ctx context.Context) error
-}
-
-// WebhookReceiver verifies, parses and durably stores one webhook delivery.
-type WebhookReceiver interface {
-	Receive(ctx context.Context, body []byte, signature string) (store.DeliveryResult, error)
-}
 
 // healthz answers 200 {"status":"ok"} while the database answers.
 func (s *Server) healthz(c echo.Context) error {

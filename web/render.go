@@ -1,11 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/apperr"
 
 	"github.com/replydesk/replydesk/static"
 )
@@ -38,4 +41,25 @@ func redirect(c echo.Context, url string) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	return c.Redirect(http.StatusSeeOther, url)
+}
+
+// setTrigger adds an event to the HX-Trigger response header, which htmx
+// dispatches on the page (e.g. "toast").
+func setTrigger(c echo.Context, name string, detail any) {
+	b, err := json.Marshal(map[string]any{name: detail})
+	if err != nil {
+		return
+	}
+	c.Response().Header().Set("HX-Trigger", string(b))
+}
+
+// decodeJSON reads a JSON request body into v, refusing unknown fields and
+// anything but one JSON object.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apperr.New(apperr.Invalid, "bad_json", "The request body must be a JSON object with the documented fields: "+err.Error())
+	}
+	return nil
 }

@@ -43,7 +43,20 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/team", s.teamPage, staff...)
 	e.POST("/team/:id/role", s.setRole, s.requireUser, s.requireAccounts, s.requireAdmin)
 
+	// The inbox: triage and private replies.
+	e.GET("/inbox", s.inboxPage, staff...)
+	e.GET("/inbox/events", s.inboxEvents, s.requireUser)
+	e.GET("/inbox/changes", s.inboxChanges, s.requireUser)
+	e.POST("/inbox/status", s.setStatuses, s.requireUser)
+	e.GET("/inbox/comments/:id", s.commentPage, staff...)
+	e.POST("/inbox/comments/:id/status", s.setCommentStatus, s.requireUser)
+	e.POST("/inbox/comments/:id/reply", s.sendReply, s.requireUser)
+
 	// JSON API (DESIGN §6): the session cookie, same permissions as the pages.
 	e.GET("/api/v1/accounts", s.apiAccounts, s.requireUser)
 	e.GET("/api/v1/accounts/:id", s.apiAccount, s.requireUser)
+	e.GET("/api/v1/comments", s.apiListComments, s.requireUser)
+	e.GET("/api/v1/comments/:id", s.apiGetComment, s.requireUser)
+	e.POST("/api/v1/comments/:id/status", s.apiSetStatus, s.requireUser)
+	e.POST("/api/v1/comments/:id/reply", s.apiSendReply, s.requireUser)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -36,6 +37,11 @@ type Deps struct {
 	Auth     Authenticator    // Facebook Login and sessions; nil: nobody can log in (tests of other parts)
 	Accounts AccountDirectory // required with Auth
 	Replies  ReplyUsage       // nil: no replies counted yet
+
+	Inbox  InboxStore  // the inbox's reads, scoped per user
+	Triage Triager     // status changes
+	Events EventSource // live updates for /inbox/events
+	Sender ReplySender // private replies
 }
 
 // Server is the Replydesk web application.
@@ -45,6 +51,8 @@ type Server struct {
 	log  *slog.Logger
 	now  func() time.Time
 	deps Deps
+
+	closing chan struct{} // closed when shutdown begins: long-lived streams end
 }
 
 // New builds the server and its routes.
@@ -73,7 +81,7 @@ func New(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{e: e, opt: d.Options, log: d.Logger, now: d.Now, deps: d}
+	s := &Server{e: e, opt: d.Options, log: d.Logger, now: d.Now, deps: d, closing: make(chan struct{})}
 	e.HTTPErrorHandler = s.handleError
 	s.middleware(e)
 	s.routes(e)
@@ -95,6 +103,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	var once sync.Once
+	srv.RegisterOnShutdown(func() { once.Do(func() { close(s.closing) }) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -19,7 +19,9 @@ import (
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/triage"
 	"github.com/replydesk/replydesk/web"
 )
 
@@ -91,6 +93,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	deps.Auth = authSvc
 	bg.Go(func() { authSvc.RunReconciler(bgctx) })
+
+	// After a comment arrives: deadlines corrected from Graph, Live
+	// broadcasts watched; and private replies sent within the budget.
+	tokens := authSvc.Tokens()
+	enricher := ingest.NewEnricher(st, graph, tokens, hub, log.With("component", "enrich"), 4)
+	ingester.OnNew(enricher.Enqueue)
+	watcher := ingest.NewLiveWatcher(st, graph, tokens, hub, log.With("component", "live"), cfg.LivePoll)
+	sender := reply.NewSender(st, graph, tokens, hub, reply.Options{Budget: cfg.ReplyBudget, Logger: log.With("component", "reply")})
+	for _, worker := range []func(context.Context){enricher.Run, watcher.Run, sender.Run} {
+		bg.Go(func() { worker(bgctx) })
+	}
+	accountOK := func(ctx context.Context, userID int64, accountID string) (bool, error) {
+		a, err := st.AccountForUser(ctx, userID, accountID)
+		return err == nil && !a.NeedsReconnect(), nil
+	}
+	deps.Inbox = st
+	deps.Triage = triage.New(st, hub)
+	deps.Events = hub
+	deps.Sender = reply.NewService(st, accountOK, nil, sender, hub, time.Now)
 
 	if cfg.Demo {
 		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)

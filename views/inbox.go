@@ -1,0 +1,155 @@
+package views
+
+// InboxVM is the inbox page: rail, filters, list and (optionally) the open
+// comment's detail panel.
+type InboxVM struct {
+	Layout      LayoutVM
+	Views       []RailLink // status views with counts
+	Accounts    []RailLink // one per account, plus "All accounts"
+	Surfaces    []Option
+	Sorts       []Option
+	Query       string
+	Status      string // the current view, for hidden inputs
+	Account     string
+	Surface     string
+	Sort        string
+	FilterQuery string // the current filter as a query string (no leading ?)
+	Rows        []CommentRowVM
+	NextURL     string // "" on the last page
+	EventsURL   string
+	Empty       EmptyVM
+	LiveBands   []LiveBandVM
+	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
+	Detail      *CommentDetailVM
+	BulkActions []BulkAction
+}
+
+// RailLink is one entry of the left rail.
+type RailLink struct {
+	Label     string
+	Count     string // "" to hide
+	URL       string
+	Active    bool
+	Attention bool // a dot: the account needs attention
+	TestID    string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// EmptyVM is what an empty list says.
+type EmptyVM struct {
+	Title, Message string
+}
+
+// LiveBandVM announces a running broadcast.
+type LiveBandVM struct {
+	Account  string
+	Open     int
+	ViewURL  string
+	Message  string
+	TestID   string
+	Comments string
+}
+
+// BulkAction is a button acting on the selected rows.
+type BulkAction struct {
+	Status, Label, Key string
+}
+
+// CommentRowVM is one row of the list.
+type CommentRowVM struct {
+	ID          string
+	DeadlineISO string // RFC 3339; the browser ticks the countdown from it
+	Countdown   string // server-rendered first value, e.g. "6d 23h"
+	Stage       string // calm, warn, urgent, expired, live, done
+	Approx      bool   // deadline not yet confirmed by Graph
+	Live        bool
+	Username    string
+	Text        string
+	Account     string
+	Surface     string // Post, Reel, Story, Ad, Live
+	SurfaceKey  string
+	AdTitle     string
+	IsReply     bool
+	ReceivedAgo string
+	ReceivedISO string
+	Status      string
+	StatusLabel string
+	StatusBy    string
+	OpenOnMedia int
+	DetailURL   string
+	Selected    bool
+	OOB         bool // swapped in place by a live update
+	Answerable  bool
+}
+
+// CommentDetailVM is the detail panel of one comment.
+type CommentDetailVM struct {
+	Row          CommentRowVM
+	CSRF         string
+	MediaID      string
+	MediaLabel   string
+	ParentID     string
+	ParentURL    string
+	History      []HistoryItem
+	Actions      []StatusAction
+	Reply        ReplyPanelVM
+	FilterQuery  string
+	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
+	OpenOnMedia  string
+}
+
+// StatusAction is a triage button in the detail panel.
+type StatusAction struct {
+	Status, Label, Key, TestID string
+	Primary                    bool
+}
+
+// HistoryItem is one line of a comment's history.
+type HistoryItem struct {
+	When, WhenISO, Text, Kind string
+}
+
+// ReplyPanelVM is the reply composer (see reply.templ).
+type ReplyPanelVM struct {
+	CommentID   string
+	CSRF        string
+	Enabled     bool
+	Reason      string // why sending is not possible, when it is not
+	Text        string
+	Error       string
+	Templates   []ReplyTemplateVM
+	MaxBytes    int
+	Account     string
+	Existing    *ReplyVM // the reply already sent or in flight
+	Attempts    []ReplyVM
+	CountryNote string
+}
+
+// ReplyTemplateVM is a template rendered for the comment.
+type ReplyTemplateVM struct {
+	ID       int64
+	Name     string
+	Shortcut string
+	Key      string // "1"–"9"
+	Text     string
+	Bytes    int
+	TooLong  bool
+}
+
+// ReplyVM is one reply attempt as shown.
+type ReplyVM struct {
+	State      string
+	StateLabel string
+	Text       string
+	By         string
+	When       string
+	WhenISO    string
+	Error      string
+	MessageID  string
+	Template   string
+}

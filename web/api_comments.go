@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+)
+
+// apiComment is DESIGN §6's Comment.
+type apiComment struct {
+	ID              string    `json:"id"`
+	AccountID       string    `json:"account_id"`
+	AccountUsername string    `json:"account_username"`
+	MediaID         string    `json:"media_id"`
+	Surface         string    `json:"surface"`
+	AdID            string    `json:"ad_id"`
+	AdTitle         string    `json:"ad_title"`
+	ParentID        string    `json:"parent_id"`
+	Username        string    `json:"username"`
+	Text            string    `json:"text"`
+	Status          string    `json:"status"`
+	Deadline        time.Time `json:"deadline"`
+	DeadlineExact   bool      `json:"deadline_exact"`
+	Live            bool      `json:"live"`
+	ReceivedAt      time.Time `json:"received_at"`
+	Reply           *apiReply `json:"reply"`
+}
+
+// apiReply is DESIGN §6's Reply.
+type apiReply struct {
+	ID         int64     `json:"id"`
+	State      string    `json:"state"`
+	Text       string    `json:"text"`
+	TemplateID *int64    `json:"template_id"`
+	MessageID  string    `json:"message_id"`
+	Error      string    `json:"error"`
+	By         string    `json:"by"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func toAPIComment(it inbox.Item) apiComment {
+	return apiComment{
+		ID: it.ID, AccountID: it.AccountID, AccountUsername: it.AccountUsername, MediaID: it.MediaID,
+		Surface: string(it.Surface), AdID: it.AdID, AdTitle: it.AdTitle, ParentID: it.ParentID,
+		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
+		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
+	}
+}
+
+// apiListComments is GET /api/v1/comments: the inbox's filters plus cursor
+// and limit (1–200, default 50).
+func (s *Server) apiListComments(c echo.Context) error {
+	f, err := inbox.ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	cur, err := inbox.ParseCursor(c.QueryParam("cursor"))
+	if err != nil {
+		return err
+	}
+	limit := pageSize
+	if v := c.QueryParam("limit"); v != "" {
+		if err := echo.QueryParamsBinder(c).Int("limit", &limit).BindError(); err != nil || limit < 1 || limit > 200 {
+			return apperr.Field("limit", "bad_limit", "limit must be a whole number from 1 to 200.")
+		}
+	}
+	page, err := s.deps.Inbox.ListInbox(c.Request().Context(), userOf(c).ID, f, cur, limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Data       []apiComment `json:"data"`
+		NextCursor *string      `json:"next_cursor"`
+	}{Data: make([]apiComment, len(page.Items))}
+	for i, it := range page.Items {
+		if out.Data[i], err = s.apiCommentOf(c, it); err != nil {
+			return err
+		}
+	}
+	if page.Next != nil {
+		n := page.Next.Encode()
+		out.NextCursor = &n
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiGetComment is GET /api/v1/comments/:id.
+func (s *Server) apiGetComment(c echo.Context) error {
+	it, err := s.deps.Inbox.InboxItem(c.Request().Context(), userOf(c).ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out, err := s.apiCommentOf(c, it)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiCommentOf is the API shape of a comment with its latest reply.
+func (s *Server) apiCommentOf(c echo.Context, it inbox.Item) (apiComment, error) {
+	out := toAPIComment(it)
+	p, err := s.deps.Sender.Panel(c.Request().Context(), userOf(c).ID, it)
+	if err != nil {
+		return out, err
+	}
+	if r := reply.Latest(p.History); r != nil {
+		rep := toAPIReply(*r)
+		out.Reply = &rep
+	}
+	return out, nil
+}
+
+// apiSetStatus is POST /api/v1/comments/:id/status {"status": ...}.
+func (s *Server) apiSetStatus(c echo.Context) error {
+	var in struct {
+		Status string `json:"status"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	if _, err := s.deps.Triage.SetStatus(c.Request().Context(), userOf(c).ID, []string{id}, inbox.Status(in.Status)); err != nil {
+		return err
+	}
+	return s.apiGetComment(c)
+}

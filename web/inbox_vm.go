@@ -1,0 +1,303 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/views"
+)
+
+var surfaceLabels = map[inbox.Surface]string{
+	inbox.SurfacePost: "Post", inbox.SurfaceReel: "Reel", inbox.SurfaceStory: "Story",
+	inbox.SurfaceAd: "Ad", inbox.SurfaceLive: "Live",
+}
+
+var statusLabels = map[inbox.Status]string{
+	inbox.StatusOpen: "Open", inbox.StatusReplied: "Replied", inbox.StatusDone: "Done",
+	inbox.StatusDismissed: "Dismissed", inbox.StatusExpired: "Expired",
+}
+
+// countdown is the chip's first value, as static/js/app.js ticks it.
+func countdown(c inbox.Comment, now time.Time) (text, stage string) {
+	left := c.Deadline.Sub(now)
+	switch {
+	case c.Status == inbox.StatusReplied:
+		return "Replied", "done"
+	case c.Status == inbox.StatusExpired || (left <= 0 && c.Status == inbox.StatusOpen):
+		return "expired " + ago(c.Deadline, now), "expired"
+	case c.Live:
+		return "LIVE", "live"
+	case left <= 0:
+		return "window closed", "done"
+	}
+	d, h, m, s := int(left/(24*time.Hour)), int(left/time.Hour), int(left/time.Minute), int(left/time.Second)
+	switch {
+	case d >= 1:
+		text, stage = fmt.Sprintf("%dd %dh", d, h%24), "calm"
+	case h >= 1:
+		text, stage = fmt.Sprintf("%dh %02dm", h, m%60), "warn"
+	default:
+		text, stage = fmt.Sprintf("%dm %02ds", m, s%60), "urgent"
+	}
+	if c.Status != inbox.StatusOpen {
+		stage = "done"
+	}
+	return text, stage
+}
+
+func isoMS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+func commentURL(id string, f inbox.Filter) string {
+	u := "/inbox/comments/" + url.PathEscape(id)
+	if q := f.Values().Encode(); q != "" {
+		u += "?" + q
+	}
+	return u
+}
+
+// toRowVM shapes one inbox item as a list row.
+func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
+	text, stage := countdown(it.Comment, now)
+	return views.CommentRowVM{
+		ID: it.ID, DeadlineISO: isoMS(it.Deadline), Countdown: text, Stage: stage,
+		Approx: !it.DeadlineExact, Live: it.Live, Username: orDash(it.Username), Text: it.Text,
+		Account: it.AccountUsername, Surface: surfaceLabels[it.Surface], SurfaceKey: string(it.Surface),
+		AdTitle: it.AdTitle, IsReply: it.ParentID != "", ReceivedAgo: ago(it.ReceivedAt, now),
+		ReceivedISO: isoMS(it.ReceivedAt), Status: string(it.Status), StatusLabel: statusLabels[it.Status],
+		StatusBy: it.StatusByName, OpenOnMedia: it.OpenOnMedia, DetailURL: commentURL(it.ID, f),
+		Answerable: it.Status == inbox.StatusOpen && now.Before(it.Deadline),
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// statusActions are the triage buttons a comment offers.
+func statusActions(c inbox.Comment) []views.StatusAction {
+	switch c.Status {
+	case inbox.StatusOpen, inbox.StatusExpired:
+		return []views.StatusAction{
+			{Status: "done", Label: "Done", Key: "e", TestID: "action-done"},
+			{Status: "dismissed", Label: "Dismiss", Key: "#", TestID: "action-dismiss"},
+		}
+	case inbox.StatusDone, inbox.StatusDismissed:
+		return []views.StatusAction{{Status: "open", Label: "Reopen", Key: "u", TestID: "action-reopen"}}
+	}
+	return nil
+}
+
+// deadlineText says when the window closes, in words.
+func deadlineText(c inbox.Comment, now time.Time) string {
+	switch {
+	case c.Live:
+		return "LIVE — can be answered until the broadcast ends."
+	case !now.Before(c.Deadline):
+		return "The 7-day reply window closed on " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC") + "."
+	}
+	s := "Reply by " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC")
+	if !c.DeadlineExact {
+		s += " (approximate: Instagram has not yet confirmed when the comment was made)"
+	}
+	return s + "."
+}
+
+// emptyState says what an empty list means.
+func emptyState(f inbox.Filter, account string) views.EmptyVM {
+	where := "your accounts"
+	if account != "" {
+		where = "@" + account
+	}
+	switch {
+	case f.Query != "":
+		return views.EmptyVM{Title: "No matches", Message: "No comment matches “" + f.Query + "”. Search looks at comment text and usernames."}
+	case f.View == string(inbox.StatusOpen):
+		return views.EmptyVM{Title: "All caught up", Message: "0 open comments on " + where + ". New comments appear here as they arrive."}
+	case f.View == inbox.ViewDue:
+		return views.EmptyVM{Title: "Nothing due soon", Message: "No open comment on " + where + " has less than 24 hours left."}
+	}
+	return views.EmptyVM{Title: "Nothing here", Message: "No " + strings.ToLower(viewLabel(f.View)) + " comments on " + where + "."}
+}
+
+func viewLabel(v string) string {
+	switch v {
+	case inbox.ViewDue:
+		return "Due < 24 h"
+	case inbox.ViewAll:
+		return "All"
+	}
+	return statusLabels[inbox.Status(v)]
+}
+
+// inboxVM builds the page around the rows: rail with counts, accounts,
+// filters, live bands.
+func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRowVM, next string) (views.InboxVM, error) {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	counts, err := s.deps.Inbox.InboxCounts(ctx, u.ID, f.AccountID)
+	if err != nil {
+		return views.InboxVM{}, err
+	}
+	accts, err := s.userAccounts(c)
+	if err != nil {
+		return views.InboxVM{}, err
+	}
+	liveCounts, err := s.deps.Inbox.OpenLiveCounts(ctx, u.ID)
+	if err != nil {
+		return views.InboxVM{}, err
+	}
+	layout := s.layout(c, "Inbox")
+	layout.Nav = "inbox"
+	vm := views.InboxVM{
+		Layout: layout, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
+		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(),
+		ServerNow: isoMS(s.now()),
+		BulkActions: []views.BulkAction{
+			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
+			{Status: "open", Label: "Reopen", Key: "u"},
+		},
+	}
+	vm.EventsURL = "/inbox/events"
+	if vm.FilterQuery != "" {
+		vm.EventsURL += "?" + vm.FilterQuery
+	}
+	link := func(g inbox.Filter) string {
+		g.Query = f.Query
+		if q := g.Values().Encode(); q != "" {
+			return "/inbox?" + q
+		}
+		return "/inbox"
+	}
+	for _, v := range []struct {
+		view, label string
+		n           int
+	}{
+		{"open", "Open", counts.Open}, {inbox.ViewDue, "Due < 24 h", counts.Due}, {"replied", "Replied", counts.Replied},
+		{"done", "Done", counts.Done}, {"dismissed", "Dismissed", counts.Dismissed}, {"expired", "Expired", counts.Expired},
+		{inbox.ViewAll, "All", -1},
+	} {
+		rl := views.RailLink{Label: v.label, URL: link(f.With("status", v.view)), Active: f.View == v.view, TestID: "view-" + v.view}
+		if v.n >= 0 {
+			rl.Count = strconv.Itoa(v.n)
+		}
+		vm.Views = append(vm.Views, rl)
+	}
+	vm.Accounts = append(vm.Accounts, views.RailLink{Label: "All accounts", URL: link(f.With("account", "")), Active: f.AccountID == "", TestID: "account-all"})
+	username := ""
+	for _, a := range accts {
+		if a.ID == f.AccountID {
+			username = a.Username
+		}
+		vm.Accounts = append(vm.Accounts, views.RailLink{
+			Label: "@" + a.Username, URL: link(f.With("account", a.ID)), Active: f.AccountID == a.ID,
+			Attention: a.NeedsReconnect() || !a.Subscribed, TestID: "account-" + a.ID,
+		})
+		if n := liveCounts[a.ID]; n > 0 {
+			what := "1 open comment"
+			if n != 1 {
+				what = strconv.Itoa(n) + " open comments"
+			}
+			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
+				Account: a.Username, Open: n, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
+				Message: "— " + what + " can be answered until the broadcast ends",
+			})
+		}
+	}
+	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
+	for _, sf := range inbox.Surfaces {
+		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
+	}
+	vm.Sorts = []views.Option{
+		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
+		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
+	}
+	vm.Empty = emptyState(f, username)
+	return vm, nil
+}
+
+// detailVM builds the detail panel of one comment, with its reply composer.
+func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.CommentDetailVM, error) {
+	now := s.now()
+	row := toRowVM(it, f, now)
+	vm := views.CommentDetailVM{
+		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
+		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+	}
+	switch {
+	case it.AdTitle != "":
+		vm.MediaLabel = "“" + it.AdTitle + "”"
+	case it.MediaID != "":
+		vm.MediaLabel = "media " + it.MediaID
+	}
+	if it.OpenOnMedia > 1 {
+		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
+	}
+	vm.History = append(vm.History, views.HistoryItem{When: ago(it.ReceivedAt, now), WhenISO: isoMS(it.ReceivedAt), Text: "Received", Kind: "received"})
+	panel, err := s.deps.Sender.Panel(c.Request().Context(), userOf(c).ID, it)
+	if err != nil {
+		return vm, err
+	}
+	for _, r := range panel.History {
+		vm.History = append(vm.History, views.HistoryItem{When: ago(r.CreatedAt, now), WhenISO: isoMS(r.CreatedAt),
+			Text: "Reply by " + orSystem(r.UserName) + ": " + reply.Labels[r.State], Kind: "reply"})
+	}
+	if !it.StatusAt.IsZero() && it.Status != inbox.StatusOpen && it.Status != inbox.StatusReplied {
+		vm.History = append(vm.History, views.HistoryItem{When: ago(it.StatusAt, now), WhenISO: isoMS(it.StatusAt),
+			Text: statusLabels[it.Status] + " by " + orSystem(it.StatusByName), Kind: "status"})
+	}
+	vm.Reply = s.replyPanelVM(c, it, panel)
+	return vm, nil
+}
+
+func orSystem(name string) string {
+	if name == "" {
+		return "Replydesk"
+	}
+	return name
+}
+
+// replyPanelVM shapes the composer: the reply in flight or sent, why a new
+// one is impossible (if it is), and the earlier attempts.
+func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState) views.ReplyPanelVM {
+	now := s.now()
+	vm := views.ReplyPanelVM{
+		CommentID: it.ID, CSRF: csrfOf(c), Account: it.AccountUsername, MaxBytes: reply.MaxBytes,
+		Enabled: p.Blocker == "", Reason: p.Blocker,
+		CountryNote: "The message lands in @" + it.Username + "'s Requests if they don't follow @" + it.AccountUsername + ", and links to the post.",
+	}
+	for _, r := range p.History {
+		vm.Attempts = append(vm.Attempts, toReplyVM(r, now))
+	}
+	if last := reply.Latest(p.History); last != nil {
+		rv := toReplyVM(*last, now)
+		if last.State == reply.Queued && !p.EstimateQ.IsZero() {
+			rv.StateLabel = "Queued — expected to go out at " + p.EstimateQ.UTC().Format("15:04 UTC") +
+				" (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"
+		}
+		vm.Existing = &rv
+	}
+	return vm
+}
+
+func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
+	when := r.CreatedAt
+	if !r.SentAt.IsZero() {
+		when = r.SentAt
+	}
+	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: r.UserName,
+		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
+	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
+		vm.StateLabel = "Retrying — next attempt " + r.NextAttemptAt.UTC().Format("15:04:05 UTC")
+	}
+	return vm
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/views"
+)
+
+// sendReply is POST /inbox/comments/:id/reply (form text, template_id): it
+// answers with the detail panel showing the reply's state, and the row.
+func (s *Server) sendReply(c echo.Context) error {
+	req, err := replyRequest(c.Param("id"), c.FormValue("text"), c.FormValue("template_id"))
+	if err != nil {
+		return err
+	}
+	u := userOf(c)
+	_, it, err := s.deps.Sender.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
+	ae, refused := apperr.As(err)
+	if err != nil && (!refused || it.ID == "") {
+		return err
+	}
+	f, _ := inbox.ParseFilter(c.QueryParams())
+	detail, derr := s.detailVM(c, it, f)
+	if derr != nil {
+		return derr
+	}
+	status := http.StatusOK
+	if refused {
+		// Keep what was written, and say why it was refused.
+		detail.Reply.Text, detail.Reply.Error = req.Text, ae.Message
+		status = kindStatus[ae.Kind]
+	}
+	if !isHTMX(c) {
+		if refused {
+			return render(c, status, views.CommentDetail(detail))
+		}
+		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+it.ID)
+	}
+	row := toRowVM(it, f, s.now())
+	row.OOB, row.Selected = true, true
+	return render(c, status, views.DetailWithRow(detail, row))
+}
+
+// apiSendReply is POST /api/v1/comments/:id/reply {"text"} or
+// {"template_id"}: {"reply","comment"}, 202 while the reply is on its way.
+func (s *Server) apiSendReply(c echo.Context) error {
+	var in struct {
+		Text       string `json:"text"`
+		TemplateID int64  `json:"template_id"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := userOf(c)
+	r, it, err := s.deps.Sender.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name},
+		reply.Request{CommentID: c.Param("id"), Text: in.Text, TemplateID: in.TemplateID})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !r.State.Done() {
+		status = http.StatusAccepted
+	}
+	comment := toAPIComment(it)
+	rep := toAPIReply(r)
+	comment.Reply = &rep
+	return c.JSON(status, map[string]any{"reply": rep, "comment": comment})
+}
+
+func replyRequest(id, text, templateID string) (reply.Request, error) {
+	req := reply.Request{CommentID: id, Text: text}
+	if t := strings.TrimSpace(templateID); t != "" {
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil || n <= 0 {
+			return req, apperr.Field("template_id", "bad_template", "Pick a template from the list.")
+		}
+		req.TemplateID = n
+	}
+	return req, nil
+}
+
+func toAPIReply(r reply.Reply) apiReply {
+	out := apiReply{ID: r.ID, State: string(r.State), Text: r.Text, MessageID: r.MessageID, Error: r.Error,
+		By: r.UserName, CreatedAt: r.CreatedAt.UTC()}
+	if r.TemplateID != 0 {
+		id := r.TemplateID
+		out.TemplateID = &id
+	}
+	return out
+}
