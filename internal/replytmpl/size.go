@@ -1,0 +1,135 @@
+package replytmpl
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Size limits, in bytes: Instagram counts a message's length in UTF-8
+// bytes, not characters ("á" is 2 bytes, most emoji 4, a ZWJ sequence 20+).
+const (
+	// MaxReplyBytes is the longest text a private reply may carry.
+	MaxReplyBytes = 1000
+	// MaxBodyBytes caps a stored body, variables and fallbacks included.
+	MaxBodyBytes = 4 * MaxReplyBytes
+	// MaxUsernameBytes is the longest Instagram username (30 ASCII characters).
+	MaxUsernameBytes = 30
+	// MaxCommentTextBytes is the longest comment text in the worst case:
+	// 2,200 characters of 4 bytes each.
+	MaxCommentTextBytes = 2200 * 4
+	// MaxAccountBytes is the longest username of the replying account.
+	MaxAccountBytes = MaxUsernameBytes
+)
+
+// Limits are the longest values, in bytes, a rendering must allow for.
+type Limits struct {
+	Username    int
+	CommentText int
+	Account     int
+}
+
+// InstagramLimits are the longest values Instagram allows.
+func InstagramLimits() Limits {
+	return Limits{Username: MaxUsernameBytes, CommentText: MaxCommentTextBytes, Account: MaxAccountBytes}
+}
+
+func (l Limits) of(v Var) int {
+	switch v {
+	case VarUsername:
+		return l.Username
+	case VarCommentText:
+		return l.CommentText
+	case VarAccount:
+		return l.Account
+	}
+	return 0
+}
+
+// MaxRenderedBytes is the longest rendering possible when no value is
+// longer than l allows: each variable counts as its longest value or its
+// fallback, whichever is longer. An editor compares it with MaxReplyBytes
+// to warn that a reply could be refused.
+func (t *Template) MaxRenderedBytes(l Limits) int {
+	n := 0
+	for _, p := range t.parts {
+		if p.v == "" {
+			n += len(p.text)
+		} else {
+			n += max(l.of(p.v), len(p.fallback))
+		}
+	}
+	return n
+}
+
+// LiteralBytes is the length of the text outside variables: the least any
+// rendering can be.
+func (t *Template) LiteralBytes() int {
+	n := 0
+	for _, p := range t.parts {
+		if p.v == "" {
+			n += len(p.text)
+		}
+	}
+	return n
+}
+
+// ValidateBody parses body and also refuses one that cannot fit a reply
+// whatever its values: text outside variables over MaxReplyBytes, or a
+// body over MaxBodyBytes. Errors are *SyntaxError, pointing where the
+// limit is passed.
+func ValidateBody(body string) error {
+	if len(body) > MaxBodyBytes {
+		off := runeStart(body, MaxBodyBytes)
+		return newError(body, off, runeLen(body, off), "body_too_long",
+			"The template passes its limit of "+formatInt(MaxBodyBytes)+" bytes",
+			"It is "+formatInt(len(body))+" bytes, variables included; shorten it.")
+	}
+	t, err := Parse(body)
+	if err != nil {
+		return err
+	}
+	lit := t.LiteralBytes()
+	if lit <= MaxReplyBytes {
+		return nil
+	}
+	// Find the byte where the literal text passes the limit.
+	seen := 0
+	for _, p := range t.parts {
+		if p.v != "" {
+			continue
+		}
+		if seen+len(p.text) > MaxReplyBytes {
+			off := runeStart(body, p.off+MaxReplyBytes-seen)
+			return newError(body, off, runeLen(body, off), "body_too_long",
+				"The text passes Instagram's limit of "+formatInt(MaxReplyBytes)+" bytes",
+				"It is "+formatInt(lit)+" bytes without its variables; shorten it by at least "+formatInt(lit-MaxReplyBytes)+" bytes.")
+		}
+		seen += len(p.text)
+	}
+	return nil // unreachable: lit > MaxReplyBytes
+}
+
+// runeStart moves off back to the start of the character holding it.
+func runeStart(s string, off int) int {
+	for off > 0 && off < len(s) && !utf8.RuneStart(s[off]) {
+		off--
+	}
+	return off
+}
+
+func runeLen(s string, off int) int {
+	_, n := utf8.DecodeRuneInString(s[off:])
+	return n
+}
+
+// formatInt writes n with thousands separators: 1000 → "1,000".
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + formatInt(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

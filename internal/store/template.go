@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/templates"
+)
+
+type templateRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	Name          string
+	Body          string
+	Shortcut      *string // NULL when none: the column is UNIQUE
+	Folder        string
+	UseCount      int64
+	LastUsedAt    int64
+	UpdatedBy     *int64
+	UpdatedByName string
+	CreatedAt     int64 `gorm:"autoCreateTime:false"`
+	UpdatedAt     int64 `gorm:"autoUpdateTime:false"`
+}
+
+func (templateRow) TableName() string { return "templates" }
+
+func (r templateRow) toDomain() templates.Template {
+	t := templates.Template{
+		ID: r.ID, Name: r.Name, Body: r.Body, Folder: r.Folder,
+		UseCount: r.UseCount, LastUsedAt: fromMS(r.LastUsedAt), UpdatedByName: r.UpdatedByName,
+		CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt),
+	}
+	if r.Shortcut != nil {
+		t.Shortcut = *r.Shortcut
+	}
+	if r.UpdatedBy != nil {
+		t.UpdatedBy = *r.UpdatedBy
+	}
+	return t
+}
+
+// ListTemplates lists the templates matching q, in q's order.
+func (s *Store) ListTemplates(ctx context.Context, q templates.Query) ([]templates.Template, error) {
+	db := s.r.WithContext(ctx).Model(&templateRow{})
+	if term := strings.TrimSpace(q.Search); term != "" {
+		if sc, ok := strings.CutPrefix(term, "/"); ok {
+			db = db.Where(`shortcut LIKE ? ESCAPE '\'`, templateLike(strings.ToLower(sc))+"%")
+		} else {
+			like := "%" + templateLike(term) + "%"
+			db = db.Where(`(name LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\' OR shortcut LIKE ? ESCAPE '\' OR folder LIKE ? ESCAPE '\')`,
+				like, like, like, like)
+		}
+	}
+	if q.Folder != "" {
+		db = db.Where("folder = ? COLLATE NOCASE", q.Folder)
+	}
+	switch q.Sort {
+	case templates.SortMostUsed:
+		db = db.Order("use_count DESC, name, id")
+	case templates.SortRecent:
+		db = db.Order("last_used_at DESC, name, id")
+	default:
+		db = db.Order("name, id") // the column's NOCASE collation applies
+	}
+	var rows []templateRow
+	if err := db.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list templates: %w", err)
+	}
+	out := make([]templates.Template, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// templateLike escapes LIKE's wildcards in a search term.
+func templateLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// TemplateFolders lists the folders in use, A to Z.
+func (s *Store) TemplateFolders(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.r.WithContext(ctx).Model(&templateRow{}).Where("folder <> ''").
+		Distinct("folder").Order("folder COLLATE NOCASE").Pluck("folder", &out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: template folders: %w", err)
+	}
+	return out, nil
+}
+
+// Template reads one template; ErrNotFound when there is none.
+func (s *Store) Template(ctx context.Context, id int64) (templates.Template, error) {
+	return s.takeTemplate(s.r.WithContext(ctx), fmt.Sprintf("template %d", id), "id = ?", id)
+}
+
+// TemplateByShortcut finds the template with a shortcut ("/price" or
+// "price", any case); ErrNotFound when none has it.
+func (s *Store) TemplateByShortcut(ctx context.Context, shortcut string) (templates.Template, error) {
+	sc := templates.NormalizeShortcut(shortcut)
+	return s.takeTemplate(s.r.WithContext(ctx), "template /"+sc, "shortcut = ?", sc)
+}
+
+func (s *Store) takeTemplate(db *gorm.DB, what string, cond string, args ...any) (templates.Template, error) {
+	var row templateRow
+	err := db.Take(&row, append([]any{cond}, args...)...).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return templates.Template{}, ErrNotFound
+	case err != nil:
+		return templates.Template{}, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return row.toDomain(), nil
+}
+
+// CreateTemplate checks and stores a new template, saved by the user byID
+// (0 when none) named byName. Invalid input gives templates.Validate's field
+// errors; a taken name or shortcut a field error on "name" or "shortcut".
+func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error) {
+	in, err := templates.Validate(in)
+	if err != nil {
+		return templates.Template{}, err
+	}
+	now := ms(s.now())
+	row := templateRow{
+		Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder,
+		UpdatedBy: updatedByColumn(byID), UpdatedByName: byName, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return templates.Template{}, s.templateConflict(ctx, in, 0, err)
+		}
+		return templates.Template{}, fmt.Errorf("store: create template %q: %w", in.Name, err)
+	}
+	return row.toDomain(), nil
+}
+
+// UpdateTemplate checks and saves new fields for template id, keeping its
+// usage. Errors as CreateTemplate, plus ErrNotFound.
+func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error) {
+	in, err := templates.Validate(in)
+	if err != nil {
+		return templates.Template{}, err
+	}
+	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
+		"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder,
+		"updated_by": updatedByColumn(byID), "updated_by_name": byName, "updated_at": ms(s.now()),
+	})
+	switch {
+	case errors.Is(res.Error, gorm.ErrDuplicatedKey):
+		return templates.Template{}, s.templateConflict(ctx, in, id, res.Error)
+	case res.Error != nil:
+		return templates.Template{}, fmt.Errorf("store: update template %d: %w", id, res.Error)
+	case res.RowsAffected == 0:
+		return templates.Template{}, ErrNotFound
+	}
+	// Read back on the writer, which has certainly seen the change.
+	return s.takeTemplate(s.w.WithContext(ctx), fmt.Sprintf("template %d", id), "id = ?", id)
+}
+
+// templateConflict tells which unique field a failed write collided on.
+// SQLite's error names the column but the translated gorm error does not,
+// so it looks: a name taken by another template, else the shortcut.
+func (s *Store) templateConflict(ctx context.Context, in templates.Input, id int64, cause error) error {
+	other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "name = ? AND id <> ?", in.Name, id)
+	if err == nil {
+		return &apperr.Error{Kind: apperr.Unprocessable, Code: "name_taken", Field: "name", Err: cause,
+			Message: "A template named “" + other.Name + "” already exists. Choose another name."}
+	}
+	msg := "The shortcut /" + in.Shortcut + " is already taken. Choose another one."
+	if other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "shortcut = ? AND id <> ?", in.Shortcut, id); err == nil {
+		msg = "The shortcut /" + in.Shortcut + " is already used by “" + other.Name + "”. Choose another one."
+	}
+	return &apperr.Error{Kind: apperr.Unprocessable, Code: "shortcut_taken", Field: "shortcut", Err: cause, Message: msg}
+}
+
+// DeleteTemplate removes template id for good; ErrNotFound when there is
+// none. Replies already sent keep their own copy of the text.
+func (s *Store) DeleteTemplate(ctx context.Context, id int64) error {
+	res := s.w.WithContext(ctx).Delete(&templateRow{}, "id = ?", id)
+	switch {
+	case res.Error != nil:
+		return fmt.Errorf("store: delete template %d: %w", id, res.Error)
+	case res.RowsAffected == 0:
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MarkTemplateUsed counts one use of template id at the given time (a
+// reply was sent with it). An earlier time than the last use does not move
+// last_used_at back. ErrNotFound when the template is gone.
+func (s *Store) MarkTemplateUsed(ctx context.Context, id int64, at time.Time) error {
+	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
+		"use_count":    gorm.Expr("use_count + 1"),
+		"last_used_at": gorm.Expr("MAX(last_used_at, ?)", ms(at)),
+	})
+	switch {
+	case res.Error != nil:
+		return fmt.Errorf("store: mark template %d used: %w", id, res.Error)
+	case res.RowsAffected == 0:
+		return ErrNotFound
+	}
+	return nil
+}
+
+func shortcutColumn(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func updatedByColumn(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/templates"
+)
+
+// openTemplateStore opens a fresh database whose clock reads *now.
+func openTemplateStore(t *testing.T, now *time.Time) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// templateUser inserts a user row (the users table belongs to the identity
+// migration) and returns its id.
+func templateUser(t *testing.T, s *Store, name string) int64 {
+	t.Helper()
+	err := s.w.Exec("INSERT INTO users (facebook_id, name, created_at) VALUES (?, ?, 1)", "fb-"+name, name).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	s.w.Raw("SELECT id FROM users WHERE name = ?", name).Scan(&id)
+	return id
+}
+
+func TestTemplates_createReadUpdateDelete(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := openTemplateStore(t, &now)
+	ava := templateUser(t, s, "Ava")
+
+	created, err := s.CreateTemplate(ctx, templates.Input{Name: " Price list ", Body: "Hi {{username|there}}\r\n", Shortcut: "/Price", Folder: "Sales"}, ava, "Ava")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := templates.Template{ID: created.ID, Name: "Price list", Body: "Hi {{username|there}}", Shortcut: "price", Folder: "Sales",
+		UpdatedBy: ava, UpdatedByName: "Ava", CreatedAt: now, UpdatedAt: now}
+	if created != want || created.ID == 0 {
+		t.Errorf("created %+v\nwant    %+v", created, want)
+	}
+	if got, err := s.Template(ctx, created.ID); err != nil || got != want {
+		t.Errorf("Template = %+v, %v", got, err)
+	}
+	if got, err := s.TemplateByShortcut(ctx, "/PRICE"); err != nil || got.ID != created.ID {
+		t.Errorf("TemplateByShortcut = %+v, %v", got, err)
+	}
+
+	now = now.Add(time.Hour)
+	ben := templateUser(t, s, "Ben")
+	if err := s.MarkTemplateUsed(ctx, created.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	updated, err := s.UpdateTemplate(ctx, created.ID, templates.Input{Name: "Prices", Body: "See {{account}}", Folder: ""}, ben, "Ben")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.Name != "Prices" || updated.Shortcut != "" || updated.Folder != "" || updated.UpdatedBy != ben ||
+		updated.UpdatedByName != "Ben" || !updated.UpdatedAt.Equal(now) || !updated.CreatedAt.Equal(now.Add(-time.Hour)) {
+		t.Errorf("updated = %+v", updated)
+	}
+	if updated.UseCount != 1 || !updated.LastUsedAt.Equal(now) {
+		t.Errorf("update lost the usage: %d, %v", updated.UseCount, updated.LastUsedAt)
+	}
+	if _, err := s.TemplateByShortcut(ctx, "price"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("old shortcut still found: %v", err)
+	}
+	var nulls int64
+	s.r.Raw("SELECT count(*) FROM templates WHERE shortcut IS NULL").Scan(&nulls)
+	if nulls != 1 {
+		t.Error("a removed shortcut is not stored as NULL")
+	}
+
+	// The editor's user goes; the name stays.
+	if err := s.w.Exec("DELETE FROM users WHERE id = ?", ben).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Template(ctx, created.ID); got.UpdatedBy != 0 || got.UpdatedByName != "Ben" {
+		t.Errorf("after deleting the user: %d %q", got.UpdatedBy, got.UpdatedByName)
+	}
+
+	if err := s.DeleteTemplate(ctx, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	missing := created.ID
+	if _, err := s.Template(ctx, missing); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Template after delete: %v", err)
+	}
+	if err := s.DeleteTemplate(ctx, missing); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+	if _, err := s.UpdateTemplate(ctx, missing, templates.Input{Name: "x", Body: "y"}, 0, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("update of a missing template: %v", err)
+	}
+	if err := s.MarkTemplateUsed(ctx, missing, now); !errors.Is(err, ErrNotFound) {
+		t.Errorf("mark of a missing template: %v", err)
+	}
+}
+
+func TestTemplates_refusals(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := openTemplateStore(t, &now)
+	price, err := s.CreateTemplate(ctx, templates.Input{Name: "Price list", Body: "€39", Shortcut: "price"}, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours, err := s.CreateTemplate(ctx, templates.Input{Name: "Hours", Body: "9 to 5"}, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateTemplate(ctx, templates.Input{Name: "Thanks", Body: "Thanks!"}, 0, ""); err != nil {
+		t.Errorf("a second template without a shortcut: %v", err)
+	}
+	tests := []struct {
+		name        string
+		write       func() error
+		field, code string
+		msgHas      string
+	}{
+		{"name taken, other case", func() error {
+			_, err := s.CreateTemplate(ctx, templates.Input{Name: "PRICE LIST", Body: "x"}, 0, "")
+			return err
+		}, "name", "name_taken", "A template named “Price list” already exists."},
+		{"shortcut taken", func() error {
+			_, err := s.CreateTemplate(ctx, templates.Input{Name: "Prices", Body: "x", Shortcut: "/Price"}, 0, "")
+			return err
+		}, "shortcut", "shortcut_taken", "/price is already used by “Price list”"},
+		{"rename onto another", func() error {
+			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "price list", Body: "x"}, 0, "")
+			return err
+		}, "name", "name_taken", ""},
+		{"take another's shortcut", func() error {
+			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "Hours", Body: "x", Shortcut: "price"}, 0, "")
+			return err
+		}, "shortcut", "shortcut_taken", ""},
+		{"invalid body", func() error {
+			_, err := s.CreateTemplate(ctx, templates.Input{Name: "Bad", Body: "Hi\n{{price}}"}, 0, "")
+			return err
+		}, "body", "unknown_variable", "at line 2, column 1"},
+		{"invalid update", func() error {
+			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "", Body: "x"}, 0, "")
+			return err
+		}, "name", "name_required", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.write()
+			e, ok := apperr.As(err)
+			if !ok || e.Field != tc.field || e.Code != tc.code || e.Kind != apperr.Unprocessable {
+				t.Fatalf("got %v, want a %s error on %s", err, tc.code, tc.field)
+			}
+			if !strings.Contains(e.Message, tc.msgHas) {
+				t.Errorf("message %q, want it to hold %q", e.Message, tc.msgHas)
+			}
+		})
+	}
+	// Updating a template onto its own name and shortcut is fine.
+	if _, err := s.UpdateTemplate(ctx, price.ID, templates.Input{Name: "price LIST", Body: "€40", Shortcut: "price"}, 0, ""); err != nil {
+		t.Errorf("keeping its own name: %v", err)
+	}
+	if all, _ := s.ListTemplates(ctx, templates.Query{}); len(all) != 3 {
+		t.Errorf("%d templates after refusals, want 3", len(all))
+	}
+	// The schema refuses a malformed shortcut even past the store.
+	if err := s.w.Exec("UPDATE templates SET shortcut = 'Bad Cut' WHERE id = ?", hours.ID).Error; err == nil {
+		t.Error("the table accepted shortcut 'Bad Cut'")
+	}
+}

@@ -1,0 +1,87 @@
+// Package templates holds the rules for shared reply templates: what a
+// template is, how its fields are checked, who may change one, the editor's
+// preview, and the demo set. Body syntax and rendering live in replytmpl.
+package templates
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/replytmpl"
+)
+
+// Template is a stored reply template.
+type Template struct {
+	ID            int64
+	Name          string
+	Body          string
+	Shortcut      string // without the leading "/", lowercase; "" when none
+	Folder        string // "" when none
+	UseCount      int64
+	LastUsedAt    time.Time // zero when never used
+	UpdatedBy     int64     // the user who last saved it; 0 when unknown or deleted
+	UpdatedByName string    // their name at the time, kept when the user is gone
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Render fills the template's body in for one comment. It fails only when
+// the stored body no longer parses.
+func (t Template) Render(v replytmpl.Vars) (string, error) {
+	p, err := replytmpl.Parse(t.Body)
+	if err != nil {
+		return "", fmt.Errorf("templates: render %d: %w", t.ID, err)
+	}
+	return p.Render(v), nil
+}
+
+// Input is what a person writes when creating or editing a template.
+type Input struct {
+	Name     string
+	Body     string
+	Shortcut string // "/price" or "price"; "" for none
+	Folder   string
+}
+
+// Sort orders a template list.
+type Sort string
+
+// The orders a list can take.
+const (
+	SortName     Sort = "name"      // by name, A to Z
+	SortMostUsed Sort = "most_used" // most uses first
+	SortRecent   Sort = "recent"    // most recently used first; never-used last
+)
+
+// ParseSort reads a sort parameter; anything unknown sorts by name.
+func ParseSort(s string) Sort {
+	switch Sort(s) {
+	case SortMostUsed, SortRecent:
+		return Sort(s)
+	}
+	return SortName
+}
+
+// Query selects and orders templates.
+type Query struct {
+	Search string // matched against name, body, shortcut and folder; "/pri" matches shortcuts
+	Sort   Sort
+	Folder string // exact folder, case-insensitive; "" for all
+}
+
+// AuthorizeEdit refuses a change to templates by anyone but an admin:
+// admins edit, everyone uses.
+func AuthorizeEdit(isAdmin bool) error {
+	if isAdmin {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "admin_only", "Only admins can change templates. Ask an admin to make this change.")
+}
+
+// NormalizeShortcut turns what a person typed ("/Price ") into the stored
+// form ("price"). It does not check the result; Validate does.
+func NormalizeShortcut(s string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "/"))
+}

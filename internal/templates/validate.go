@@ -1,0 +1,120 @@
+package templates
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/replytmpl"
+)
+
+// Field limits, in characters.
+const (
+	MaxNameChars     = 80
+	MaxFolderChars   = 40
+	MaxShortcutChars = 32
+)
+
+// Validate normalizes an input (trimmed name and folder, "/Price" →
+// "price", line breaks as "\n") and checks it. Every problem found becomes
+// an apperr.Field error naming the form field ("name", "body", "shortcut",
+// "folder"); several are joined, and FieldErrors lists them. A body error
+// says where it is, e.g. "Unknown variable {{price}} at line 2, column 5.
+// Use {{username}}, {{comment_text}} or {{account}}."
+func Validate(in Input) (Input, error) {
+	in = Input{
+		Name:     strings.TrimSpace(in.Name),
+		Body:     NormalizeBody(in.Body),
+		Shortcut: NormalizeShortcut(in.Shortcut),
+		Folder:   strings.TrimSpace(in.Folder),
+	}
+	var errs []error
+	switch {
+	case in.Name == "":
+		errs = append(errs, apperr.Field("name", "name_required", "Give the template a name."))
+	case utf8.RuneCountInString(in.Name) > MaxNameChars:
+		errs = append(errs, apperr.Field("name", "name_too_long", "Keep the name to "+strconv.Itoa(MaxNameChars)+" characters or fewer."))
+	case hasControl(in.Name):
+		errs = append(errs, apperr.Field("name", "name_invalid", "Write the name on one line, without tabs or control characters."))
+	}
+	if in.Shortcut != "" && !validShortcut(in.Shortcut) {
+		errs = append(errs, apperr.Field("shortcut", "shortcut_invalid",
+			"A shortcut is 1 to "+strconv.Itoa(MaxShortcutChars)+" lowercase letters, digits, “-” or “_”, like /price."))
+	}
+	switch {
+	case utf8.RuneCountInString(in.Folder) > MaxFolderChars:
+		errs = append(errs, apperr.Field("folder", "folder_too_long", "Keep the folder to "+strconv.Itoa(MaxFolderChars)+" characters or fewer."))
+	case hasControl(in.Folder):
+		errs = append(errs, apperr.Field("folder", "folder_invalid", "Write the folder on one line, without tabs or control characters."))
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		errs = append(errs, apperr.Field("body", "body_required", "Write the reply text."))
+	} else if err := replytmpl.ValidateBody(in.Body); err != nil {
+		errs = append(errs, bodyError(err))
+	}
+	return in, errors.Join(errs...)
+}
+
+// NormalizeBody is the body as stored: line breaks as "\n" (browsers send
+// "\r\n", which would cost a byte each) and no trailing white space.
+// Leading text is kept, so error positions match what the person typed.
+func NormalizeBody(body string) string {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\r", "\n")
+	return strings.TrimRightFunc(body, unicode.IsSpace)
+}
+
+func bodyError(err error) error {
+	var se *replytmpl.SyntaxError
+	if errors.As(err, &se) {
+		return &apperr.Error{Kind: apperr.Unprocessable, Code: se.Code, Message: se.Message(), Field: "body", Err: err}
+	}
+	return apperr.Field("body", "body_invalid", "The reply text could not be read.")
+}
+
+func validShortcut(s string) bool {
+	if len(s) > MaxShortcutChars {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// FieldErrors collects the field errors in err (as Validate or the store
+// return them) into field → message, first message per field. Errors not
+// tied to a field are left out.
+func FieldErrors(err error) map[string]string {
+	out := map[string]string{}
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*apperr.Error); ok && e.Field != "" {
+			if _, seen := out[e.Field]; !seen {
+				out[e.Field] = e.Message
+			}
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
