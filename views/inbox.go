@@ -20,6 +20,7 @@ type InboxVM struct {
 	Empty       EmptyVM
 	LiveBands   []LiveBandVM
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
+	SinceMS     string // the render time in unix ms: where live updates catch up from
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
 }

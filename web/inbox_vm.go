@@ -11,6 +11,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/templates"
 	"github.com/replydesk/replydesk/views"
 )
 
@@ -161,7 +162,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRow
 	vm := views.InboxVM{
 		Layout: layout, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
 		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(),
-		ServerNow: isoMS(s.now()),
+		ServerNow: isoMS(s.now()), SinceMS: strconv.FormatInt(s.now().UnixMilli(), 10),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
@@ -233,11 +234,8 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
 		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
 	}
-	switch {
-	case it.AdTitle != "":
+	if it.AdTitle != "" {
 		vm.MediaLabel = "“" + it.AdTitle + "”"
-	case it.MediaID != "":
-		vm.MediaLabel = "media " + it.MediaID
 	}
 	if it.OpenOnMedia > 1 {
 		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
@@ -256,7 +254,39 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 			Text: statusLabels[it.Status] + " by " + orSystem(it.StatusByName), Kind: "status"})
 	}
 	vm.Reply = s.replyPanelVM(c, it, panel)
+	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
+		return vm, err
+	}
 	return vm, nil
+}
+
+// maxPicks bounds the templates offered in the composer.
+const maxPicks = 30
+
+// replyTemplates are the shared templates rendered for this comment, most
+// used first; the first nine get number keys.
+func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
+	list, err := s.deps.Templates.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed})
+	if err != nil {
+		return nil, err
+	}
+	vars := templates.VarsFor(it)
+	var out []views.ReplyTemplateVM
+	for _, t := range list {
+		text, err := t.Render(vars)
+		if err != nil {
+			continue // a body saved before a rule changed: not offered
+		}
+		vm := views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: len(text) > reply.MaxBytes}
+		if len(out) < 9 {
+			vm.Key = strconv.Itoa(len(out) + 1)
+		}
+		out = append(out, vm)
+		if len(out) == maxPicks {
+			break
+		}
+	}
+	return out, nil
 }
 
 func orSystem(name string) string {

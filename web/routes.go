@@ -52,6 +52,16 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/inbox/comments/:id/status", s.setCommentStatus, s.requireUser)
 	e.POST("/inbox/comments/:id/reply", s.sendReply, s.requireUser)
 
+	// Reply templates: everyone uses them, admins change them.
+	admin := []echo.MiddlewareFunc{s.requireUser, s.requireAccounts, s.requireAdmin}
+	e.GET("/templates", s.templatesPage, staff...)
+	e.GET("/templates/new", s.newTemplatePage, admin...)
+	e.POST("/templates", s.createTemplate, admin...)
+	e.POST("/templates/preview", s.previewTemplate, staff...)
+	e.GET("/templates/:id", s.templatePage, staff...)
+	e.POST("/templates/:id", s.updateTemplate, admin...)
+	e.POST("/templates/:id/delete", s.deleteTemplate, admin...)
+
 	// JSON API (DESIGN §6): the session cookie, same permissions as the pages.
 	e.GET("/api/v1/accounts", s.apiAccounts, s.requireUser)
 	e.GET("/api/v1/accounts/:id", s.apiAccount, s.requireUser)
@@ -59,4 +69,9 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/api/v1/comments/:id", s.apiGetComment, s.requireUser)
 	e.POST("/api/v1/comments/:id/status", s.apiSetStatus, s.requireUser)
 	e.POST("/api/v1/comments/:id/reply", s.apiSendReply, s.requireUser)
+	e.GET("/api/v1/templates", s.apiListTemplates, s.requireUser)
+	e.POST("/api/v1/templates", s.apiCreateTemplate, s.requireUser, s.requireAdmin)
+	e.GET("/api/v1/templates/:id", s.apiGetTemplate, s.requireUser)
+	e.PUT("/api/v1/templates/:id", s.apiUpdateTemplate, s.requireUser, s.requireAdmin)
+	e.DELETE("/api/v1/templates/:id", s.apiDeleteTemplate, s.requireUser, s.requireAdmin)
 }

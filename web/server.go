@@ -38,10 +38,11 @@ type Deps struct {
 	Accounts AccountDirectory // required with Auth
 	Replies  ReplyUsage       // nil: no replies counted yet
 
-	Inbox  InboxStore  // the inbox's reads, scoped per user
-	Triage Triager     // status changes
-	Events EventSource // live updates for /inbox/events
-	Sender ReplySender // private replies
+	Inbox     InboxStore    // the inbox's reads, scoped per user
+	Triage    Triager       // status changes
+	Events    EventSource   // live updates for /inbox/events
+	Sender    ReplySender   // private replies
+	Templates TemplateStore // shared reply templates
 }
 
 // Server is the Replydesk web application.

@@ -21,6 +21,7 @@ import (
 	"github.com/replydesk/replydesk/internal/metasim"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/templates"
 	"github.com/replydesk/replydesk/internal/triage"
 	"github.com/replydesk/replydesk/web"
 )
@@ -111,7 +112,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	deps.Inbox = st
 	deps.Triage = triage.New(st, hub)
 	deps.Events = hub
-	deps.Sender = reply.NewService(st, accountOK, nil, sender, hub, time.Now)
+	deps.Sender = reply.NewService(st, accountOK, templates.NewRenderer(st, time.Now), sender, hub, time.Now)
+	deps.Templates = st
+	if cfg.Demo {
+		if _, err := st.SeedTemplates(ctx, templates.Demo()); err != nil {
+			log.Error("seeding demo templates", "error", err)
+		}
+	}
 
 	if cfg.Demo {
 		sim, err := startDemoSim(bgctx, &bg, cfg, ln.Addr(), log)

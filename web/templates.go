@@ -1,0 +1,314 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/replytmpl"
+	"github.com/replydesk/replydesk/internal/templates"
+	"github.com/replydesk/replydesk/views"
+)
+
+// TemplateStore keeps the shared reply templates (store.Store).
+type TemplateStore interface {
+	ListTemplates(ctx context.Context, q templates.Query) ([]templates.Template, error)
+	TemplateFolders(ctx context.Context) ([]string, error)
+	Template(ctx context.Context, id int64) (templates.Template, error)
+	CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error)
+	UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error)
+	DeleteTemplate(ctx context.Context, id int64) error
+}
+
+// templatesPage is GET /templates: the list, searched, filtered and sorted.
+func (s *Server) templatesPage(c echo.Context) error {
+	q := templates.Query{Search: strings.TrimSpace(c.QueryParam("q")), Sort: templates.ParseSort(c.QueryParam("sort")),
+		Folder: strings.TrimSpace(c.QueryParam("folder"))}
+	ctx := c.Request().Context()
+	list, err := s.deps.Templates.ListTemplates(ctx, q)
+	if err != nil {
+		return err
+	}
+	all, err := s.deps.Templates.ListTemplates(ctx, templates.Query{})
+	if err != nil {
+		return err
+	}
+	folders, err := s.deps.Templates.TemplateFolders(ctx)
+	if err != nil {
+		return err
+	}
+	layout := s.layout(c, "Templates")
+	layout.Nav = "templates"
+	vm := views.TemplatesVM{Layout: layout, Query: q.Search, Sort: string(q.Sort), Folder: q.Folder, Folders: folders,
+		Total: len(all), CanEdit: userOf(c).IsAdmin()}
+	now := s.now()
+	for _, t := range list {
+		row := views.TemplateRowVM{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, Excerpt: excerpt(t.Body, 90),
+			Folder: t.Folder, Uses: strconv.FormatInt(t.UseCount, 10), LastUsed: ago(t.LastUsedAt, now),
+			UpdatedBy: t.UpdatedByName, URL: "/templates/" + strconv.FormatInt(t.ID, 10),
+			DeleteURL: "/templates/" + strconv.FormatInt(t.ID, 10) + "/delete"}
+		if t.Shortcut != "" {
+			row.Shortcut = "/" + t.Shortcut
+		}
+		if !t.LastUsedAt.IsZero() {
+			row.LastUsedISO = isoMS(t.LastUsedAt)
+		}
+		vm.Rows = append(vm.Rows, row)
+	}
+	return render(c, http.StatusOK, views.TemplatesPage(vm))
+}
+
+// newTemplatePage is GET /templates/new (admins).
+func (s *Server) newTemplatePage(c echo.Context) error {
+	vm, err := s.editVM(c, templates.Template{}, true)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.TemplateEditPage(vm))
+}
+
+// templatePage is GET /templates/:id: the editor (read-only for agents).
+func (s *Server) templatePage(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	vm, err := s.editVM(c, t, false)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.TemplateEditPage(vm))
+}
+
+// createTemplate is POST /templates (admins).
+func (s *Server) createTemplate(c echo.Context) error {
+	in := templateInput(c)
+	u := userOf(c)
+	if _, err := s.deps.Templates.CreateTemplate(c.Request().Context(), in, u.ID, u.Name); err != nil {
+		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder}, true, err)
+	}
+	s.setFlash(c, "template_created")
+	return redirect(c, "/templates")
+}
+
+// updateTemplate is POST /templates/:id (admins).
+func (s *Server) updateTemplate(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	in := templateInput(c)
+	u := userOf(c)
+	if _, err := s.deps.Templates.UpdateTemplate(c.Request().Context(), t.ID, in, u.ID, u.Name); err != nil {
+		t.Name, t.Body, t.Shortcut, t.Folder = in.Name, in.Body, in.Shortcut, in.Folder
+		return s.templateFormError(c, t, false, err)
+	}
+	s.setFlash(c, "template_saved")
+	return redirect(c, "/templates")
+}
+
+// deleteTemplate is POST /templates/:id/delete (admins).
+func (s *Server) deleteTemplate(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Templates.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
+		return err
+	}
+	s.setFlash(c, "template_deleted")
+	return redirect(c, "/templates")
+}
+
+// previewTemplate is POST /templates/preview: the body rendered for a
+// sample comment, with its size and any error (htmx fragment).
+func (s *Server) previewTemplate(c echo.Context) error {
+	return render(c, http.StatusOK, views.TemplatePreview(s.previewVM(c, c.FormValue("body"))))
+}
+
+func (s *Server) templateParam(c echo.Context) (templates.Template, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return templates.Template{}, echo.ErrNotFound
+	}
+	return s.deps.Templates.Template(c.Request().Context(), id)
+}
+
+func templateInput(c echo.Context) templates.Input {
+	return templates.Input{Name: c.FormValue("name"), Body: c.FormValue("body"), Shortcut: c.FormValue("shortcut"), Folder: c.FormValue("folder")}
+}
+
+// templateFormError re-renders the editor with the fields' errors (422),
+// or passes on an error that is not about the form.
+func (s *Server) templateFormError(c echo.Context, t templates.Template, isNew bool, err error) error {
+	fields := templates.FieldErrors(err)
+	if len(fields) == 0 {
+		return err
+	}
+	vm, verr := s.editVM(c, t, isNew)
+	if verr != nil {
+		return verr
+	}
+	vm.Errors = fields
+	return render(c, http.StatusUnprocessableEntity, views.TemplateEditPage(vm))
+}
+
+func (s *Server) editVM(c echo.Context, t templates.Template, isNew bool) (views.TemplateEditVM, error) {
+	folders, err := s.deps.Templates.TemplateFolders(c.Request().Context())
+	if err != nil {
+		return views.TemplateEditVM{}, err
+	}
+	layout := s.layout(c, "Template")
+	layout.Nav = "templates"
+	id := strconv.FormatInt(t.ID, 10)
+	vm := views.TemplateEditVM{Layout: layout, IsNew: isNew, ReadOnly: !userOf(c).IsAdmin(), Folders: folders,
+		Form:      views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body},
+		UpdatedBy: t.UpdatedByName, Preview: s.previewVM(c, t.Body)}
+	for _, v := range replytmpl.Known() {
+		vm.Variables = append(vm.Variables, "{{"+string(v)+"}}")
+	}
+	if isNew {
+		vm.Action = "/templates"
+	} else {
+		vm.Action, vm.DeleteURL = "/templates/"+id, "/templates/"+id+"/delete"
+		vm.Uses = "Used " + strconv.FormatInt(t.UseCount, 10) + " times, last " + ago(t.LastUsedAt, s.now())
+	}
+	return vm, nil
+}
+
+func (s *Server) previewVM(c echo.Context, body string) views.TemplatePreviewVM {
+	account := ""
+	if accts, err := s.userAccounts(c); err == nil && len(accts) > 0 {
+		account = accts[0].Username
+	}
+	sample := templates.SampleComment(account)
+	p := templates.PreviewBody(body, sample)
+	vm := views.TemplatePreviewVM{SampleUsername: sample.Username, SampleComment: sample.CommentText, SampleAccount: sample.Account,
+		Text: p.Text, Bytes: p.Bytes, MaxBytes: replytmpl.MaxReplyBytes, WorstCase: p.WorstCase, MayExceed: p.MayExceed}
+	if p.Err != nil {
+		vm.Error, vm.ErrorLine, vm.ErrorCol = p.Err.Message(), p.Err.Line, p.Err.Col
+		vm.ErrorBefore, vm.ErrorAt, vm.ErrorAfter = p.ErrBefore, p.ErrAt, p.ErrAfter
+	}
+	return vm
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// apiTemplate is DESIGN §6's Template.
+type apiTemplate struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Body       string     `json:"body"`
+	Shortcut   string     `json:"shortcut"`
+	Folder     string     `json:"folder"`
+	UseCount   int64      `json:"use_count"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	UpdatedBy  string     `json:"updated_by"`
+}
+
+func toAPITemplate(t templates.Template) apiTemplate {
+	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
+	if !t.LastUsedAt.IsZero() {
+		lu := t.LastUsedAt.UTC()
+		out.LastUsedAt = &lu
+	}
+	return out
+}
+
+type apiTemplateIn struct {
+	Name     string `json:"name"`
+	Body     string `json:"body"`
+	Shortcut string `json:"shortcut"`
+	Folder   string `json:"folder"`
+}
+
+// apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=).
+func (s *Server) apiListTemplates(c echo.Context) error {
+	list, err := s.deps.Templates.ListTemplates(c.Request().Context(), templates.Query{
+		Search: c.QueryParam("q"), Sort: templates.ParseSort(c.QueryParam("sort")), Folder: c.QueryParam("folder")})
+	if err != nil {
+		return err
+	}
+	out := make([]apiTemplate, len(list))
+	for i, t := range list {
+		out[i] = toAPITemplate(t)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": out})
+}
+
+// apiGetTemplate is GET /api/v1/templates/:id.
+func (s *Server) apiGetTemplate(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPITemplate(t))
+}
+
+// apiCreateTemplate is POST /api/v1/templates (admins).
+func (s *Server) apiCreateTemplate(c echo.Context) error {
+	var in apiTemplateIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := userOf(c)
+	t, err := s.deps.Templates.CreateTemplate(c.Request().Context(), templates.Input(in), u.ID, u.Name)
+	if err != nil {
+		return firstFieldError(err)
+	}
+	return c.JSON(http.StatusCreated, toAPITemplate(t))
+}
+
+// apiUpdateTemplate is PUT /api/v1/templates/:id (admins).
+func (s *Server) apiUpdateTemplate(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	var in apiTemplateIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := userOf(c)
+	saved, err := s.deps.Templates.UpdateTemplate(c.Request().Context(), t.ID, templates.Input(in), u.ID, u.Name)
+	if err != nil {
+		return firstFieldError(err)
+	}
+	return c.JSON(http.StatusOK, toAPITemplate(saved))
+}
+
+// apiDeleteTemplate is DELETE /api/v1/templates/:id (admins).
+func (s *Server) apiDeleteTemplate(c echo.Context) error {
+	t, err := s.templateParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Templates.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// firstFieldError picks one field error out of a joined validation error,
+// for the JSON API's single error object.
+func firstFieldError(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if _, ok := apperr.As(e); ok {
+				return e
+			}
+		}
+	}
+	return err
+}
