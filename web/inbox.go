@@ -207,3 +207,16 @@ func (s *Server) toast(c echo.Context, msg string, ids []string, undoTo inbox.St
 	}
 	setTrigger(c, "toast", payload)
 }
+
+// inboxRail is GET /inbox/rail: the rail with fresh counts (htmx fragment).
+func (s *Server) inboxRail(c echo.Context) error {
+	f, err := inbox.ParseFilter(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	vm, err := s.inboxVM(c, f, nil, "")
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.InboxRail(vm))
+}

@@ -47,6 +47,7 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/inbox", s.inboxPage, staff...)
 	e.GET("/inbox/events", s.inboxEvents, s.requireUser)
 	e.GET("/inbox/changes", s.inboxChanges, s.requireUser)
+	e.GET("/inbox/rail", s.inboxRail, s.requireUser)
 	e.POST("/inbox/status", s.setStatuses, s.requireUser)
 	e.GET("/inbox/comments/:id", s.commentPage, staff...)
 	e.POST("/inbox/comments/:id/status", s.setCommentStatus, s.requireUser)

@@ -205,10 +205,22 @@
       if (kind !== "comment") continue;
       pending.push(li);
     }
+    refreshRail();
     var atTop = pane && pane.scrollTop === 0 && !cursorRow();
     if (atTop) flushPending(); else showPill();
     tick();
     announce(lis.length, kind);
+  }
+  // The rail's counts follow the live updates, at most once a second.
+  var railTimer = null;
+  function refreshRail() {
+    if (railTimer) return;
+    railTimer = setTimeout(function () {
+      railTimer = null;
+      var ev = document.getElementById("live-events"), rail = document.getElementById("rail");
+      if (!ev || !rail) return;
+      htmx.ajax("GET", "/inbox/rail" + (ev.dataset.filter ? "?" + ev.dataset.filter : ""), { target: "#rail", swap: "outerHTML" });
+    }, 1000);
   }
   function announce(n, kind) {
     if (kind !== "comment" || !n) return;

@@ -109,8 +109,11 @@ func TestBrowser_keyboardTriageShowsInSecondBrowser(t *testing.T) {
 	b1.Do(chromedp.KeyEvent("?"))
 	b1.WaitFor(`document.getElementById("shortcuts").open`, 2*time.Second)
 	b1.Do(chromedp.KeyEvent(kb.Escape))
+	b1.WaitFor(`!document.getElementById("shortcuts").open`, 2*time.Second)
 	// # dismisses the next one; u reopens it.
-	b1.Do(chromedp.KeyEvent("j"), chromedp.KeyEvent("#"))
+	b1.Do(chromedp.KeyEvent("j"))
+	b1.WaitFor(`document.querySelector(".row.cursor").id === "comment-`+ids[1]+`"`, 2*time.Second)
+	b1.Do(chromedp.KeyEvent("#"))
 	b1.WaitFor(`document.querySelector("`+rowSel(ids[1])+`").dataset.status === "dismissed"`, 5*time.Second)
 	b1.Do(chromedp.KeyEvent("u"))
 	b1.WaitFor(`document.querySelector("`+rowSel(ids[1])+`").dataset.status === "open"`, 5*time.Second)
