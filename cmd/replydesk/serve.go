@@ -102,7 +102,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ingester.OnNew(enricher.Enqueue)
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, hub, log.With("component", "live"), cfg.LivePoll)
 	sender := reply.NewSender(st, graph, tokens, hub, reply.Options{Budget: cfg.ReplyBudget, Logger: log.With("component", "reply")})
-	for _, worker := range []func(context.Context){enricher.Run, watcher.Run, sender.Run} {
+	workers := []func(context.Context){enricher.Run, watcher.Run, sender.Run}
+	if cfg.Backfill > 0 {
+		workers = append(workers, ingest.NewBackfiller(st, graph, tokens, hub, log.With("component", "backfill"), cfg.Backfill).Run)
+	}
+	for _, worker := range workers {
 		bg.Go(func() { worker(bgctx) })
 	}
 	accountOK := func(ctx context.Context, userID int64, accountID string) (bool, error) {

@@ -41,6 +41,7 @@ type Config struct {
 	// Operational knobs beyond DESIGN §2, each with a sensible default.
 	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
 	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
+	Backfill     time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
@@ -93,6 +94,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.LivePoll, err = parseDuration(env("REPLYDESK_LIVE_POLL", "15s"), time.Second); err != nil {
 		return c, fmt.Errorf("REPLYDESK_LIVE_POLL: %w", err)
+	}
+	if v := env("REPLYDESK_BACKFILL_INTERVAL", "6h"); v != "0" {
+		if c.Backfill, err = parseDuration(v, time.Minute); err != nil {
+			return c, fmt.Errorf("REPLYDESK_BACKFILL_INTERVAL: %w (or 0 to turn backfill off)", err)
+		}
 	}
 	if c.Reconcile, err = parseDuration(env("REPLYDESK_RECONCILE_INTERVAL", "5m"), time.Second); err != nil {
 		return c, fmt.Errorf("REPLYDESK_RECONCILE_INTERVAL: %w", err)

@@ -192,3 +192,27 @@ func TestJanitor_expiresOverdue(t *testing.T) {
 		t.Errorf("status %s, want expired", c.Status)
 	}
 }
+
+func TestBackfiller_readsTheLastSevenDays(t *testing.T) {
+	f := newFixture(t)
+	b := NewBackfiller(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), time.Hour)
+	n, err := b.Account(context.Background(), f.acct, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("the seeded history gave no comments")
+	}
+	page, err := f.st.PendingEnrichment(context.Background(), 10)
+	if err != nil || len(page) != 0 {
+		t.Errorf("backfilled comments need enrichment: %d %v", len(page), err)
+	}
+	again, _ := b.Account(context.Background(), f.acct, "")
+	if again != 0 {
+		t.Errorf("a second backfill stored %d comments again", again)
+	}
+	d, c, _ := f.st.DeliveryStats(context.Background())
+	if d != 0 || c != int64(n) {
+		t.Errorf("deliveries %d comments %d, want 0 and %d", d, c, n)
+	}
+}

@@ -103,3 +103,25 @@ func (s *Store) DeliveryStats(ctx context.Context) (deliveries, comments int64, 
 	}
 	return deliveries, comments, nil
 }
+
+// InsertComments stores comments read from the Graph API (a backfill) that
+// are not known yet, and returns those it stored.
+func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox.Comment, error) {
+	var fresh []inbox.Comment
+	err := s.ingestTx(ctx, func(q *ingestStmts) error {
+		for _, c := range cs {
+			isNew, err := q.insertComment(ctx, c)
+			if err != nil {
+				return err
+			}
+			if isNew {
+				fresh = append(fresh, c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: insert %d comments: %w", len(cs), err)
+	}
+	return fresh, nil
+}

@@ -364,6 +364,18 @@
     if (clear) clear.addEventListener("click", clearChecks);
   }
 
+  // A row swapped out of band (the answer to a triage action) keeps the
+  // cursor, selection and check box it had.
+  var oobState = {};
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var t = e.detail.target;
+    if (t && t.classList && t.classList.contains("row")) oobState[t.id] = t.cloneNode(true);
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var t = e.detail.target, id = t && t.id, now = id && document.getElementById(id);
+    if (now && oobState[id]) { carryState(oobState[id], now); delete oobState[id]; }
+  });
+
   // "Load more": rows arrive in a template and join the list.
   document.addEventListener("htmx:afterSwap", function () {
     var t = document.querySelector("#page-rows > template[data-rows]");

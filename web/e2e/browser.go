@@ -101,10 +101,20 @@ func Eval[T any](b *Browser, js string) T {
 }
 
 // WaitFor polls a JavaScript condition until it is true or timeout passes.
+// A poll that starts while a navigation finishes loses its JavaScript
+// context; it is retried until the timeout.
 func (b *Browser) WaitFor(js string, timeout time.Duration) {
 	b.t.Helper()
-	if _, err := chromedp.Run(b.Ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(timeout))); err != nil {
-		b.t.Fatalf("e2e: waiting for %s: %v", js, err)
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := chromedp.Run(b.Ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Cannot find context") || time.Now().After(deadline) {
+			b.t.Fatalf("e2e: waiting for %s: %v", js, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -121,10 +121,11 @@ func StartApp(t testing.TB, opt AppOptions) *App {
 	a := &App{
 		URL: fmt.Sprintf("http://127.0.0.1:%d", opt.Port), Port: opt.Port, DBPath: opt.DBPath, t: t,
 		Env: map[string]string{
-			"REPLYDESK_ADDR":         fmt.Sprintf("127.0.0.1:%d", opt.Port),
-			"REPLYDESK_BASE_URL":     fmt.Sprintf("http://127.0.0.1:%d", opt.Port),
-			"REPLYDESK_DATABASE":     opt.DBPath,
-			"REPLYDESK_DEMO_TRAFFIC": "0",
+			"REPLYDESK_ADDR":              fmt.Sprintf("127.0.0.1:%d", opt.Port),
+			"REPLYDESK_BASE_URL":          fmt.Sprintf("http://127.0.0.1:%d", opt.Port),
+			"REPLYDESK_DATABASE":          opt.DBPath,
+			"REPLYDESK_DEMO_TRAFFIC":      "0",
+			"REPLYDESK_BACKFILL_INTERVAL": "0",
 		},
 	}
 	for k, v := range opt.Env {

@@ -75,6 +75,8 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 		"META_VERIFY_TOKEN": worldVerifyToken,
 		"META_GRAPH_URL":    srv.URL,
 		"META_DIALOG_URL":   srv.URL,
+		// Tests see only the comments they make; TestBackfill turns it on.
+		"REPLYDESK_BACKFILL_INTERVAL": "0",
 	}
 	if opt.HTTPS {
 		env["REPLYDESK_BASE_URL"] = fmt.Sprintf("https://127.0.0.1:%d", port)
