@@ -84,7 +84,6 @@ type CommentRowVM struct {
 	OpenOnMedia int
 	DetailURL   string
 	Selected    bool
-	OOB         bool // swapped in place by a live update
 	Answerable  bool
 }
 

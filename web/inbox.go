@@ -105,7 +105,7 @@ func (s *Server) setCommentStatus(c echo.Context) error {
 	}
 	f, _ := inbox.ParseFilter(c.QueryParams())
 	row := toRowVM(it, f, s.now())
-	row.OOB, row.Selected = true, true
+	row.Selected = true
 	s.toast(c, statusToast(to, 1), []string{id}, previous(to))
 	detail, err := s.detailVM(c, it, f)
 	if err != nil {
@@ -138,9 +138,7 @@ func (s *Server) setStatuses(c echo.Context) error {
 		if err != nil {
 			continue
 		}
-		r := toRowVM(it, inbox.Filter{}, s.now())
-		r.OOB = true
-		rows = append(rows, r)
+		rows = append(rows, toRowVM(it, inbox.Filter{}, s.now()))
 	}
 	s.toast(c, statusToast(to, len(ids)), ids, previous(to))
 	return render(c, http.StatusOK, views.CommentRows(rows))

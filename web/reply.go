@@ -44,7 +44,7 @@ func (s *Server) sendReply(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+it.ID)
 	}
 	row := toRowVM(it, f, s.now())
-	row.OOB, row.Selected = true, true
+	row.Selected = true
 	return render(c, status, views.DetailWithRow(detail, row))
 }
 

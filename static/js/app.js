@@ -117,11 +117,11 @@
   }
 
   // ——— Toasts ———
-  function toast(message, undo) {
+  function toast(message, undo, kind) {
     var box = document.getElementById("toasts");
     if (!box) return;
     var t = document.createElement("div");
-    t.className = "toast";
+    t.className = "toast" + (kind ? " toast-" + kind : "");
     t.setAttribute("role", "status");
     t.textContent = message;
     if (undo) {
@@ -269,9 +269,24 @@
     bar.hidden = ids.length === 0;
     bar.querySelector("[data-testid=bulk-count]").textContent = ids.length + " selected";
   }
+  // bulk posts a status change for several comments; the answer is their
+  // rows, placed like live updates (keeping cursor and selection).
   function bulk(ids, status) {
     if (!ids.length) return;
-    htmx.ajax("POST", "/inbox/status", { swap: "none", values: { ids: ids, status: status } });
+    var body = new URLSearchParams();
+    ids.forEach(function (id) { body.append("ids", id); });
+    body.append("status", status);
+    fetch("/inbox/status", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrfToken(), "HX-Request": "true" }
+    }).then(function (r) {
+      var trig = r.headers.get("HX-Trigger");
+      return r.text().then(function (html) {
+        if (!r.ok) { toast("That did not work: " + (r.status === 403 ? "reload the page and try again." : "try again."), null, "error"); return; }
+        placeRows(html, "update");
+        if (trig) { try { var t = JSON.parse(trig).toast; if (t) toast(t.message, t.undo); } catch (_) {} }
+      });
+    }, function () { toast("Could not reach Replydesk. Check the connection and try again.", null, "error"); });
   }
   function act(status) {
     var ids = checkedIDs();
@@ -364,20 +379,13 @@
     if (clear) clear.addEventListener("click", clearChecks);
   }
 
-  // A row swapped out of band (the answer to a triage action) keeps the
-  // cursor, selection and check box it had.
-  var oobState = {};
-  document.addEventListener("htmx:oobBeforeSwap", function (e) {
-    var t = e.detail.target;
-    if (t && t.classList && t.classList.contains("row")) oobState[t.id] = t.cloneNode(true);
-  });
-  document.addEventListener("htmx:oobAfterSwap", function (e) {
-    var t = e.detail.target, id = t && t.id, now = id && document.getElementById(id);
-    if (now && oobState[id]) { carryState(oobState[id], now); delete oobState[id]; }
-  });
-
   // "Load more": rows arrive in a template and join the list.
   document.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll("#detail template[data-row-update]").forEach(function (tpl) {
+      var html = tpl.innerHTML;
+      tpl.remove();
+      placeRows(html, "update");
+    });
     var t = document.querySelector("#page-rows > template[data-rows]");
     if (t && rowsEl) {
       Array.prototype.slice.call(t.content.children).forEach(function (li) {
