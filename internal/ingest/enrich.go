@@ -96,8 +96,7 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 	}
 	_, token, err := e.tokens.PageToken(ctx, c.AccountID)
 	if err != nil {
-		e.postpone(ctx, id, false)
-		return
+		return // the account cannot call Graph now; the periodic scan tries again
 	}
 	info, err := e.graph.Comment(ctx, token, id)
 	if err != nil {
