@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type apiComment struct {
+	ID            string    `json:"id"`
+	AccountID     string    `json:"account_id"`
+	Status        string    `json:"status"`
+	Text          string    `json:"text"`
+	Deadline      time.Time `json:"deadline"`
+	DeadlineExact bool      `json:"deadline_exact"`
+	Reply         *struct {
+		State     string `json:"state"`
+		Text      string `json:"text"`
+		MessageID string `json:"message_id"`
+		By        string `json:"by"`
+	} `json:"reply"`
+}
+
+// waitComment polls the API until the comment is stored and its deadline
+// confirmed by Graph.
+func waitComment(t *testing.T, c *Client, id string) apiComment {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, c.abs("/api/v1/comments/"+id), nil)
+		r := c.Do(t, req)
+		var cm apiComment
+		if r.Status == http.StatusOK && json.Unmarshal([]byte(r.Body), &cm) == nil && cm.DeadlineExact {
+			return cm
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("comment %s never arrived with an exact deadline: %d %s", id, r.Status, r.Body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestAPI_commentsStatusAndReply drives the JSON API with the session cookie:
+// list and read, triage, reply (once), and another account's comment refused.
+func TestAPI_commentsStatusAndReply(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	ava := w.Login(t, d.User("Ava").ID)
+	ben := w.Login(t, d.User("Ben").ID)
+	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")
+	id := w.comment(t, map[string]any{"account": coffee.ID, "text": "price?", "age": "30h"})
+	other := w.comment(t, map[string]any{"account": outdoor.ID, "text": "size?"})
+	cm := waitComment(t, ava, id)
+	if left := time.Until(cm.Deadline); left < 137*time.Hour || left > 139*time.Hour {
+		t.Errorf("deadline in %v, want about 7 days minus 30 h", left)
+	}
+	waitComment(t, ava, other)
+
+	var list struct {
+		Data       []apiComment `json:"data"`
+		NextCursor *string      `json:"next_cursor"`
+	}
+	ava.GetJSON(t, "/api/v1/comments?limit=1", &list)
+	if len(list.Data) != 1 || list.NextCursor == nil {
+		t.Fatalf("first page: %+v", list)
+	}
+	next := *list.NextCursor
+	ava.GetJSON(t, "/api/v1/comments?limit=1&cursor="+next, &list)
+	if len(list.Data) != 1 || list.NextCursor != nil {
+		t.Errorf("last page: %d items, next %v", len(list.Data), list.NextCursor)
+	}
+
+	// Ben's Page roles reach one account only: the other is invisible to him.
+	if ben.GetJSON(t, "/api/v1/comments", &list); len(list.Data) != 1 {
+		t.Fatalf("ben lists %+v, want the one comment on his account", list.Data)
+	}
+	hidden := other
+	if list.Data[0].AccountID == outdoor.ID {
+		hidden = id
+	}
+	if r := ben.Get(t, "/api/v1/comments/"+hidden); r.Status != http.StatusNotFound {
+		t.Errorf("ben reading another account's comment: %d", r.Status)
+	}
+	if r := ben.PostJSON(t, "/api/v1/comments/"+hidden+"/reply", map[string]string{"text": "hi"}); r.Status != http.StatusNotFound {
+		t.Errorf("ben replying to another account's comment: %d %s", r.Status, r.Body)
+	}
+
+	if r := ava.PostJSON(t, "/api/v1/comments/"+id+"/status", map[string]string{"status": "done"}); r.Status != 200 || !strings.Contains(r.Body, `"status":"done"`) {
+		t.Errorf("status: %d %s", r.Status, r.Body)
+	}
+	if r := ava.PostJSON(t, "/api/v1/comments/"+id+"/status", map[string]string{"status": "sideways"}); r.Status != 422 || !strings.Contains(r.Body, `"code":"bad_status"`) {
+		t.Errorf("bad status: %d %s", r.Status, r.Body)
+	}
+	r := ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]string{"text": "It is €39."})
+	var sent struct {
+		Reply   struct{ State, Text string } `json:"reply"`
+		Comment apiComment                   `json:"comment"`
+	}
+	json.Unmarshal([]byte(r.Body), &sent)
+	if (r.Status != 200 && r.Status != 202) || sent.Comment.ID != id {
+		t.Fatalf("reply: %d %s", r.Status, r.Body)
+	}
+	cm = waitReplied(t, ava, id)
+	if cm.Reply == nil || cm.Reply.State != "sent" || cm.Reply.MessageID == "" || cm.Reply.By != "Ava Martin" {
+		t.Errorf("comment after reply: %+v", cm.Reply)
+	}
+	if r := ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]string{"text": "again"}); r.Status != http.StatusConflict {
+		t.Errorf("second reply: %d %s", r.Status, r.Body)
+	}
+	if r := ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]string{"text": strings.Repeat("x", 1001)}); r.Status != http.StatusConflict && r.Status != 422 {
+		t.Errorf("1,001 bytes: %d", r.Status)
+	}
+	if got := w.repliesTo(t, id); len(got) != 1 {
+		t.Errorf("simulator holds %d replies", len(got))
+	}
+}
+
+func waitReplied(t *testing.T, c *Client, id string) apiComment {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var cm apiComment
+		c.GetJSON(t, "/api/v1/comments/"+id, &cm)
+		if cm.Status == "replied" {
+			return cm
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never replied: %+v", cm)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestEvents_streamAndCatchUp reads /inbox/events as a browser would, and
+// /inbox/changes as a reconnecting one does.
+func TestEvents_streamAndCatchUp(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	ava := w.Login(t, d.User("Ava").ID)
+	since := time.Now().UnixMilli()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, w.App.URL+"/inbox/events", nil)
+	resp, err := ava.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" || resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("content type %q, encoding %q", ct, resp.Header.Get("Content-Encoding"))
+	}
+	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "text": "<i>hi</i>"})
+	sc := bufio.NewScanner(resp.Body)
+	var event, data string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data += strings.TrimPrefix(line, "data: ") + "\n"
+		case line == "" && event != "":
+			if event == "comment" && strings.Contains(data, `id="comment-`+id+`"`) {
+				if !strings.Contains(data, "&lt;i&gt;hi&lt;/i&gt;") {
+					t.Errorf("row not escaped: %s", data)
+				}
+				goto catchUp
+			}
+			event, data = "", ""
+		}
+	}
+	t.Fatalf("no event for %s: %v", id, sc.Err())
+catchUp:
+	r := ava.Get(t, "/inbox/changes?since="+itoa(since))
+	if r.Status != 200 || !strings.Contains(r.Body, `id="comment-`+id+`"`) {
+		t.Errorf("catch-up: %d %.300s", r.Status, r.Body)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
