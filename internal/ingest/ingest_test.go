@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,38 +17,13 @@ import (
 	"github.com/replydesk/replydesk/internal/webhook"
 )
 
-// simTokens hands out Page tokens obtained through the simulator's real
-// OAuth flow.
-type simTokens struct {
-	mu     sync.Mutex
-	tokens map[string]simtest.PageToken
-	failed map[string]error
-}
-
-func (s *simTokens) PageToken(_ context.Context, accountID string) (string, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pt, ok := s.tokens[accountID]
-	if !ok || s.failed[accountID] != nil {
-		return "", "", fmt.Errorf("no usable token for %s", accountID)
-	}
-	return pt.PageID, pt.Token, nil
-}
-
-func (s *simTokens) MarkTokenFailed(_ context.Context, accountID string, cause error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failed[accountID] = cause
-	return nil
-}
-
 type fixture struct {
 	sim    *simtest.Sim
 	st     *store.Store
 	hub    *live.Memory
 	ing    *Ingester
 	graph  *meta.Client
-	tokens *simTokens
+	tokens *simtest.Tokens
 	acct   string
 }
 
@@ -59,7 +33,7 @@ func newFixture(t *testing.T) *fixture {
 	w := sim.World()
 	f := &fixture{sim: sim, st: storetest.New(t), hub: live.NewMemory(), acct: w.Accounts[0].ID,
 		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
-		tokens: &simTokens{tokens: sim.Login(w.Users[0].ID), failed: map[string]error{}}}
+		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
 	f.ing = NewIngester(simtest.AppSecret, f.st, f.hub, slog.New(slog.DiscardHandler), time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -152,8 +126,8 @@ func TestEnricher_revokedTokenMarksAccount(t *testing.T) {
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": f.acct}, nil)
 	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
 	e.enrich(context.Background(), id)
-	if f.tokens.failed[f.acct] == nil || !meta.IsTokenError(f.tokens.failed[f.acct]) {
-		t.Errorf("token failure not reported: %v", f.tokens.failed[f.acct])
+	if f.tokens.Failed(f.acct) == nil || !meta.IsTokenError(f.tokens.Failed(f.acct)) {
+		t.Errorf("token failure not reported: %v", f.tokens.Failed(f.acct))
 	}
 }
 

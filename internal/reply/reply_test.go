@@ -20,36 +20,13 @@ import (
 	"github.com/replydesk/replydesk/internal/store/storetest"
 )
 
-type simTokens struct {
-	mu     sync.Mutex
-	tokens map[string]simtest.PageToken
-	failed map[string]error
-}
-
-func (s *simTokens) PageToken(_ context.Context, accountID string) (string, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pt, ok := s.tokens[accountID]
-	if !ok || s.failed[accountID] != nil {
-		return "", "", fmt.Errorf("account %s needs reconnecting", accountID)
-	}
-	return pt.PageID, pt.Token, nil
-}
-
-func (s *simTokens) MarkTokenFailed(_ context.Context, accountID string, cause error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failed[accountID] = cause
-	return nil
-}
-
 type fixture struct {
 	sim    *simtest.Sim
 	st     *store.Store
 	svc    *reply.Service
 	sender *reply.Sender
 	graph  *meta.Client
-	tokens *simTokens
+	tokens *simtest.Tokens
 	acct   string
 	ava    reply.Author
 }
@@ -60,7 +37,7 @@ func newFixture(t *testing.T, opts ...func(*reply.Options)) *fixture {
 	w := sim.World()
 	f := &fixture{sim: sim, st: storetest.New(t), acct: w.Accounts[0].ID,
 		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
-		tokens: &simTokens{tokens: sim.Login(w.Users[0].ID), failed: map[string]error{}}}
+		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
 	f.ava = reply.Author{ID: storetest.User(t, f.st, w.Users[0].ID, "Ava", "admin"), Name: "Ava"}
 	storetest.Grant(t, f.st, f.ava.ID, f.acct)
@@ -236,7 +213,7 @@ func TestSend_liveEndedFailsAndExpires(t *testing.T) {
 func TestSend_alreadyHeldByMeta(t *testing.T) {
 	f := newFixture(t)
 	id := f.comment(t, map[string]any{"text": "q"})
-	pt := f.tokens.tokens[f.acct]
+	pt := f.tokens.Get(f.acct)
 	if _, _, err := f.graph.SendPrivateReply(context.Background(), pt.Token, pt.PageID, id, "from another tool"); err != nil {
 		t.Fatal(err)
 	}
@@ -278,12 +255,11 @@ func TestSend_revokedToken(t *testing.T) {
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": f.acct}, nil)
 	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello"})
 	r := f.waitState(t, id, reply.Failed)
-	if r.ErrorKind != reply.KindToken || f.tokens.failed[f.acct] == nil {
-		t.Errorf("reply %+v, token failure reported: %v", r, f.tokens.failed[f.acct])
+	if r.ErrorKind != reply.KindToken || f.tokens.Failed(f.acct) == nil {
+		t.Errorf("reply %+v, token failure reported: %v", r, f.tokens.Failed(f.acct))
 	}
 	// A failed reply allows a new attempt once the account works again.
-	delete(f.tokens.failed, f.acct)
-	f.tokens.tokens = f.sim.Login(f.sim.World().Users[0].ID)
+	f.tokens.Reset(f.sim.Login(f.sim.World().Users[0].ID))
 	if r2, _, err := f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello again"}); err != nil || r2.State != reply.Sent {
 		t.Errorf("after reconnecting: %+v %v", r2, err)
 	}
@@ -324,7 +300,7 @@ func TestSend_crashBetweenRecordAndAnswer(t *testing.T) {
 	if ok, err := f.st.ClaimReply(context.Background(), r.ID); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	pt := f.tokens.tokens[f.acct]
+	pt := f.tokens.Get(f.acct)
 	if _, _, err := f.graph.SendPrivateReply(context.Background(), pt.Token, pt.PageID, id, "hello"); err != nil {
 		t.Fatal(err) // the call that reached Meta before the crash
 	}

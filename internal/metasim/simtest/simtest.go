@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/replydesk/replydesk/internal/metasim"
@@ -211,4 +212,58 @@ func (s *Sim) getJSON(path string, q url.Values, out any) {
 	if err := json.Unmarshal(raw, out); err != nil {
 		s.t.Fatalf("simtest: GET %s: %v", path, fmt.Errorf("decode %s: %w", raw, err))
 	}
+}
+
+// Tokens hands out Page tokens obtained through Login, the way the app's
+// token source does, and records the accounts reported as failing.
+type Tokens struct {
+	mu     sync.Mutex
+	tokens map[string]PageToken
+	failed map[string]error
+}
+
+// NewTokens serves the given Page tokens (from Login).
+func NewTokens(tokens map[string]PageToken) *Tokens {
+	return &Tokens{tokens: tokens, failed: map[string]error{}}
+}
+
+// PageToken gives an account's Page id and token, or an error once the
+// account was reported failing.
+func (s *Tokens) PageToken(_ context.Context, accountID string) (string, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pt, ok := s.tokens[accountID]
+	if !ok || s.failed[accountID] != nil {
+		return "", "", fmt.Errorf("account %s needs reconnecting", accountID)
+	}
+	return pt.PageID, pt.Token, nil
+}
+
+// MarkTokenFailed records that Meta refused an account's token.
+func (s *Tokens) MarkTokenFailed(_ context.Context, accountID string, cause error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed[accountID] = cause
+	return nil
+}
+
+// Failed is the cause an account was reported failing with (nil if none).
+func (s *Tokens) Failed(accountID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed[accountID]
+}
+
+// Reset serves fresh tokens and forgets failures (a reconnect).
+func (s *Tokens) Reset(tokens map[string]PageToken) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens, s.failed = tokens, map[string]error{}
+}
+
+// Get is one account's Page token.
+func (s *Tokens) Get(accountID string) PageToken {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens[accountID]
 }
