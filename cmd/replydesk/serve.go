@@ -111,7 +111,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	accountOK := func(ctx context.Context, userID int64, accountID string) (bool, error) {
 		a, err := st.AccountForUser(ctx, userID, accountID)
-		return err == nil && !a.NeedsReconnect(), nil
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil && !a.NeedsReconnect(), err
 	}
 	deps.Inbox = st
 	deps.Triage = triage.New(st, hub)
