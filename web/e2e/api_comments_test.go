@@ -181,3 +181,45 @@ catchUp:
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestAPI_templatesAdminsEditEveryoneReads: the templates API with roles.
+func TestAPI_templatesAdminsEditEveryoneReads(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	ava := w.Login(t, d.User("Ava").ID) // first with an account: admin
+	ben := w.Login(t, d.User("Ben").ID) // agent
+	r := ava.PostJSON(t, "/api/v1/templates", map[string]string{"name": "Price", "body": "Hi {{username|there}}!", "shortcut": "/price"})
+	var tpl struct {
+		ID       int64  `json:"id"`
+		Shortcut string `json:"shortcut"`
+		UseCount int    `json:"use_count"`
+	}
+	if r.Status != http.StatusCreated || json.Unmarshal([]byte(r.Body), &tpl) != nil || tpl.Shortcut != "price" {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	if r := ava.PostJSON(t, "/api/v1/templates", map[string]string{"name": "Bad", "body": "Hi {{price}}"}); r.Status != 422 || !strings.Contains(r.Body, "line 1, column 4") {
+		t.Errorf("unknown variable: %d %s", r.Status, r.Body)
+	}
+	if r := ben.PostJSON(t, "/api/v1/templates", map[string]string{"name": "Mine", "body": "x"}); r.Status != http.StatusForbidden {
+		t.Errorf("an agent creating a template: %d", r.Status)
+	}
+	if r := ben.PostForm(t, "/templates/"+itoa(tpl.ID)+"/delete", nil); r.Status != http.StatusForbidden {
+		t.Errorf("an agent deleting a template: %d", r.Status)
+	}
+	var list struct {
+		Data []struct{ Name string } `json:"data"`
+	}
+	if ben.GetJSON(t, "/api/v1/templates", &list); len(list.Data) != 1 || list.Data[0].Name != "Price" {
+		t.Errorf("an agent listing templates: %+v", list.Data)
+	}
+	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "username": "kai_m", "text": "?"})
+	waitComment(t, ava, id)
+	r = ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]any{"template_id": tpl.ID})
+	if !strings.Contains(r.Body, `"text":"Hi kai_m!"`) {
+		t.Errorf("reply from a template: %d %s", r.Status, r.Body)
+	}
+	ava.GetJSON(t, "/api/v1/templates/"+itoa(tpl.ID), &tpl)
+	if tpl.UseCount != 1 {
+		t.Errorf("use count %d, want 1", tpl.UseCount)
+	}
+}
