@@ -48,12 +48,9 @@ type EmptyVM struct {
 
 // LiveBandVM announces a running broadcast.
 type LiveBandVM struct {
-	Account  string
-	Open     int
-	ViewURL  string
-	Message  string
-	TestID   string
-	Comments string
+	Account string
+	ViewURL string
+	Message string
 }
 
 // BulkAction is a button acting on the selected rows.
@@ -94,7 +91,6 @@ type CommentDetailVM struct {
 	MediaID      string
 	MediaLabel   string
 	ParentID     string
-	ParentURL    string
 	History      []HistoryItem
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
@@ -116,18 +112,18 @@ type HistoryItem struct {
 
 // ReplyPanelVM is the reply composer (see reply.templ).
 type ReplyPanelVM struct {
-	CommentID   string
-	CSRF        string
-	Enabled     bool
-	Reason      string // why sending is not possible, when it is not
-	Text        string
-	Error       string
-	Templates   []ReplyTemplateVM
-	MaxBytes    int
-	Account     string
-	Existing    *ReplyVM // the reply already sent or in flight
-	Attempts    []ReplyVM
-	CountryNote string
+	CommentID    string
+	CSRF         string
+	Enabled      bool
+	Reason       string // why sending is not possible, when it is not
+	Text         string
+	Error        string
+	Templates    []ReplyTemplateVM
+	MaxBytes     int
+	Account      string
+	Existing     *ReplyVM // the reply already sent or in flight
+	Attempts     []ReplyVM
+	DeliveryNote string
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

@@ -55,11 +55,7 @@ func toAPIComment(it inbox.Item) apiComment {
 // apiListComments is GET /api/v1/comments: the inbox's filters plus cursor
 // and limit (1–200, default 50).
 func (s *Server) apiListComments(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	cur, err := inbox.ParseCursor(c.QueryParam("cursor"))
+	f, cur, err := listParams(c)
 	if err != nil {
 		return err
 	}

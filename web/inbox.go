@@ -16,14 +16,21 @@ import (
 // pageSize is how many rows one inbox page shows.
 const pageSize = 50
 
+// listParams reads the inbox's filter and page cursor from the query, for
+// the page and the JSON API alike.
+func listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
+	f, err := inbox.ParseFilter(c.QueryParams())
+	if err != nil {
+		return f, nil, err
+	}
+	cur, err := inbox.ParseCursor(c.QueryParam("cursor"))
+	return f, cur, err
+}
+
 // inboxPage is GET /inbox: the list, filtered by the query parameters; with
 // a cursor from htmx's "Load more", only the next rows.
 func (s *Server) inboxPage(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	cur, err := inbox.ParseCursor(c.QueryParam("cursor"))
+	f, cur, err := listParams(c)
 	if err != nil {
 		return err
 	}

@@ -209,7 +209,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRow
 				what = strconv.Itoa(n) + " open comments"
 			}
 			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
-				Account: a.Username, Open: n, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
+				Account: a.Username, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
 				Message: "— " + what + " can be answered until the broadcast ends",
 			})
 		}
@@ -303,7 +303,7 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 	vm := views.ReplyPanelVM{
 		CommentID: it.ID, CSRF: csrfOf(c), Account: it.AccountUsername, MaxBytes: reply.MaxBytes,
 		Enabled: p.Blocker == "", Reason: p.Blocker,
-		CountryNote: "The message lands in @" + it.Username + "'s Requests if they don't follow @" + it.AccountUsername + ", and links to the post.",
+		DeliveryNote: "The message lands in @" + it.Username + "'s Requests if they don't follow @" + it.AccountUsername + ", and links to the post.",
 	}
 	for _, r := range p.History {
 		vm.Attempts = append(vm.Attempts, toReplyVM(r, now))

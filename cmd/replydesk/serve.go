@@ -34,14 +34,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments (configuration is environment variables), got %q", args[0])
 	}
-	cfg, err := config.Load(getenv)
+	cfg, log, st, err := openStore(ctx, getenv, stderr)
 	if err != nil {
 		return err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := store.Open(ctx, cfg.Database, store.Options{Logger: log})
-	if err != nil {
-		return fmt.Errorf("REPLYDESK_DATABASE: %w", err)
 	}
 	defer func() {
 		if err := st.Close(); err != nil {

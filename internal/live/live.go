@@ -17,7 +17,6 @@ type Kind string
 const (
 	CommentNew     Kind = "comment_new"     // a comment arrived
 	CommentChanged Kind = "comment_changed" // status, deadline, reply or anything shown changed
-	AccountChanged Kind = "account_changed" // token or subscription health changed
 )
 
 // Event is one change. Subscribers look the data up themselves, scoped to

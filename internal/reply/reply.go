@@ -7,6 +7,7 @@ package reply
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -79,7 +80,7 @@ func CheckText(text string) error {
 	switch {
 	case !utf8.ValidString(text):
 		return apperr.Field("text", "reply_not_utf8", "The reply is not valid text.")
-	case len(text) == 0 || len(trimSpace(text)) == 0:
+	case strings.TrimSpace(text) == "":
 		return apperr.Field("text", "reply_empty", "Write a reply first.")
 	case len(text) > MaxBytes:
 		return apperr.Field("text", "reply_too_long", fmt.Sprintf(
@@ -87,13 +88,6 @@ func CheckText(text string) error {
 			len(text), MaxBytes, len(text)-MaxBytes))
 	}
 	return nil
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
-		s = s[1:]
-	}
-	return s
 }
 
 // Blocker says why a comment cannot get a reply now, or "" when it can.

@@ -209,7 +209,6 @@
     var atTop = pane && pane.scrollTop === 0 && !cursorRow();
     if (atTop) flushPending(); else showPill();
     tick();
-    announce(lis.length, kind);
   }
   // The rail's counts follow the live updates, at most once a second.
   var railTimer = null;
@@ -221,11 +220,6 @@
       if (!ev || !rail) return;
       htmx.ajax("GET", "/inbox/rail" + (ev.dataset.filter ? "?" + ev.dataset.filter : ""), { target: "#rail", swap: "outerHTML" });
     }, 1000);
-  }
-  function announce(n, kind) {
-    if (kind !== "comment" || !n) return;
-    var live = document.getElementById("toasts");
-    if (live) live.setAttribute("data-last", "new comments");
   }
   function catchUp() {
     var ev = document.getElementById("live-events");
