@@ -4,8 +4,7 @@ package views
 // comment's detail panel.
 type InboxVM struct {
 	Layout      LayoutVM
-	Views       []RailLink // status views with counts
-	Accounts    []RailLink // one per account, plus "All accounts"
+	Rail        RailVM
 	Surfaces    []Option
 	Sorts       []Option
 	Query       string
@@ -16,13 +15,20 @@ type InboxVM struct {
 	FilterQuery string // the current filter as a query string (no leading ?)
 	Rows        []CommentRowVM
 	NextURL     string // "" on the last page
-	EventsURL   string
+	EventsURL   string // the live stream, from the feed position the page was rendered at
 	Empty       EmptyVM
-	LiveBands   []LiveBandVM
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
-	SinceMS     string // the render time in unix ms: where live updates catch up from
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
+}
+
+// RailVM is the left rail and the Live bands above the list: what the live
+// stream refreshes as counts change.
+type RailVM struct {
+	Views     []RailLink // status views with counts
+	Accounts  []RailLink // one per account, plus "All accounts"
+	LiveBands []LiveBandVM
+	OOB       bool // sent over the live stream: swapped in by id
 }
 
 // RailLink is one entry of the left rail.
@@ -64,6 +70,8 @@ type CommentRowVM struct {
 	DeadlineISO string // RFC 3339; the browser ticks the countdown from it
 	Countdown   string // server-rendered first value, e.g. "6d 23h"
 	Stage       string // calm, warn, urgent, expired, live, done
+	Ticks       bool   // the browser counts down to DeadlineISO
+	EndText     string // what the chip says once the deadline passes
 	Approx      bool   // deadline not yet confirmed by Graph
 	Live        bool
 	Username    string
@@ -82,6 +90,20 @@ type CommentRowVM struct {
 	DetailURL   string
 	Selected    bool
 	Answerable  bool
+	OOB         bool // sent over the live stream or in an action's answer: replaces the row by id
+}
+
+// ToastVM is a message after an action, with Undo when it can be undone.
+type ToastVM struct {
+	Message string
+	Kind    string // "", "ok" or "error"
+	Undo    *UndoVM
+}
+
+// UndoVM is the form that undoes a status change.
+type UndoVM struct {
+	IDs    []string
+	Status string
 }
 
 // CommentDetailVM is the detail panel of one comment.
@@ -124,6 +146,10 @@ type ReplyPanelVM struct {
 	Existing     *ReplyVM // the reply already sent or in flight
 	Attempts     []ReplyVM
 	DeliveryNote string
+	ClosedReason string // shown when the deadline passes while the composer is open
+	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
+	CountFormat  string // the counter's words with {n} for the bytes used
+	CountOver    string // the same over the limit, with {over} for the excess
 }
 
 // ReplyTemplateVM is a template rendered for the comment.
@@ -149,3 +175,6 @@ type ReplyVM struct {
 	MessageID  string
 	Template   string
 }
+
+// statusVals are the extra form values of a bulk status button.
+func statusVals(status string) string { return `{"status":"` + status + `"}` }

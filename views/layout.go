@@ -118,3 +118,6 @@ func chipTitle(r CommentRowVM) string {
 func intStr(n int) string { return strconv.Itoa(n) }
 
 func int64s(n int64) string { return strconv.FormatInt(n, 10) }
+
+// csrfHeaders sends the session's CSRF token with every htmx request.
+func csrfHeaders(token string) string { return `{"X-CSRF-Token":"` + token + `"}` }

@@ -41,7 +41,7 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 	vm.Layout.Nav = "accounts"
 	now := s.now()
 	for _, a := range accts {
-		used, err := s.deps.Replies.RepliesLastHour(ctx, a.ID)
+		used, err := s.deps.Accounts.RepliesLastHour(ctx, a.ID)
 		if err != nil {
 			return err
 		}

@@ -101,7 +101,7 @@ func (s *Server) apiGetComment(c echo.Context) error {
 // apiCommentOf is the API shape of a comment with its latest reply.
 func (s *Server) apiCommentOf(c echo.Context, it inbox.Item) (apiComment, error) {
 	out := toAPIComment(it)
-	p, err := s.deps.Sender.Panel(c.Request().Context(), userOf(c).ID, it)
+	p, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)
 	if err != nil {
 		return out, err
 	}
@@ -121,7 +121,7 @@ func (s *Server) apiSetStatus(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	if _, err := s.deps.Triage.SetStatus(c.Request().Context(), userOf(c).ID, []string{id}, inbox.Status(in.Status)); err != nil {
+	if _, err := s.deps.Inbox.SetStatus(c.Request().Context(), userOf(c).ID, []string{id}, inbox.Status(in.Status)); err != nil {
 		return err
 	}
 	return s.apiGetComment(c)

@@ -2,25 +2,31 @@ package web
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/templates"
 )
+
+// The server's collaborators are declared here, each as the small interface
+// its handlers use; cmd/replydesk passes the concrete services (internal/app).
 
 // Authenticator runs Facebook Login, sessions and roles (auth.Service).
 type Authenticator interface {
 	BeginLogin(w http.ResponseWriter, r *http.Request, rerequest bool) (string, error)
 	CompleteLogin(w http.ResponseWriter, r *http.Request) (auth.LoginResult, error)
 	StartSession(ctx context.Context, userID int64) (auth.NewSession, error)
-	Session(ctx context.Context, cookie string) (account.Session, auth.User, error)
+	Session(ctx context.Context, cookie string) (identity.Session, identity.User, error)
 	EndSession(ctx context.Context, cookie string) error
-	SetRole(ctx context.Context, actor auth.User, targetID int64, role string) error
+	SetRole(ctx context.Context, actor identity.User, targetID int64, role string) error
 }
 
 // AccountDirectory reads connected accounts, users, and who may reach what
@@ -28,54 +34,71 @@ type Authenticator interface {
 type AccountDirectory interface {
 	AccountsForUser(ctx context.Context, userID int64) ([]account.Account, error)
 	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
-	AccessList(ctx context.Context) ([]account.Access, error)
-	Users(ctx context.Context) ([]account.User, error)
-}
-
-// ReplyUsage counts the private replies an account sent in the last hour,
-// against REPLYDESK_REPLY_BUDGET. Until replies exist, the zero usage
-// (noReplies) stands in.
-type ReplyUsage interface {
+	AccessList(ctx context.Context) ([]identity.Access, error)
+	Users(ctx context.Context) ([]identity.User, error)
 	RepliesLastHour(ctx context.Context, accountID string) (int, error)
 }
-
-// noReplies is the ReplyUsage of an app that sends no replies yet.
-type noReplies struct{}
-
-func (noReplies) RepliesLastHour(context.Context, string) (int, error) { return 0, nil }
 
 // HealthChecker reports whether the database answers.
 type HealthChecker interface {
 	Ping(ctx context.Context) error
 }
 
-// WebhookReceiver verifies, parses and durably stores one webhook delivery.
+// WebhookReceiver verifies, parses and durably stores one webhook delivery
+// (ingest.Ingester).
 type WebhookReceiver interface {
 	Receive(ctx context.Context, body []byte, signature string) (store.DeliveryResult, error)
 }
 
-// InboxStore reads the inbox, always scoped to what the user may see.
+// InboxStore reads the inbox, always scoped to what the user may see, and
+// applies people's status changes (store.Store, which publishes them).
 type InboxStore interface {
 	ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error)
 	InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error)
 	InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error)
-	ChangedSince(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Item, error)
 	OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error)
-}
-
-// Triager changes comment statuses (triage.Service).
-type Triager interface {
 	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
 }
 
-// EventSource subscribes to inbox changes (live.Hub).
-type EventSource interface {
-	Subscribe(ctx context.Context) (<-chan live.Event, func())
+// ChangeFeed is what the live stream reads besides the hub: where the feed
+// stands, what changed since a position, and the changed comments
+// (store.Store). Access is checked by the caller, from the user's accounts.
+type ChangeFeed interface {
+	FeedPosition(ctx context.Context) (int64, error)
+	ChangesSince(ctx context.Context, accountIDs []string, after int64, limit int) ([]inbox.Change, error)
+	Items(ctx context.Context, ids []string) ([]inbox.Item, error)
 }
 
 // ReplySender sends private replies and describes a comment's reply state
-// (reply.Service).
+// (sender.Service).
 type ReplySender interface {
 	Send(ctx context.Context, by reply.Author, req reply.Request) (reply.Reply, inbox.Item, error)
 	Panel(ctx context.Context, userID int64, it inbox.Item) (reply.PanelState, error)
+}
+
+// TemplateStore keeps the shared reply templates (library.Library).
+type TemplateStore interface {
+	ListTemplates(ctx context.Context, q templates.Query) ([]templates.Template, error)
+	TemplateFolders(ctx context.Context) ([]string, error)
+	Template(ctx context.Context, id int64) (templates.Template, error)
+	CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error)
+	UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error)
+	DeleteTemplate(ctx context.Context, id int64) error
+}
+
+// Deps are the server's collaborators. All are required but Sim.
+type Deps struct {
+	Options  Options
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Health   HealthChecker
+	Webhooks WebhookReceiver
+	Auth     Authenticator
+	Accounts AccountDirectory
+	Inbox    InboxStore
+	Feed     ChangeFeed
+	Hub      live.Hub // live changes for /inbox/events
+	Replies  ReplySender
+	Library  TemplateStore
+	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

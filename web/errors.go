@@ -47,8 +47,9 @@ var statusCode = map[int]string{
 }
 
 // handleError is the one error handler: it maps an error to a status and a
-// message a person can act on, logs server faults once, and answers JSON
-// under /api/ and an HTML page elsewhere.
+// message a person can act on, logs server faults once, and answers in the
+// route group's format: JSON, an HTML page, or, for an htmx request from a
+// page, a toast.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -63,6 +64,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		werr = c.NoContent(status)
 	case wantsJSON(c):
 		werr = c.JSON(status, apiError{Error: body})
+	case isHTMX(c):
+		// A page's action failed: say so in a toast, leaving the page as it is.
+		c.Response().Header().Set("HX-Reswap", "none")
+		werr = render(c, status, views.Toast(views.ToastVM{Message: body.Message, Kind: "error"}))
 	default:
 		vm := views.ErrorVM{
 			Layout:    s.layout(c, http.StatusText(status)),
@@ -113,12 +118,11 @@ func (s *Server) classify(err error) (int, apiErrorBody) {
 	}
 }
 
-// wantsJSON is true for the JSON API and for clients that ask only for JSON.
+// wantsJSON is true where the route group answers in JSON, and for a
+// client that asks only for JSON.
 func wantsJSON(c echo.Context) bool {
-	p := c.Request().URL.Path
-	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/webhooks/") || p == "/healthz" {
+	if f, _ := c.Get(ctxErrorFormat).(errorFormat); f == formatJSON {
 		return true
 	}
-	acc := c.Request().Header.Get("Accept")
-	return strings.HasPrefix(acc, "application/json")
+	return strings.HasPrefix(c.Request().Header.Get("Accept"), "application/json")
 }

@@ -3,8 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,16 +32,32 @@ func (s *Server) inboxPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := userOf(c)
-	ctx := c.Request().Context()
-	page, err := s.deps.Inbox.ListInbox(ctx, u.ID, f, cur, pageSize)
+	if cur != nil && isHTMX(c) {
+		rows, next, err := s.listRows(c, f, cur, "")
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.InboxMore(rows, next))
+	}
+	vm, err := s.inboxVM(c, f, "")
 	if err != nil {
 		return err
+	}
+	return render(c, http.StatusOK, views.InboxPage(vm))
+}
+
+// listRows reads one page of the list as rows (selected marks the open
+// comment's row) and the URL of the next page ("" on the last).
+func (s *Server) listRows(c echo.Context, f inbox.Filter, cur *inbox.Cursor, selected string) ([]views.CommentRowVM, string, error) {
+	page, err := s.deps.Inbox.ListInbox(c.Request().Context(), userOf(c).ID, f, cur, pageSize)
+	if err != nil {
+		return nil, "", err
 	}
 	now := s.now()
 	rows := make([]views.CommentRowVM, len(page.Items))
 	for i, it := range page.Items {
 		rows[i] = toRowVM(it, f, now)
+		rows[i].Selected = it.ID == selected
 	}
 	next := ""
 	if page.Next != nil {
@@ -51,14 +65,7 @@ func (s *Server) inboxPage(c echo.Context) error {
 		v.Set("cursor", page.Next.Encode())
 		next = "/inbox?" + v.Encode()
 	}
-	if cur != nil && isHTMX(c) {
-		return render(c, http.StatusOK, views.InboxMore(rows, next))
-	}
-	vm, err := s.inboxVM(c, f, rows, next)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.InboxPage(vm))
+	return rows, next, nil
 }
 
 // commentPage is GET /inbox/comments/:id: the detail panel (htmx), or the
@@ -79,16 +86,7 @@ func (s *Server) commentPage(c echo.Context) error {
 	if isHTMX(c) {
 		return render(c, http.StatusOK, views.CommentDetail(detail))
 	}
-	page, err := s.deps.Inbox.ListInbox(c.Request().Context(), userOf(c).ID, f, nil, pageSize)
-	if err != nil {
-		return err
-	}
-	rows := make([]views.CommentRowVM, len(page.Items))
-	for i, x := range page.Items {
-		rows[i] = toRowVM(x, f, s.now())
-		rows[i].Selected = x.ID == it.ID
-	}
-	vm, err := s.inboxVM(c, f, rows, "")
+	vm, err := s.inboxVM(c, f, it.ID)
 	if err != nil {
 		return err
 	}
@@ -96,132 +94,85 @@ func (s *Server) commentPage(c echo.Context) error {
 	return render(c, http.StatusOK, views.InboxPage(vm))
 }
 
-// setCommentStatus is POST /inbox/comments/:id/status (done, dismissed, open).
+// setCommentStatus is POST /inbox/comments/:id/status (done, dismissed,
+// open) from the detail panel: the panel again, the row swapped in by id,
+// and a toast.
 func (s *Server) setCommentStatus(c echo.Context) error {
 	to := inbox.Status(c.FormValue("status"))
 	id := c.Param("id")
-	if _, err := s.deps.Triage.SetStatus(c.Request().Context(), userOf(c).ID, []string{id}, to); err != nil {
+	ctx := c.Request().Context()
+	if _, err := s.deps.Inbox.SetStatus(ctx, userOf(c).ID, []string{id}, to); err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+id)
 	}
-	it, err := s.deps.Inbox.InboxItem(c.Request().Context(), userOf(c).ID, id)
+	it, err := s.deps.Inbox.InboxItem(ctx, userOf(c).ID, id)
 	if err != nil {
 		return err
 	}
 	f, _ := inbox.ParseFilter(c.QueryParams())
-	row := toRowVM(it, f, s.now())
-	row.Selected = true
-	s.toast(c, statusToast(to, 1), []string{id}, previous(to))
 	detail, err := s.detailVM(c, it, f)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.DetailWithRow(detail, row))
+	row := toRowVM(it, f, s.now())
+	row.Selected, row.OOB = true, true
+	toast := statusToast(to, []string{id})
+	return render(c, http.StatusOK, views.DetailWithRow(detail, row, &toast))
 }
 
-// setStatuses is POST /inbox/status: a bulk action (form values ids, status).
+// setStatuses is POST /inbox/status: a status change for several comments
+// (form values ids, status), from the bulk bar, a key, or a toast's Undo.
+// The answer is their rows, swapped in by id, and a toast.
 func (s *Server) setStatuses(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
 		return apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
 	}
 	ids := form["ids"]
-	if len(ids) == 0 || len(ids) > 500 {
-		return apperr.Field("ids", "bad_selection", "Select between 1 and 500 comments.")
+	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
+		return apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
 	}
 	to := inbox.Status(form.Get("status"))
-	changed, err := s.deps.Triage.SetStatus(c.Request().Context(), userOf(c).ID, ids, to)
-	if err != nil {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	if _, err := s.deps.Inbox.SetStatus(ctx, u.ID, ids, to); err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/inbox")
 	}
-	var rows []views.CommentRowVM
-	for _, ch := range changed {
-		it, err := s.deps.Inbox.InboxItem(c.Request().Context(), userOf(c).ID, ch.ID)
+	f, _ := inbox.ParseFilter(c.QueryParams())
+	rows := make([]views.CommentRowVM, 0, len(ids))
+	for _, id := range ids {
+		it, err := s.deps.Inbox.InboxItem(ctx, u.ID, id)
 		if err != nil {
-			continue
+			return err
 		}
-		rows = append(rows, toRowVM(it, inbox.Filter{}, s.now()))
+		row := toRowVM(it, f, s.now())
+		row.OOB = true
+		rows = append(rows, row)
 	}
-	s.toast(c, statusToast(to, len(ids)), ids, previous(to))
-	return render(c, http.StatusOK, views.CommentRows(rows))
+	return render(c, http.StatusOK, views.StatusChanged(rows, statusToast(to, ids)))
 }
 
-// inboxChanges is GET /inbox/changes?since=: what a reconnecting browser
-// missed, as rows (new matches, and updates to rows it may show).
-func (s *Server) inboxChanges(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	ms, err := strconv.ParseInt(c.QueryParam("since"), 10, 64)
-	if err != nil || ms <= 0 {
-		return apperr.Field("since", "bad_since", "since must be a time in unix milliseconds.")
-	}
-	since := time.UnixMilli(ms).Add(-time.Second) // margin for changes committed out of order
-	items, err := s.deps.Inbox.ChangedSince(c.Request().Context(), userOf(c).ID, since, 500)
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	var matching, others []views.CommentRowVM
-	last := ms
-	for _, it := range items {
-		if it.UpdatedAt.UnixMilli() > last {
-			last = it.UpdatedAt.UnixMilli()
-		}
-		if f.Matches(it.Comment, now) {
-			matching = append(matching, toRowVM(it, f, now))
-		} else {
-			others = append(others, toRowVM(it, f, now))
-		}
-	}
-	return render(c, http.StatusOK, views.InboxChanges(matching, others, strconv.FormatInt(last, 10)))
-}
-
-func previous(to inbox.Status) inbox.Status {
-	if to == inbox.StatusOpen {
-		return ""
-	}
-	return inbox.StatusOpen
-}
-
-func statusToast(to inbox.Status, n int) string {
+// statusToast says what a status change did, with Undo for done and
+// dismiss.
+func statusToast(to inbox.Status, ids []string) views.ToastVM {
 	what := "comment"
-	if n != 1 {
-		what = fmt.Sprintf("%d comments", n)
+	if len(ids) != 1 {
+		what = fmt.Sprintf("%d comments", len(ids))
 	}
+	t := views.ToastVM{Message: "Reopened " + what}
 	switch to {
 	case inbox.StatusDone:
-		return "Marked " + what + " done"
+		t.Message = "Marked " + what + " done"
 	case inbox.StatusDismissed:
-		return "Dismissed " + what
+		t.Message = "Dismissed " + what
 	}
-	return "Reopened " + what
-}
-
-// toast asks the page to show a message, with Undo when undoTo is set.
-func (s *Server) toast(c echo.Context, msg string, ids []string, undoTo inbox.Status) {
-	payload := map[string]any{"message": msg}
-	if undoTo != "" {
-		payload["undo"] = map[string]any{"ids": ids, "status": string(undoTo)}
+	if to != inbox.StatusOpen {
+		t.Undo = &views.UndoVM{IDs: ids, Status: string(inbox.StatusOpen)}
 	}
-	setTrigger(c, "toast", payload)
-}
-
-// inboxRail is GET /inbox/rail: the rail with fresh counts (htmx fragment).
-func (s *Server) inboxRail(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	vm, err := s.inboxVM(c, f, nil, "")
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.InboxRail(vm))
+	return t
 }

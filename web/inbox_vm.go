@@ -66,8 +66,13 @@ func commentURL(id string, f inbox.Filter) string {
 // toRowVM shapes one inbox item as a list row.
 func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
 	text, stage := countdown(it.Comment, now)
+	end := "window closed"
+	if it.Status == inbox.StatusOpen {
+		end = "expired"
+	}
 	return views.CommentRowVM{
-		ID: it.ID, DeadlineISO: isoMS(it.Deadline), Countdown: text, Stage: stage,
+		ID: it.ID, DeadlineISO: isoMS(it.Deadline), Countdown: text, Stage: stage, EndText: end,
+		Ticks:  !it.Live && it.Status != inbox.StatusReplied && it.Status != inbox.StatusExpired && now.Before(it.Deadline),
 		Approx: !it.DeadlineExact, Live: it.Live, Username: orDash(it.Username), Text: it.Text,
 		Account: it.AccountUsername, Surface: surfaceLabels[it.Surface], SurfaceKey: string(it.Surface),
 		AdTitle: it.AdTitle, IsReply: it.ParentID != "", ReceivedAgo: ago(it.ReceivedAt, now),
@@ -140,38 +145,74 @@ func viewLabel(v string) string {
 	return statusLabels[inbox.Status(v)]
 }
 
-// inboxVM builds the page around the rows: rail with counts, accounts,
-// filters, live bands.
-func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRowVM, next string) (views.InboxVM, error) {
-	u := userOf(c)
-	ctx := c.Request().Context()
-	counts, err := s.deps.Inbox.InboxCounts(ctx, u.ID, f.AccountID)
+// inboxVM builds the inbox page: the first page of rows (selected marks
+// the open comment's row), the rail with counts, filters, and the live
+// stream's URL carrying the feed position read before the list, so the
+// stream replays whatever changes after the page was read.
+func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views.InboxVM, error) {
+	pos, err := s.deps.Feed.FeedPosition(c.Request().Context())
 	if err != nil {
 		return views.InboxVM{}, err
 	}
-	accts, err := s.userAccounts(c)
+	rows, next, err := s.listRows(c, f, nil, selected)
 	if err != nil {
 		return views.InboxVM{}, err
 	}
-	liveCounts, err := s.deps.Inbox.OpenLiveCounts(ctx, u.ID)
+	rail, err := s.railVM(c, f)
 	if err != nil {
 		return views.InboxVM{}, err
 	}
 	layout := s.layout(c, "Inbox")
 	layout.Nav = "inbox"
 	vm := views.InboxVM{
-		Layout: layout, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
-		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(),
-		ServerNow: isoMS(s.now()), SinceMS: strconv.FormatInt(s.now().UnixMilli(), 10),
+		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
+		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
 		},
 	}
-	vm.EventsURL = "/inbox/events"
-	if vm.FilterQuery != "" {
-		vm.EventsURL += "?" + vm.FilterQuery
+	ev := f.Values()
+	ev.Set("since", strconv.FormatInt(pos, 10))
+	vm.EventsURL = "/inbox/events?" + ev.Encode()
+	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
+	for _, sf := range inbox.Surfaces {
+		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
 	}
+	vm.Sorts = []views.Option{
+		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
+		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
+	}
+	username := ""
+	if accts, err := s.userAccounts(c); err == nil {
+		for _, a := range accts {
+			if a.ID == f.AccountID {
+				username = a.Username
+			}
+		}
+	}
+	vm.Empty = emptyState(f, username)
+	return vm, nil
+}
+
+// railVM builds the rail (views with counts, accounts) and the Live bands
+// for the user and filter.
+func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	counts, err := s.deps.Inbox.InboxCounts(ctx, u.ID, f.AccountID)
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	accts, err := s.userAccounts(c)
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	liveCounts, err := s.deps.Inbox.OpenLiveCounts(ctx, u.ID)
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	var vm views.RailVM
 	link := func(g inbox.Filter) string {
 		g.Query = f.Query
 		if q := g.Values().Encode(); q != "" {
@@ -194,11 +235,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRow
 		vm.Views = append(vm.Views, rl)
 	}
 	vm.Accounts = append(vm.Accounts, views.RailLink{Label: "All accounts", URL: link(f.With("account", "")), Active: f.AccountID == "", TestID: "account-all"})
-	username := ""
 	for _, a := range accts {
-		if a.ID == f.AccountID {
-			username = a.Username
-		}
 		vm.Accounts = append(vm.Accounts, views.RailLink{
 			Label: "@" + a.Username, URL: link(f.With("account", a.ID)), Active: f.AccountID == a.ID,
 			Attention: a.NeedsReconnect() || !a.Subscribed, TestID: "account-" + a.ID,
@@ -214,15 +251,6 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, rows []views.CommentRow
 			})
 		}
 	}
-	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
-	for _, sf := range inbox.Surfaces {
-		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
-	}
-	vm.Sorts = []views.Option{
-		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
-		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
-	}
-	vm.Empty = emptyState(f, username)
 	return vm, nil
 }
 
@@ -241,7 +269,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
 	}
 	vm.History = append(vm.History, views.HistoryItem{When: ago(it.ReceivedAt, now), WhenISO: isoMS(it.ReceivedAt), Text: "Received", Kind: "received"})
-	panel, err := s.deps.Sender.Panel(c.Request().Context(), userOf(c).ID, it)
+	panel, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)
 	if err != nil {
 		return vm, err
 	}
@@ -266,7 +294,7 @@ const maxPicks = 30
 // replyTemplates are the shared templates rendered for this comment, most
 // used first; the first nine get number keys.
 func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Templates.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed})
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed})
 	if err != nil {
 		return nil, err
 	}
@@ -296,6 +324,9 @@ func orSystem(name string) string {
 	return name
 }
 
+// maxBytes is Instagram's limit in the composer's words.
+var maxBytes = templates.FormatInt(reply.MaxBytes)
+
 // replyPanelVM shapes the composer: the reply in flight or sent, why a new
 // one is impossible (if it is), and the earlier attempts.
 func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState) views.ReplyPanelVM {
@@ -303,6 +334,9 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 	vm := views.ReplyPanelVM{
 		CommentID: it.ID, CSRF: csrfOf(c), Account: it.AccountUsername, MaxBytes: reply.MaxBytes,
 		Enabled: p.Blocker == "", Reason: p.Blocker,
+		ClosedReason: "The reply window has closed: Instagram no longer accepts a private reply to this comment.",
+		CountText:    "0 / " + maxBytes + " bytes", CountFormat: "{n} / " + maxBytes + " bytes",
+		CountOver:    "{n} / " + maxBytes + " bytes — {over} too many",
 		DeliveryNote: "The message lands in @" + it.Username + "'s Requests if they don't follow @" + it.AccountUsername + ", and links to the post.",
 	}
 	for _, r := range p.History {

@@ -3,27 +3,27 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// middleware installs the chain every request passes through, outermost
-// first: panic recovery, request id, request log, secure headers, gzip,
-// session (load the user) and CSRF. Gzip skips server-sent events and
-// webhooks (TOOLING.md §6).
-func (s *Server) middleware(e *echo.Echo) {
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+// recovery turns a panic into a 500, logged once with its stack.
+func (s *Server) recovery() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			s.log.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
 			return err
 		},
-	}))
-	e.Use(middleware.RequestID())
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+	})
+}
+
+// requestLog logs each request once, with its status and the user, at a
+// level that follows the status. Health checks and assets are not logged.
+func (s *Server) requestLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
 		LogRemoteIP: true, LogError: true, HandleError: true,
 		Skipper: func(c echo.Context) bool {
@@ -46,8 +46,8 @@ func (s *Server) middleware(e *echo.Echo) {
 				slog.Duration("latency", v.Latency),
 				slog.String("remote_ip", v.RemoteIP),
 			}
-			if uid, ok := c.Get(ctxUserID).(int64); ok {
-				attrs = append(attrs, slog.Int64("user_id", uid))
+			if u := userOf(c); u != nil {
+				attrs = append(attrs, slog.Int64("user_id", u.ID))
 			}
 			if v.Error != nil && v.Status >= 500 {
 				attrs = append(attrs, slog.String("error", v.Error.Error()))
@@ -55,12 +55,16 @@ func (s *Server) middleware(e *echo.Echo) {
 			s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
 		},
-	}))
+	})
+}
+
+// secureHeaders sets the security headers of the app's own pages and API.
+func (s *Server) secureHeaders() echo.MiddlewareFunc {
 	hsts := 0
 	if s.opt.Secure {
 		hsts = 31536000
 	}
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+	return middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
 		XFrameOptions:      "DENY",
@@ -68,18 +72,33 @@ func (s *Server) middleware(e *echo.Echo) {
 		ReferrerPolicy:     "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: https: http:; style-src 'self'; " +
 			"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/_sim") },
-	}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		MinLength: 1024,
-		Skipper: func(c echo.Context) bool {
-			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/webhooks/") || strings.HasSuffix(p, "/events") ||
-				c.Request().Header.Get("Accept") == "text/event-stream"
-		},
-	}))
-	e.Use(s.loadSession)
-	e.Use(s.checkCSRF)
+	})
+}
+
+// gzip compresses pages (never the live stream, which has a group of its own).
+func gzip() echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024})
+}
+
+// errorFormat is how a group answers errors: an HTML page or DESIGN §6's JSON.
+type errorFormat int
+
+const (
+	formatHTML errorFormat = iota + 1
+	formatJSON
+)
+
+// ctxErrorFormat is the echo.Context key holding the route group's errorFormat.
+const ctxErrorFormat = "error_format"
+
+// errorsAs makes the group's errors answer in format (handleError).
+func errorsAs(format errorFormat) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(ctxErrorFormat, format)
+			return next(c)
+		}
+	}
 }
 
 // requestID is the id the RequestID middleware gave this request.
@@ -102,6 +121,3 @@ func (s *Server) staticFiles() echo.HandlerFunc {
 		return nil
 	}
 }
-
-// ctxUserID is the echo.Context key holding the logged-in user's id.
-const ctxUserID = "user_id"

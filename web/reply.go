@@ -21,7 +21,7 @@ func (s *Server) sendReply(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	_, it, err := s.deps.Sender.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
+	_, it, err := s.deps.Replies.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
 	ae, refused := apperr.As(err)
 	if err != nil && (!refused || it.ID == "") {
 		return err
@@ -44,8 +44,8 @@ func (s *Server) sendReply(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+it.ID)
 	}
 	row := toRowVM(it, f, s.now())
-	row.Selected = true
-	return render(c, status, views.DetailWithRow(detail, row))
+	row.Selected, row.OOB = true, true
+	return render(c, status, views.DetailWithRow(detail, row, nil))
 }
 
 // apiSendReply is POST /api/v1/comments/:id/reply {"text"} or
@@ -59,7 +59,7 @@ func (s *Server) apiSendReply(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	r, it, err := s.deps.Sender.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name},
+	r, it, err := s.deps.Replies.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name},
 		reply.Request{CommentID: c.Param("id"), Text: in.Text, TemplateID: in.TemplateID})
 	if err != nil {
 		return err

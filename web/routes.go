@@ -7,72 +7,89 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes is the one list of every route the application serves.
+// routes is the one list of every route the application serves, in Echo
+// groups: each group has its own middleware and error format. (A group
+// also catches the unknown paths under its prefix, so they get its
+// middleware and error format too.)
 func (s *Server) routes(e *echo.Echo) {
+	// Every request: panic recovery, a request id, the request log.
+	e.Use(s.recovery(), middleware.RequestID(), s.requestLog())
+
 	// Operations and assets: no session.
-	e.GET("/healthz", s.healthz)
+	e.GET("/healthz", s.healthz, errorsAs(formatJSON))
 	e.GET("/static/*", s.staticFiles())
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg")
 	})
 
-	// Meta's webhooks: no session, no CSRF; the signature is the authentication.
-	e.GET("/webhooks/instagram", s.verifyWebhook)
-	e.POST("/webhooks/instagram", s.receiveWebhook, middleware.BodyLimit("1M"))
+	// Meta's webhooks: no session, no CSRF; the signature over the raw body
+	// (at most 1 MiB) is the authentication.
+	hooks := e.Group("/webhooks", errorsAs(formatJSON))
+	hooks.GET("/instagram", s.verifyWebhook)
+	hooks.POST("/instagram", s.receiveWebhook, middleware.BodyLimit("1MiB"))
 
-	// The simulated Meta platform, demo mode only.
+	// The simulated Meta platform, demo mode only: its own pages, as is.
 	if s.deps.Sim != nil {
 		sim := echo.WrapHandler(http.StripPrefix("/_sim", s.deps.Sim))
 		e.Any("/_sim", sim)
 		e.Any("/_sim/*", sim)
 	}
 
-	// Facebook Login.
-	e.GET("/", s.home)
-	e.GET("/login", s.loginPage)
-	e.GET("/auth/facebook", s.beginLogin)
-	e.GET("/auth/facebook/callback", s.loginCallback)
-	e.POST("/logout", s.logout)
+	// Public pages: the session is read when there is one. Unknown paths
+	// land here too, and get the HTML 404 page.
+	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession)
+	public.GET("/", s.home)
+	public.GET("/login", s.loginPage)
+	public.GET("/auth/facebook", s.beginLogin)
+	public.GET("/auth/facebook/callback", s.loginCallback)
+	public.POST("/logout", s.logout, s.checkCSRF)
 
-	// Staff pages: logged in, and with at least one account. (Middleware is
-	// per route: an Echo group with middleware would also catch every
-	// unknown path and turn 404s into login redirects.)
-	staff := []echo.MiddlewareFunc{s.requireUser, s.requireAccounts}
-	e.GET("/accounts", s.accountsPage, staff...)
-	e.GET("/accounts/:id", s.accountPage, staff...)
-	e.GET("/team", s.teamPage, staff...)
-	e.POST("/team/:id/role", s.setRole, s.requireUser, s.requireAccounts, s.requireAdmin)
+	// Staff pages: logged in, with at least one account (else the friendly
+	// no-access page), CSRF on every form.
+	staff := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF}
+	admin := s.requireAdmin
 
-	// The inbox: triage and private replies.
-	e.GET("/inbox", s.inboxPage, staff...)
-	e.GET("/inbox/events", s.inboxEvents, s.requireUser)
-	e.GET("/inbox/changes", s.inboxChanges, s.requireUser)
-	e.GET("/inbox/rail", s.inboxRail, s.requireUser)
-	e.POST("/inbox/status", s.setStatuses, s.requireUser)
-	e.GET("/inbox/comments/:id", s.commentPage, staff...)
-	e.POST("/inbox/comments/:id/status", s.setCommentStatus, s.requireUser)
-	e.POST("/inbox/comments/:id/reply", s.sendReply, s.requireUser)
+	accounts := e.Group("/accounts", staff...)
+	accounts.GET("", s.accountsPage)
+	accounts.GET("/:id", s.accountPage)
 
-	// Reply templates: everyone uses them, admins change them.
-	admin := []echo.MiddlewareFunc{s.requireUser, s.requireAccounts, s.requireAdmin}
-	e.GET("/templates", s.templatesPage, staff...)
-	e.GET("/templates/new", s.newTemplatePage, admin...)
-	e.POST("/templates", s.createTemplate, admin...)
-	e.POST("/templates/preview", s.previewTemplate, staff...)
-	e.GET("/templates/:id", s.templatePage, staff...)
-	e.POST("/templates/:id", s.updateTemplate, admin...)
-	e.POST("/templates/:id/delete", s.deleteTemplate, admin...)
+	team := e.Group("/team", staff...)
+	team.GET("", s.teamPage)
+	team.POST("/:id/role", s.setRole, admin)
 
-	// JSON API (DESIGN §6): the session cookie, same permissions as the pages.
-	e.GET("/api/v1/accounts", s.apiAccounts, s.requireUser)
-	e.GET("/api/v1/accounts/:id", s.apiAccount, s.requireUser)
-	e.GET("/api/v1/comments", s.apiListComments, s.requireUser)
-	e.GET("/api/v1/comments/:id", s.apiGetComment, s.requireUser)
-	e.POST("/api/v1/comments/:id/status", s.apiSetStatus, s.requireUser)
-	e.POST("/api/v1/comments/:id/reply", s.apiSendReply, s.requireUser)
-	e.GET("/api/v1/templates", s.apiListTemplates, s.requireUser)
-	e.POST("/api/v1/templates", s.apiCreateTemplate, s.requireUser, s.requireAdmin)
-	e.GET("/api/v1/templates/:id", s.apiGetTemplate, s.requireUser)
-	e.PUT("/api/v1/templates/:id", s.apiUpdateTemplate, s.requireUser, s.requireAdmin)
-	e.DELETE("/api/v1/templates/:id", s.apiDeleteTemplate, s.requireUser, s.requireAdmin)
+	inboxPages := e.Group("/inbox", staff...)
+	inboxPages.GET("", s.inboxPage)
+	inboxPages.POST("/status", s.setStatuses)
+	inboxPages.GET("/comments/:id", s.commentPage)
+	inboxPages.POST("/comments/:id/status", s.setCommentStatus)
+	inboxPages.POST("/comments/:id/reply", s.sendReply)
+
+	// The inbox's live stream: no gzip (events are flushed one by one), and
+	// a user without accounts gets no stream at all.
+	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)
+	events.GET("", s.inboxEvents)
+
+	tmpl := e.Group("/templates", staff...)
+	tmpl.GET("", s.templatesPage)
+	tmpl.GET("/new", s.newTemplatePage, admin)
+	tmpl.POST("", s.createTemplate, admin)
+	tmpl.POST("/preview", s.previewTemplate)
+	tmpl.GET("/:id", s.templatePage)
+	tmpl.POST("/:id", s.updateTemplate, admin)
+	tmpl.POST("/:id/delete", s.deleteTemplate, admin)
+
+	// JSON API (DESIGN §6): the session cookie, the same gates as the pages,
+	// writes carry the X-CSRF-Token header, errors in JSON.
+	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
+	api.GET("/accounts", s.apiAccounts)
+	api.GET("/accounts/:id", s.apiAccount)
+	api.GET("/comments", s.apiListComments)
+	api.GET("/comments/:id", s.apiGetComment)
+	api.POST("/comments/:id/status", s.apiSetStatus)
+	api.POST("/comments/:id/reply", s.apiSendReply)
+	api.GET("/templates", s.apiListTemplates)
+	api.POST("/templates", s.apiCreateTemplate, admin)
+	api.GET("/templates/:id", s.apiGetTemplate)
+	api.PUT("/templates/:id", s.apiUpdateTemplate, admin)
+	api.DELETE("/templates/:id", s.apiDeleteTemplate, admin)
 }

@@ -1,12 +1,13 @@
-// Package web is Replydesk's HTTP layer: the Echo server, its one route list,
-// middleware and handlers. Handlers parse the request, call the domain in
-// internal/ and render a view; nothing here talks to the database or to Meta
-// directly.
+// Package web is Replydesk's HTTP layer: the Echo server, its one route list
+// (route groups, each with its own middleware and error format), and
+// handlers. Handlers parse the request, call the domain in internal/ and
+// render a view; nothing here talks to the database or to Meta directly.
 package web
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,66 +26,46 @@ type Options struct {
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
 }
 
-// Deps are the server's collaborators, passed in by cmd/replydesk.
-type Deps struct {
-	Options  Options
-	Logger   *slog.Logger
-	Now      func() time.Time
-	Health   HealthChecker
-	Webhooks WebhookReceiver
-	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
-
-	Auth     Authenticator    // Facebook Login and sessions; nil: nobody can log in (tests of other parts)
-	Accounts AccountDirectory // required with Auth
-	Replies  ReplyUsage       // nil: no replies counted yet
-
-	Inbox     InboxStore    // the inbox's reads, scoped per user
-	Triage    Triager       // status changes
-	Events    EventSource   // live updates for /inbox/events
-	Sender    ReplySender   // private replies
-	Templates TemplateStore // shared reply templates
-}
-
 // Server is the Replydesk web application.
 type Server struct {
-	e    *echo.Echo
-	opt  Options
-	log  *slog.Logger
-	now  func() time.Time
-	deps Deps
+	e       *echo.Echo
+	opt     Options
+	log     *slog.Logger
+	now     func() time.Time
+	deps    Deps
+	streams *streams   // open inbox event streams, per session
+	rows    *rowCache  // rows rendered once per change and view, shared by streams
+	rails   *railCache // rail counts, shared by a user's streams
 
 	closing chan struct{} // closed when shutdown begins: long-lived streams end
 }
 
-// New builds the server and its routes.
+// New builds the server and its routes. Every dependency but Deps.Sim is
+// required.
 func New(d Deps) (*Server, error) {
-	if d.Health == nil {
-		return nil, errors.New("web: Deps.Health is required")
+	for _, dep := range []struct {
+		name    string
+		missing bool
+	}{
+		{"Logger", d.Logger == nil}, {"Now", d.Now == nil}, {"Health", d.Health == nil}, {"Webhooks", d.Webhooks == nil},
+		{"Auth", d.Auth == nil}, {"Accounts", d.Accounts == nil}, {"Inbox", d.Inbox == nil}, {"Feed", d.Feed == nil},
+		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Library", d.Library == nil},
+	} {
+		if dep.missing {
+			return nil, fmt.Errorf("web: Deps.%s is required", dep.name)
+		}
 	}
-	if d.Webhooks == nil {
-		return nil, errors.New("web: Deps.Webhooks is required")
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Auth != nil && d.Accounts == nil {
-		return nil, errors.New("web: Deps.Accounts is required with Deps.Auth")
-	}
-	if d.Replies == nil {
-		d.Replies = noReplies{}
-	}
-	if d.Options.ReplyBudget == 0 {
-		d.Options.ReplyBudget = 700
+	if d.Options.ReplyBudget <= 0 {
+		return nil, errors.New("web: Options.ReplyBudget must be positive")
 	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	s := &Server{e: e, opt: d.Options, log: d.Logger, now: d.Now, deps: d, closing: make(chan struct{})}
+	s.streams = newStreams(maxStreamsPerSession)
+	s.rows = newRowCache(d.Feed.Items, s.renderRowEvent, rowCacheSize)
+	s.rails = newRailCache(railTTL)
 	e.HTTPErrorHandler = s.handleError
-	s.middleware(e)
 	s.routes(e)
 	return s, nil
 }
@@ -92,8 +73,10 @@ func New(d Deps) (*Server, error) {
 // Handler is the server as an http.Handler (tests use it with httptest).
 func (s *Server) Handler() http.Handler { return s.e }
 
-// Serve answers requests on ln until ctx is done, then shuts down
-// gracefully: in-flight requests get up to grace to finish.
+// Serve answers requests on ln until ctx is done, then shuts down in order:
+// it stops accepting, ends the live streams, and lets requests in flight
+// finish (up to grace), so a webhook being committed still gets its 200.
+// The caller stops background work and closes the database afterwards.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	srv := &http.Server{
 		Handler:           s.e,

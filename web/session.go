@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,41 +11,32 @@ import (
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 // echo.Context keys set by loadSession.
 const (
-	ctxUser     = "user"     // *auth.User
-	ctxSession  = "session"  // account.Session
+	ctxUser     = "user"     // *identity.User
+	ctxSession  = "session"  // identity.Session
 	ctxAccounts = "accounts" // []account.Account, loaded once per request
 )
 
 // userOf is the logged-in user, or nil when logged out.
-func userOf(c echo.Context) *auth.User {
-	u, _ := c.Get(ctxUser).(*auth.User)
+func userOf(c echo.Context) *identity.User {
+	u, _ := c.Get(ctxUser).(*identity.User)
 	return u
 }
 
 // csrfOf is the session's CSRF token ("" when logged out).
 func csrfOf(c echo.Context) string {
-	sess, _ := c.Get(ctxSession).(account.Session)
+	sess, _ := c.Get(ctxSession).(identity.Session)
 	return sess.CSRF
-}
-
-// noSessionPath reports paths that never carry a session: assets, health,
-// Meta's webhooks and the demo simulator.
-func noSessionPath(p string) bool {
-	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/favicon.ico" ||
-		strings.HasPrefix(p, "/webhooks/") || p == "/_sim" || strings.HasPrefix(p, "/_sim/")
 }
 
 // loadSession finds the session the cookie names and puts its user on the
 // context; a stale cookie is cleared.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if s.deps.Auth == nil || noSessionPath(c.Request().URL.Path) {
-			return next(c)
-		}
 		ck, err := c.Cookie(auth.SessionCookie)
 		if err != nil || ck.Value == "" {
 			return next(c)
@@ -60,7 +50,6 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxUser, &user)
-		c.Set(ctxUserID, user.ID)
 		c.Set(ctxSession, sess)
 		return next(c)
 	}
@@ -70,26 +59,21 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 var errCSRF = apperr.New(apperr.Forbidden, "csrf_failed",
 	"This form expired or did not come from Replydesk, so nothing was changed. Reload the page and try again.")
 
-// checkCSRF refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack the
-// session's CSRF token in the form field "csrf" or the X-CSRF-Token header.
-// Meta's webhooks, the demo simulator and Bearer-token API calls are exempt.
+// checkCSRF refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack
+// the session's CSRF token in the form field "csrf" or the X-CSRF-Token
+// header. It runs after requireUser, so no body is read for a request
+// without a session (a logout without one has nothing to protect).
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		r := c.Request()
-		switch r.Method {
+		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 			return next(c)
 		}
-		p := r.URL.Path
-		if strings.HasPrefix(p, "/webhooks/") || p == "/_sim" || strings.HasPrefix(p, "/_sim/") ||
-			strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		want := csrfOf(c)
+		if want == "" && userOf(c) == nil && c.Path() == "/logout" {
 			return next(c)
 		}
-		want := csrfOf(c)
-		if want == "" && p == "/logout" {
-			return next(c) // no session to protect: logout just clears the cookie
-		}
-		got := r.Header.Get("X-CSRF-Token")
+		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {
 			got = c.FormValue("csrf")
 		}
@@ -126,17 +110,22 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireAccounts shows the friendly no-access page (200) to a logged-in
-// user who may reply on no account. Use it after requireUser on pages.
+// user who may reply on no account, and refuses the API to them (403). Use
+// it after requireUser.
 func (s *Server) requireAccounts(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		accts, err := s.userAccounts(c)
 		if err != nil {
 			return err
 		}
-		if len(accts) == 0 && !wantsJSON(c) {
-			return s.noAccessPage(c)
+		switch {
+		case len(accts) > 0:
+			return next(c)
+		case wantsJSON(c):
+			return apperr.New(apperr.Forbidden, "no_accounts",
+				"You cannot reply on any Instagram account yet: someone must give you the Messages task on its Facebook Page.")
 		}
-		return next(c)
+		return s.noAccessPage(c)
 	}
 }
 
@@ -147,7 +136,7 @@ func (s *Server) userAccounts(c echo.Context) ([]account.Account, error) {
 		return v, nil
 	}
 	u := userOf(c)
-	if u == nil || s.deps.Accounts == nil {
+	if u == nil {
 		return nil, nil
 	}
 	accts, err := s.deps.Accounts.AccountsForUser(c.Request().Context(), u.ID)

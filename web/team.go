@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/views"
 )
 
@@ -30,10 +30,10 @@ func (s *Server) teamPage(c echo.Context) error {
 		row := views.TeamRowVM{
 			ID: strconv.FormatInt(u.ID, 10), Name: u.Name, Initials: u.Initials(), AvatarURL: u.AvatarURL,
 			Role: u.Role, RoleLabel: "Agent", Accounts: reach[u.ID], LastSeen: ago(u.LastSeenAt, now), IsSelf: u.ID == me.ID,
-			ActionURL: "/team/" + strconv.FormatInt(u.ID, 10) + "/role", NextRole: account.RoleAdmin, NextLabel: "Make admin",
+			ActionURL: "/team/" + strconv.FormatInt(u.ID, 10) + "/role", NextRole: identity.RoleAdmin, NextLabel: "Make admin",
 		}
 		if u.IsAdmin() {
-			row.RoleLabel, row.NextRole, row.NextLabel = "Admin", account.RoleAgent, "Make agent"
+			row.RoleLabel, row.NextRole, row.NextLabel = "Admin", identity.RoleAgent, "Make agent"
 			if row.IsSelf {
 				row.NextLabel = "Step down to agent"
 			}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,35 +9,25 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/replydesk/replydesk/internal/apperr"
-	"github.com/replydesk/replydesk/internal/replytmpl"
+	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/templates"
 	"github.com/replydesk/replydesk/views"
 )
-
-// TemplateStore keeps the shared reply templates (store.Store).
-type TemplateStore interface {
-	ListTemplates(ctx context.Context, q templates.Query) ([]templates.Template, error)
-	TemplateFolders(ctx context.Context) ([]string, error)
-	Template(ctx context.Context, id int64) (templates.Template, error)
-	CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error)
-	UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error)
-	DeleteTemplate(ctx context.Context, id int64) error
-}
 
 // templatesPage is GET /templates: the list, searched, filtered and sorted.
 func (s *Server) templatesPage(c echo.Context) error {
 	q := templates.Query{Search: strings.TrimSpace(c.QueryParam("q")), Sort: templates.ParseSort(c.QueryParam("sort")),
 		Folder: strings.TrimSpace(c.QueryParam("folder"))}
 	ctx := c.Request().Context()
-	list, err := s.deps.Templates.ListTemplates(ctx, q)
+	list, err := s.deps.Library.ListTemplates(ctx, q)
 	if err != nil {
 		return err
 	}
-	all, err := s.deps.Templates.ListTemplates(ctx, templates.Query{})
+	all, err := s.deps.Library.ListTemplates(ctx, templates.Query{})
 	if err != nil {
 		return err
 	}
-	folders, err := s.deps.Templates.TemplateFolders(ctx)
+	folders, err := s.deps.Library.TemplateFolders(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,7 +78,7 @@ func (s *Server) templatePage(c echo.Context) error {
 func (s *Server) createTemplate(c echo.Context) error {
 	in := templateInput(c)
 	u := userOf(c)
-	if _, err := s.deps.Templates.CreateTemplate(c.Request().Context(), in, u.ID, u.Name); err != nil {
+	if _, err := s.deps.Library.CreateTemplate(c.Request().Context(), in, u.ID, u.Name); err != nil {
 		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder}, true, err)
 	}
 	s.setFlash(c, "template_created")
@@ -104,7 +93,7 @@ func (s *Server) updateTemplate(c echo.Context) error {
 	}
 	in := templateInput(c)
 	u := userOf(c)
-	if _, err := s.deps.Templates.UpdateTemplate(c.Request().Context(), t.ID, in, u.ID, u.Name); err != nil {
+	if _, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, in, u.ID, u.Name); err != nil {
 		t.Name, t.Body, t.Shortcut, t.Folder = in.Name, in.Body, in.Shortcut, in.Folder
 		return s.templateFormError(c, t, false, err)
 	}
@@ -118,7 +107,7 @@ func (s *Server) deleteTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Templates.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
+	if err := s.deps.Library.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
 		return err
 	}
 	s.setFlash(c, "template_deleted")
@@ -136,7 +125,7 @@ func (s *Server) templateParam(c echo.Context) (templates.Template, error) {
 	if err != nil || id <= 0 {
 		return templates.Template{}, echo.ErrNotFound
 	}
-	return s.deps.Templates.Template(c.Request().Context(), id)
+	return s.deps.Library.Template(c.Request().Context(), id)
 }
 
 func templateInput(c echo.Context) templates.Input {
@@ -159,7 +148,7 @@ func (s *Server) templateFormError(c echo.Context, t templates.Template, isNew b
 }
 
 func (s *Server) editVM(c echo.Context, t templates.Template, isNew bool) (views.TemplateEditVM, error) {
-	folders, err := s.deps.Templates.TemplateFolders(c.Request().Context())
+	folders, err := s.deps.Library.TemplateFolders(c.Request().Context())
 	if err != nil {
 		return views.TemplateEditVM{}, err
 	}
@@ -169,7 +158,7 @@ func (s *Server) editVM(c echo.Context, t templates.Template, isNew bool) (views
 	vm := views.TemplateEditVM{Layout: layout, IsNew: isNew, ReadOnly: !userOf(c).IsAdmin(), Folders: folders,
 		Form:      views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body},
 		UpdatedBy: t.UpdatedByName, Preview: s.previewVM(c, t.Body)}
-	for _, v := range replytmpl.Known() {
+	for _, v := range templates.Known() {
 		vm.Variables = append(vm.Variables, "{{"+string(v)+"}}")
 	}
 	if isNew {
@@ -189,7 +178,7 @@ func (s *Server) previewVM(c echo.Context, body string) views.TemplatePreviewVM 
 	sample := templates.SampleComment(account)
 	p := templates.PreviewBody(body, sample)
 	vm := views.TemplatePreviewVM{SampleUsername: sample.Username, SampleComment: sample.CommentText, SampleAccount: sample.Account,
-		Text: p.Text, Bytes: p.Bytes, MaxBytes: replytmpl.MaxReplyBytes, WorstCase: p.WorstCase, MayExceed: p.MayExceed}
+		Text: p.Text, Bytes: p.Bytes, MaxBytes: reply.MaxBytes, WorstCase: p.WorstCase, MayExceed: p.MayExceed}
 	if p.Err != nil {
 		vm.Error, vm.ErrorLine, vm.ErrorCol = p.Err.Message(), p.Err.Line, p.Err.Col
 		vm.ErrorBefore, vm.ErrorAt, vm.ErrorAfter = p.ErrBefore, p.ErrAt, p.ErrAfter
@@ -235,7 +224,7 @@ type apiTemplateIn struct {
 
 // apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=).
 func (s *Server) apiListTemplates(c echo.Context) error {
-	list, err := s.deps.Templates.ListTemplates(c.Request().Context(), templates.Query{
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{
 		Search: c.QueryParam("q"), Sort: templates.ParseSort(c.QueryParam("sort")), Folder: c.QueryParam("folder")})
 	if err != nil {
 		return err
@@ -263,7 +252,7 @@ func (s *Server) apiCreateTemplate(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	t, err := s.deps.Templates.CreateTemplate(c.Request().Context(), templates.Input(in), u.ID, u.Name)
+	t, err := s.deps.Library.CreateTemplate(c.Request().Context(), templates.Input(in), u.ID, u.Name)
 	if err != nil {
 		return firstFieldError(err)
 	}
@@ -281,7 +270,7 @@ func (s *Server) apiUpdateTemplate(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	saved, err := s.deps.Templates.UpdateTemplate(c.Request().Context(), t.ID, templates.Input(in), u.ID, u.Name)
+	saved, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, templates.Input(in), u.ID, u.Name)
 	if err != nil {
 		return firstFieldError(err)
 	}
@@ -294,7 +283,7 @@ func (s *Server) apiDeleteTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.deps.Templates.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
+	if err := s.deps.Library.DeleteTemplate(c.Request().Context(), t.ID); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

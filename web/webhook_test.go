@@ -1,119 +1,46 @@
-package web
+package web_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/replydesk/replydesk/internal/ingest"
-	"github.com/replydesk/replydesk/internal/live"
-	"github.com/replydesk/replydesk/internal/metasim/simtest"
-	"github.com/replydesk/replydesk/internal/store"
-	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/web/webtest"
 )
 
-const hookSecret = simtest.AppSecret
-
-// ingestApp is the web server with real SQLite and a running Ingester.
-type ingestApp struct {
-	URL string
-	st  *store.Store
-	hub *live.Memory
-}
-
-func newIngestApp(t *testing.T, accounts ...string) *ingestApp {
-	t.Helper()
-	st := storetest.New(t)
-	for i, id := range accounts {
-		storetest.Account(t, st, id, fmt.Sprintf("page-%d", i), "acct"+id, nil)
-	}
-	hub := live.NewMemory()
-	ing := ingest.NewIngester(hookSecret, st, hub, slog.New(slog.DiscardHandler), time.Now)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { ing.Run(ctx); close(done) }()
-	s, err := New(Deps{Health: st, Webhooks: ing, Options: Options{VerifyToken: simtest.VerifyToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(func() { ts.Close(); cancel(); <-done })
-	return &ingestApp{URL: ts.URL, st: st, hub: hub}
-}
-
-func sign(body []byte) string {
-	m := hmac.New(sha256.New, []byte(hookSecret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-func (a *ingestApp) post(t *testing.T, body []byte, sig string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, a.URL+"/webhooks/instagram", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if sig != "" {
-		req.Header.Set("X-Hub-Signature-256", sig)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func (a *ingestApp) counts(t *testing.T) (deliveries, comments int64) {
-	t.Helper()
-	d, c, err := a.st.DeliveryStats(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d, c
-}
-
-func commentBody(account string, ids ...string) []byte {
-	var changes []string
-	for _, id := range ids {
-		changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"hi \u00e9","from":{"id":"u-%s","username":"fan"},"media":{"id":"m1","media_product_type":"FEED"}}}`, id, id))
-	}
-	return []byte(fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[%s]}]}`,
-		account, time.Now().Unix(), strings.Join(changes, ",")))
-}
-
 func TestWebhook_handshake(t *testing.T) {
-	a := newIngestApp(t)
-	resp, body := get(t, a.URL+"/webhooks/instagram?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token="+simtest.VerifyToken)
+	h := webtest.New(t, webtest.Options{})
+	resp, body := send(t, "GET", h.URL+"/webhooks/instagram?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token="+webtest.VerifyToken, "")
 	if resp.StatusCode != 200 || body != "1158201444" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Errorf("handshake = %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
 	}
 	for _, q := range []string{
 		"hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong",
-		"hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=" + simtest.VerifyToken,
+		"hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=" + webtest.VerifyToken,
 		"hub.challenge=1",
 	} {
-		if resp, _ := get(t, a.URL+"/webhooks/instagram?"+q); resp.StatusCode != 403 {
-			t.Errorf("%s = %d, want 403", q, resp.StatusCode)
+		if resp, body := send(t, "GET", h.URL+"/webhooks/instagram?"+q, ""); resp.StatusCode != 403 || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s = %d %s, want a JSON 403", q, resp.StatusCode, body)
 		}
 	}
 }
 
+// padded is a valid delivery of exactly n bytes.
+func padded(n int) []byte {
+	head := []byte(`{"object":"instagram","entry":[],"pad":"`)
+	body := append(head, bytes.Repeat([]byte("x"), n-len(head)-2)...)
+	return append(body, `"}`...)
+}
+
 func TestWebhook_refusalsStoreNothing(t *testing.T) {
-	a := newIngestApp(t, "17841400000000001")
-	good := commentBody("17841400000000001", "c1")
-	huge := append([]byte(`{"object":"instagram","entry":[],"pad":"`), bytes.Repeat([]byte("x"), 1<<20)...)
-	huge = append(huge, `"}`...)
+	h := webtest.New(t, webtest.Options{})
+	acct := h.World(t).Accounts[0].ID
+	good := hookBody(acct, "c1")
 	cases := []struct {
 		name string
 		body []byte
@@ -124,66 +51,62 @@ func TestWebhook_refusalsStoreNothing(t *testing.T) {
 		{"malformed signature", good, "sha256=nothex", 401},
 		{"sha1 signature", good, "sha1=" + strings.Repeat("a", 40), 401},
 		{"forged signature", good, "sha256=" + strings.Repeat("ab", 32), 401},
-		{"signature of another body", good, sign(commentBody("17841400000000001", "c2")), 401},
+		{"signature of another body", good, sign(hookBody(acct, "c2")), 401},
 		{"malformed JSON", []byte(`{"object":`), sign([]byte(`{"object":`)), 400},
 		{"truncated JSON", good[:len(good)-7], sign(good[:len(good)-7]), 400},
-		{"over 1 MiB", huge, sign(huge), 413},
+		{"one byte over 1 MiB", padded(1<<20 + 1), sign(padded(1<<20 + 1)), 413},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			code, body := a.post(t, tc.body, tc.sig)
-			if code != tc.want {
-				t.Errorf("status = %d %s, want %d", code, body, tc.want)
-			}
-			if !strings.Contains(body, `"error"`) {
-				t.Errorf("no JSON error body: %s", body)
-			}
-		})
+		code, body := deliver(t, h, tc.body, tc.sig)
+		if code != tc.want || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s: %d %.200s, want %d with a JSON error", tc.name, code, body, tc.want)
+		}
 	}
-	if d, c := a.counts(t); d != 0 || c != 0 {
+	if d, c := stats(t, h); d != 0 || c != 0 {
 		t.Errorf("refused deliveries stored something: %d deliveries, %d comments", d, c)
+	}
+	// The cap is 1 MiB, not a million bytes.
+	if code, body := deliver(t, h, padded(1<<20), sign(padded(1<<20))); code != 200 {
+		t.Errorf("a delivery of exactly 1 MiB: %d %.200s", code, body)
 	}
 }
 
+// TestWebhook_storesOnceAndPublishes: retries and ad duplicates store one
+// comment each, deliveries are all kept, and each new comment reaches the
+// change feed once.
 func TestWebhook_storesOnceAndPublishes(t *testing.T) {
-	a := newIngestApp(t, "17841400000000001")
-	events, cancel := a.hub.Subscribe(context.Background())
-	defer cancel()
-	body := commentBody("17841400000000001", "c1", "c2")
-	for i := 0; i < 3; i++ { // Meta retries; ads arrive twice
-		if code, b := a.post(t, body, sign(body)); code != 200 {
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	acct := w.Account("acme.coffee").ID
+	h.Login(t, w.User("Ava").ID) // connects the accounts
+	sub := h.App.Hub.Subscribe([]string{acct})
+	defer sub.Close()
+	body := hookBody(acct, "c1", "c2")
+	for i := range 3 { // Meta retries; ads arrive twice
+		if code, b := deliver(t, h, body, sign(body)); code != 200 {
 			t.Fatalf("delivery %d: %d %s", i, code, b)
 		}
 	}
-	unknown := commentBody("999", "c9")
-	if code, _ := a.post(t, unknown, sign(unknown)); code != 200 {
+	unknown := hookBody("999", "c9")
+	if code, _ := deliver(t, h, unknown, sign(unknown)); code != 200 {
 		t.Fatalf("unknown account delivery: %d", code)
 	}
-	other := []byte(`{"object":"instagram","entry":[{"id":"17841400000000001","time":1,"changes":[{"field":"mentions","value":{"x":1}}]}],"new_top_level":1}`)
-	if code, _ := a.post(t, other, sign(other)); code != 200 {
+	other := []byte(`{"object":"instagram","entry":[{"id":"` + acct + `","time":1,"changes":[{"field":"mentions","value":{"x":1}}]}],"new_top_level":1}`)
+	if code, _ := deliver(t, h, other, sign(other)); code != 200 {
 		t.Fatalf("unknown field delivery: %d", code)
 	}
-	d, c := a.counts(t)
-	if d != 5 || c != 2 {
+	if d, c := stats(t, h); d != 5 || c != 2 {
 		t.Errorf("stored %d deliveries and %d comments, want 5 and 2", d, c)
 	}
-	got := map[string]bool{}
-	for len(got) < 2 {
-		select {
-		case e := <-events:
-			if e.Kind != live.CommentNew {
-				t.Errorf("event %+v", e)
-			}
-			got[e.CommentID] = true
-		case <-time.After(2 * time.Second):
-			t.Fatalf("published %v, want c1 and c2", got)
-		}
+	got, err := sub.Next(nil) // the store publishes before the 200
+	if err != nil || len(got) != 2 || got[0].CommentID != "c1" || got[1].CommentID != "c2" || got[1].Position <= got[0].Position {
+		t.Errorf("published %+v %v, want c1 then c2", got, err)
 	}
-	cm, err := a.st.Comment(context.Background(), "c1")
+	cm, err := h.App.Store.Comment(context.Background(), "c1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cm.Text != "hi é" || cm.Username != "fan" || cm.DeadlineExact || cm.Status != "open" || cm.Surface != "post" {
+	if cm.Text != "hi é" || cm.Username != "fan" || cm.Status != "open" || cm.Surface != "post" {
 		t.Errorf("stored comment = %+v", cm)
 	}
 }
@@ -191,15 +114,18 @@ func TestWebhook_storesOnceAndPublishes(t *testing.T) {
 // TestWebhook_concurrentDeliveriesAllDurable sends many deliveries at once
 // (group commit) and checks every 200 is in the database.
 func TestWebhook_concurrentDeliveriesAllDurable(t *testing.T) {
-	a := newIngestApp(t, "17841400000000001")
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	h.Login(t, w.User("Ava").ID)
+	acct := w.Account("acme.coffee").ID
 	const n = 200
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
 	for i := range n {
 		wg.Go(func() {
-			body := commentBody("17841400000000001", fmt.Sprintf("cc%d", i))
-			if code, _ := a.post(t, body, sign(body)); code == 200 {
+			body := hookBody(acct, fmt.Sprintf("cc%d", i))
+			if code, _ := deliver(t, h, body, sign(body)); code == 200 {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -207,51 +133,78 @@ func TestWebhook_concurrentDeliveriesAllDurable(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if d, c := a.counts(t); ok != n || d != n || c != n {
+	if d, c := stats(t, h); ok != n || d != n || c != n {
 		t.Errorf("%d answered 200; stored %d deliveries, %d comments; want %d each", ok, d, c, n)
 	}
 }
 
 // TestWebhook_fromSimulator runs deliveries from the simulated Meta platform
-// end to end: its signing, escaping, batching and ad duplicates.
+// end to end: its signing, escaping, ads, and the account's own comments.
 func TestWebhook_fromSimulator(t *testing.T) {
-	a := newIngestApp(t)
-	sim := simtest.Start(t, simtest.Options{WebhookURL: a.URL + "/webhooks/instagram"})
-	w := sim.World()
-	acct := w.Accounts[0].ID
-	storetest.Account(t, a.st, acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
-	tokens := sim.Login(w.Users[0].ID)
-	sim.Subscribe(tokens[acct])
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	acct := w.Account("acme.coffee")
+	h.Login(t, w.User("Ava").ID) // connects the accounts: their webhooks flow from now on
+	sub := h.App.Hub.Subscribe([]string{acct.ID})
+	defer sub.Close()
 	var adMedia string
 	for _, m := range w.Media {
-		if m.AccountID == acct && m.AdID != "" {
+		if m.AccountID == acct.ID && m.AdID != "" {
 			adMedia = m.ID
 		}
 	}
-	ids := []string{
-		sim.Comment(map[string]any{"account": acct, "text": "Ça coûte combien ? 😍 <script>x</script>"}),
-		sim.Comment(map[string]any{"account": acct, "ad": true, "media": adMedia, "text": "Ships to Canada?"}),
-		sim.Comment(map[string]any{"account": acct, "text": "own", "username": w.Accounts[0].Username}),
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		c1, err1 := a.st.Comment(context.Background(), ids[0])
-		c2, err2 := a.st.Comment(context.Background(), ids[1])
-		if err1 == nil && err2 == nil {
-			if c1.Text != "Ça coûte combien ? 😍 <script>x</script>" {
-				t.Errorf("text = %q", c1.Text)
+	own := h.Sim.Comment(t, map[string]any{"account": acct.ID, "text": "own", "username": acct.Username})
+	text := h.Sim.Comment(t, map[string]any{"account": acct.ID, "text": "Ça coûte combien ? 😍 <script>x</script>"})
+	ad := h.Sim.Comment(t, map[string]any{"account": acct.ID, "ad": true, "media": adMedia, "text": "Ships to Canada?"})
+	seen := map[string]bool{}
+	deadline := time.After(10 * time.Second)
+	for !seen[ad] || !seen[text] {
+		select {
+		case <-sub.Ready():
+			got, _ := sub.Next(nil)
+			for _, c := range got {
+				seen[c.CommentID] = true
 			}
-			if c2.Surface != "ad" || c2.AdTitle == "" {
-				t.Errorf("ad comment = %+v", c2)
-			}
-			break
+		case <-deadline:
+			t.Fatalf("simulator comments not stored: %v", seen)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("simulator comments not stored: %v %v", err1, err2)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	if _, err := a.st.Comment(context.Background(), ids[2]); err == nil {
+	if c, _ := h.App.Store.Comment(context.Background(), text); c.Text != "Ça coûte combien ? 😍 <script>x</script>" {
+		t.Errorf("text = %q", c.Text)
+	}
+	if c, _ := h.App.Store.Comment(context.Background(), ad); c.Surface != "ad" || c.AdTitle == "" {
+		t.Errorf("ad comment = %+v", c)
+	}
+	// Once the simulator saw the own comment's delivery answered, it must
+	// not be in the inbox.
+	waitFor(t, 10*time.Second, "the own comment's delivery", func() bool {
+		var out struct {
+			Deliveries []struct {
+				Outcome  string   `json:"outcome"`
+				Comments []string `json:"comment_ids"`
+			} `json:"deliveries"`
+		}
+		h.Sim.Control(t, "GET", "/control/deliveries", nil, &out)
+		for _, d := range out.Deliveries {
+			if d.Outcome == "delivered" && slices.Contains(d.Comments, own) {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := h.App.Store.Comment(context.Background(), own); err == nil || seen[own] {
 		t.Error("the account's own comment was stored")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

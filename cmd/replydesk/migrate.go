@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/store"
@@ -15,9 +14,14 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) > 0 {
 		return fmt.Errorf("migrate takes no arguments, got %q", args[0])
 	}
-	cfg, log, st, err := openStore(ctx, getenv, stderr)
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
+	}
+	log := newLogger(cfg, stderr)
+	st, err := store.Open(ctx, cfg.Database, store.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("REPLYDESK_DATABASE: %w", err)
 	}
 	v, err := st.Version(ctx)
 	if cerr := st.Close(); err == nil {
@@ -28,19 +32,4 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	log.Info("database is up to date", "database", cfg.Database, "version", v)
 	return nil
-}
-
-// openStore loads the configuration and opens (migrating) the database:
-// the start of serve and migrate alike.
-func openStore(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *store.Store, error) {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return cfg, nil, nil, err
-	}
-	log := newLogger(cfg, stderr)
-	st, err := store.Open(ctx, cfg.Database, store.Options{Logger: log})
-	if err != nil {
-		return cfg, log, nil, fmt.Errorf("REPLYDESK_DATABASE: %w", err)
-	}
-	return cfg, log, st, nil
 }

@@ -1,12 +1,8 @@
-// Package account holds the identity domain: staff users and their roles,
-// connected Instagram accounts (one per Facebook Page), and which user may
-// act on which account according to their Page tasks (DESIGN.md §5 Access).
+// Package account holds connected Instagram professional accounts (one per
+// Facebook Page) and the state of their access to Meta.
 package account
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // Token states of an account.
 const (
@@ -39,39 +35,4 @@ func (a Account) NeedsReconnect() bool { return a.TokenState == TokenNeedsReconn
 // Healthy reports whether nothing about the account needs a person.
 func (a Account) Healthy() bool {
 	return !a.NeedsReconnect() && a.Subscribed && len(a.MissingPermissions) == 0
-}
-
-// Access is what one user may do on one account, from their Page tasks at
-// their last login.
-type Access struct {
-	UserID    int64
-	UserName  string
-	AccountID string
-	Tasks     []string
-	CanReply  bool
-	CheckedAt time.Time
-}
-
-// Page tasks (meta-platform.md §6.3): classic names and the
-// new-Pages-experience names, both accepted.
-var (
-	replyTasks    = []string{"MESSAGING", "PROFILE_PLUS_MESSAGING"}
-	moderateTasks = []string{"MODERATE", "MANAGE", "CREATE_CONTENT",
-		"PROFILE_PLUS_MODERATE", "PROFILE_PLUS_FULL_CONTROL"}
-)
-
-// CanReply reports whether tasks allow sending private replies.
-func CanReply(tasks []string) bool { return hasAny(tasks, replyTasks) }
-
-// CanModerate reports whether tasks allow managing the Page's webhook
-// subscription (subscribed_apps).
-func CanModerate(tasks []string) bool { return hasAny(tasks, moderateTasks) }
-
-func hasAny(tasks, want []string) bool {
-	for _, t := range tasks {
-		if slices.Contains(want, t) {
-			return true
-		}
-	}
-	return false
 }

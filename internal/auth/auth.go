@@ -23,15 +23,10 @@ import (
 	"github.com/markbates/goth/gothic"
 	"github.com/markbates/goth/providers/facebook"
 
-	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/crypt"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/store"
 )
-
-// User is a staff member (the store's account.User under the name the web
-// layer uses).
-type User = account.User
 
 // ProviderName is goth's name of the Facebook provider.
 const ProviderName = "facebook"

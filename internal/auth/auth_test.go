@@ -11,6 +11,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 func TestLogin_fullFlowConnectsAccountsAndSubscribes(t *testing.T) {
@@ -206,19 +207,19 @@ func TestSetRole(t *testing.T) {
 	h := newHarness(t)
 	ava, _, _ := h.login(0, nil)
 	ben, _, _ := h.login(1, nil)
-	if err := h.svc.SetRole(ctx, ben.User, ava.User.ID, account.RoleAgent); !isCode(err, "admin_only") {
+	if err := h.svc.SetRole(ctx, ben.User, ava.User.ID, identity.RoleAgent); !isCode(err, "admin_only") {
 		t.Errorf("agent changes a role: %v", err)
 	}
-	if err := h.svc.SetRole(ctx, ava.User, ava.User.ID, account.RoleAgent); !isCode(err, "last_admin") {
+	if err := h.svc.SetRole(ctx, ava.User, ava.User.ID, identity.RoleAgent); !isCode(err, "last_admin") {
 		t.Errorf("last admin steps down: %v", err)
 	}
 	if err := h.svc.SetRole(ctx, ava.User, ben.User.ID, "owner"); !isCode(err, "invalid_role") {
 		t.Errorf("bad role: %v", err)
 	}
-	if err := h.svc.SetRole(ctx, ava.User, ben.User.ID, account.RoleAdmin); err != nil {
+	if err := h.svc.SetRole(ctx, ava.User, ben.User.ID, identity.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.SetRole(ctx, ava.User, ava.User.ID, account.RoleAgent); err != nil {
+	if err := h.svc.SetRole(ctx, ava.User, ava.User.ID, identity.RoleAgent); err != nil {
 		t.Errorf("stepping down with another admin: %v", err)
 	}
 }

@@ -13,13 +13,14 @@ import (
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
 // LoginResult is a completed login.
 type LoginResult struct {
-	User     User
+	User     identity.User
 	Accounts int      // accounts the user can reply on now
 	Declined []string // needed permissions the user declined
 }
@@ -123,7 +124,7 @@ func (s *Service) finishLogin(ctx context.Context, gu goth.User) (LoginResult, e
 	}
 	res := LoginResult{User: user, Declined: declined}
 	for _, p := range pages {
-		if p.Instagram != nil && account.CanReply(p.Tasks) {
+		if p.Instagram != nil && identity.CanReply(p.Tasks) {
 			res.Accounts++
 			s.subscribe(ctx, p)
 		}
@@ -147,7 +148,7 @@ func (s *Service) grants(pages []meta.Page, declined []string) []store.Grant {
 			},
 			Tasks: p.Tasks,
 		}
-		if account.CanReply(p.Tasks) && p.AccessToken != "" {
+		if identity.CanReply(p.Tasks) && p.AccessToken != "" {
 			g.PageToken = s.sealer.SealString(p.AccessToken, pageTokenContext(p.Instagram.ID))
 		}
 		out = append(out, g)
@@ -164,7 +165,7 @@ func (s *Service) subscribe(ctx context.Context, p meta.Page) {
 	defer cancel()
 	installed, err := s.meta.AppSubscribed(ctx, p.AccessToken, p.ID)
 	if err == nil && !installed {
-		if !account.CanModerate(p.Tasks) {
+		if !identity.CanModerate(p.Tasks) {
 			s.recordSubscription(ctx, p.Instagram.ID, false,
 				"Webhooks are off for this Page, and turning them on needs someone with the Moderate task on it to log in.")
 			return

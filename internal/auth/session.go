@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
@@ -38,7 +38,7 @@ type NewSession struct {
 func (s *Service) StartSession(ctx context.Context, userID int64) (NewSession, error) {
 	raw := randomBytes(32)
 	now := s.now().UTC()
-	sess := account.Session{
+	sess := identity.Session{
 		IDHash: hashID(raw), UserID: userID, CSRF: base64.RawURLEncoding.EncodeToString(randomBytes(32)),
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout),
 	}
@@ -50,31 +50,31 @@ func (s *Service) StartSession(ctx context.Context, userID int64) (NewSession, e
 
 // Session answers the live session a cookie value names and its user, and
 // slides the idle expiry. ErrNoSession when there is none.
-func (s *Service) Session(ctx context.Context, cookie string) (account.Session, User, error) {
+func (s *Service) Session(ctx context.Context, cookie string) (identity.Session, identity.User, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cookie)
 	if err != nil || len(raw) != 32 {
-		return account.Session{}, User{}, ErrNoSession
+		return identity.Session{}, identity.User{}, ErrNoSession
 	}
 	sess, err := s.store.Session(ctx, hashID(raw))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return account.Session{}, User{}, ErrNoSession
+		return identity.Session{}, identity.User{}, ErrNoSession
 	case err != nil:
-		return account.Session{}, User{}, fmt.Errorf("auth: session: %w", err)
+		return identity.Session{}, identity.User{}, fmt.Errorf("auth: session: %w", err)
 	}
 	now := s.now()
 	if now.Sub(sess.LastSeenAt) > IdleTimeout || !now.Before(sess.ExpiresAt) {
 		if err := s.store.DeleteSession(ctx, sess.IDHash); err != nil {
 			s.log.Error("deleting expired session", "error", err)
 		}
-		return account.Session{}, User{}, ErrNoSession
+		return identity.Session{}, identity.User{}, ErrNoSession
 	}
 	user, err := s.store.User(ctx, sess.UserID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return account.Session{}, User{}, ErrNoSession
+		return identity.Session{}, identity.User{}, ErrNoSession
 	case err != nil:
-		return account.Session{}, User{}, fmt.Errorf("auth: session user: %w", err)
+		return identity.Session{}, identity.User{}, fmt.Errorf("auth: session user: %w", err)
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		if err := s.store.TouchSession(ctx, sess.IDHash, sess.UserID, now); err != nil {

@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
 // SetRole lets an admin promote or demote a user. The last admin cannot
 // step down.
-func (s *Service) SetRole(ctx context.Context, actor User, targetID int64, role string) error {
+func (s *Service) SetRole(ctx context.Context, actor identity.User, targetID int64, role string) error {
 	if !actor.IsAdmin() {
 		return apperr.New(apperr.Forbidden, "admin_only", "Only admins can change roles.")
 	}
-	if !account.ValidRole(role) {
+	if !identity.ValidRole(role) {
 		return apperr.Field("role", "invalid_role", "Choose admin or agent.")
 	}
 	err := s.store.SetRole(ctx, targetID, role)

@@ -6,6 +6,9 @@ import (
 	"github.com/replydesk/replydesk/internal/apperr"
 )
 
+// MaxBulk bounds one status change of several comments.
+const MaxBulk = 500
+
 // Triage is the status a person's action moves c to: done and dismiss work
 // on open and expired comments (and switch between each other); reopen
 // brings a done or dismissed comment back, as open while it can still be

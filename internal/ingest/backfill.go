@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/store"
 )
@@ -20,7 +19,6 @@ type Backfiller struct {
 	st       *store.Store
 	graph    *meta.Client
 	tokens   Tokens
-	hub      live.Hub
 	log      *slog.Logger
 	now      func() time.Time
 	every    time.Duration // how often an account is read again
@@ -29,8 +27,8 @@ type Backfiller struct {
 }
 
 // NewBackfiller makes a Backfiller reading each account every `every`.
-func NewBackfiller(st *store.Store, graph *meta.Client, tokens Tokens, hub live.Hub, log *slog.Logger, every time.Duration) *Backfiller {
-	return &Backfiller{st: st, graph: graph, tokens: tokens, hub: hub, log: log, now: time.Now,
+func NewBackfiller(st *store.Store, graph *meta.Client, tokens Tokens, log *slog.Logger, every time.Duration) *Backfiller {
+	return &Backfiller{st: st, graph: graph, tokens: tokens, log: log, now: time.Now,
 		every: every, check: 15 * time.Second, maxMedia: 25}
 }
 
@@ -126,9 +124,6 @@ func (b *Backfiller) Account(ctx context.Context, accountID, username string) (i
 	fresh, err := b.st.InsertComments(ctx, batch)
 	if err != nil {
 		return 0, err
-	}
-	for _, c := range fresh {
-		b.hub.Publish(ctx, live.Event{Kind: live.CommentNew, CommentID: c.ID, AccountID: c.AccountID, At: now})
 	}
 	return len(fresh), nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/store"
 )
@@ -27,7 +26,6 @@ type Enricher struct {
 	st      *store.Store
 	graph   *meta.Client
 	tokens  Tokens
-	hub     live.Hub
 	log     *slog.Logger
 	queue   chan string
 	workers int
@@ -35,8 +33,8 @@ type Enricher struct {
 }
 
 // NewEnricher makes an Enricher with workers concurrent Graph calls.
-func NewEnricher(st *store.Store, graph *meta.Client, tokens Tokens, hub live.Hub, log *slog.Logger, workers int) *Enricher {
-	return &Enricher{st: st, graph: graph, tokens: tokens, hub: hub, log: log,
+func NewEnricher(st *store.Store, graph *meta.Client, tokens Tokens, log *slog.Logger, workers int) *Enricher {
+	return &Enricher{st: st, graph: graph, tokens: tokens, log: log,
 		queue: make(chan string, 4096), workers: max(1, workers), scan: 30 * time.Second}
 }
 
@@ -123,7 +121,6 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 		return
 	}
 	if changed {
-		e.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: id, AccountID: c.AccountID, At: time.Now()})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/janitor"
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim/simtest"
@@ -31,11 +32,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	sim := simtest.Start(t, simtest.Options{})
 	w := sim.World()
-	f := &fixture{sim: sim, st: storetest.New(t), hub: live.NewMemory(), acct: w.Accounts[0].ID,
+	hub := live.NewMemory(0)
+	f := &fixture{sim: sim, st: storetest.WithFeed(t, hub), hub: hub, acct: w.Accounts[0].ID,
 		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
 		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
-	f.ing = NewIngester(simtest.AppSecret, f.st, f.hub, slog.New(slog.DiscardHandler), time.Now)
+	f.ing = NewIngester(simtest.AppSecret, f.st, slog.New(slog.DiscardHandler), time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { f.ing.Run(ctx); close(done) }()
@@ -65,9 +67,9 @@ func TestEnricher_correctsDeadlineFromGraph(t *testing.T) {
 	if before.DeadlineExact {
 		t.Fatal("deadline exact before enrichment")
 	}
-	events, cancel := f.hub.Subscribe(context.Background())
-	defer cancel()
-	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 2)
+	sub := f.hub.Subscribe([]string{f.acct})
+	defer sub.Close()
+	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 2)
 	e.enrich(context.Background(), id)
 	after, _ := f.st.Comment(context.Background(), id)
 	if !after.DeadlineExact {
@@ -77,11 +79,11 @@ func TestEnricher_correctsDeadlineFromGraph(t *testing.T) {
 		t.Errorf("deadline moved by %v, want about 30h earlier", d)
 	}
 	select {
-	case ev := <-events:
-		if ev.CommentID != id || ev.Kind != live.CommentChanged {
-			t.Errorf("event %+v", ev)
+	case <-sub.Ready():
+		if got, err := sub.Next(nil); err != nil || len(got) != 1 || got[0].CommentID != id || got[0].Position == 0 {
+			t.Errorf("changes %+v, %v", got, err)
 		}
-	case <-time.After(time.Second):
+	default: // the store publishes before SetExactDeadline returns
 		t.Error("no change published")
 	}
 }
@@ -91,7 +93,7 @@ func TestEnricher_deletedCommentKeepsApproximateDeadline(t *testing.T) {
 	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "soon gone"})
 	f.deliver(t, id, "comments")
 	f.sim.Control(http.MethodPost, "/control/comments/delete", map[string]string{"id": id}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
 	e.enrich(context.Background(), id)
 	c, err := f.st.Comment(context.Background(), id)
 	if err != nil || c.DeadlineExact || c.Status != inbox.StatusOpen {
@@ -108,7 +110,7 @@ func TestEnricher_transientErrorRetriesLater(t *testing.T) {
 	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "flaky"})
 	f.deliver(t, id, "comments")
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
 	e.enrich(context.Background(), id)
 	if c, _ := f.st.Comment(context.Background(), id); c.DeadlineExact {
 		t.Fatal("exact despite the 5xx")
@@ -124,7 +126,7 @@ func TestEnricher_revokedTokenMarksAccount(t *testing.T) {
 	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "x"})
 	f.deliver(t, id, "comments")
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": f.acct}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), 1)
+	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
 	e.enrich(context.Background(), id)
 	if f.tokens.Failed(f.acct) == nil || !meta.IsTokenError(f.tokens.Failed(f.acct)) {
 		t.Errorf("token failure not reported: %v", f.tokens.Failed(f.acct))
@@ -142,7 +144,7 @@ func TestLiveWatcher_expiresWhenBroadcastEnds(t *testing.T) {
 		f.acct, time.Now().Unix(), id, started.MediaID)
 	p, _ := webhook.Parse([]byte(body))
 	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
-	w := NewLiveWatcher(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), time.Hour)
+	w := NewLiveWatcher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), time.Hour)
 	w.Check(context.Background())
 	if c, _ := f.st.Comment(context.Background(), id); c.Status != inbox.StatusOpen || c.Surface != inbox.SurfaceLive {
 		t.Fatalf("while broadcasting: %+v", c)
@@ -160,7 +162,7 @@ func TestJanitor_expiresOverdue(t *testing.T) {
 		f.acct, time.Now().Add(-8*24*time.Hour).Unix())
 	p, _ := webhook.Parse([]byte(body))
 	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
-	j := NewJanitor(f.st, f.hub, slog.New(slog.DiscardHandler), time.Now)
+	j := janitor.New(f.st, slog.New(slog.DiscardHandler), time.Now)
 	j.Expire(context.Background())
 	if c, _ := f.st.Comment(context.Background(), "old"); c.Status != inbox.StatusExpired {
 		t.Errorf("status %s, want expired", c.Status)
@@ -169,7 +171,7 @@ func TestJanitor_expiresOverdue(t *testing.T) {
 
 func TestBackfiller_readsTheLastSevenDays(t *testing.T) {
 	f := newFixture(t)
-	b := NewBackfiller(f.st, f.graph, f.tokens, f.hub, slog.New(slog.DiscardHandler), time.Hour)
+	b := NewBackfiller(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), time.Hour)
 	n, err := b.Account(context.Background(), f.acct, "")
 	if err != nil {
 		t.Fatal(err)

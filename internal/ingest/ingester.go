@@ -1,8 +1,9 @@
 // Package ingest turns verified webhook deliveries into durable comments and
 // keeps them accurate afterwards: a group-committing Ingester (every 200 means
 // committed), an Enricher that corrects deadlines from Graph, a LiveWatcher
-// that expires Live comments when their broadcast ends, and a Janitor that
-// expires overdue comments and purges old raw deliveries.
+// that expires Live comments when their broadcast ends, and a Backfiller
+// that reads what webhooks missed. What they change reaches the open inboxes
+// through the store's change feed.
 package ingest
 
 import (
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/webhook"
 )
@@ -29,7 +29,6 @@ var ErrStopped = errors.New("ingest: stopped")
 type Ingester struct {
 	secret  string // the Meta app secret that signs deliveries
 	st      *store.Store
-	hub     live.Hub
 	log     *slog.Logger
 	now     func() time.Time
 	reqs    chan *pending
@@ -48,8 +47,8 @@ type outcome struct {
 }
 
 // NewIngester makes an Ingester; Run must be running for Submit to return.
-func NewIngester(appSecret string, st *store.Store, hub live.Hub, log *slog.Logger, now func() time.Time) *Ingester {
-	return &Ingester{secret: appSecret, st: st, hub: hub, log: log, now: now,
+func NewIngester(appSecret string, st *store.Store, log *slog.Logger, now func() time.Time) *Ingester {
+	return &Ingester{secret: appSecret, st: st, log: log, now: now,
 		reqs: make(chan *pending, 4*MaxBatch), stopped: make(chan struct{})}
 }
 
@@ -162,9 +161,6 @@ func (g *Ingester) commit(ctx context.Context, batch []*pending) {
 	}
 	if len(fresh) == 0 {
 		return
-	}
-	for _, c := range fresh {
-		g.hub.Publish(ctx, live.Event{Kind: live.CommentNew, CommentID: c.ID, AccountID: c.AccountID, At: c.ReceivedAt})
 	}
 	for _, f := range g.onNew {
 		f(fresh)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/store"
 )
@@ -18,14 +17,13 @@ type LiveWatcher struct {
 	st       *store.Store
 	graph    *meta.Client
 	tokens   Tokens
-	hub      live.Hub
 	log      *slog.Logger
 	interval time.Duration
 }
 
 // NewLiveWatcher makes a LiveWatcher polling every interval.
-func NewLiveWatcher(st *store.Store, graph *meta.Client, tokens Tokens, hub live.Hub, log *slog.Logger, interval time.Duration) *LiveWatcher {
-	return &LiveWatcher{st: st, graph: graph, tokens: tokens, hub: hub, log: log, interval: interval}
+func NewLiveWatcher(st *store.Store, graph *meta.Client, tokens Tokens, log *slog.Logger, interval time.Duration) *LiveWatcher {
+	return &LiveWatcher{st: st, graph: graph, tokens: tokens, log: log, interval: interval}
 }
 
 // Run polls until ctx is done.
@@ -72,9 +70,6 @@ func (w *LiveWatcher) Check(ctx context.Context) {
 		if err != nil {
 			w.log.Error("live watch: expiring", "account_id", acct, "error", err)
 			continue
-		}
-		for _, id := range ids {
-			w.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: id, AccountID: acct, At: time.Now()})
 		}
 		if len(ids) > 0 {
 			w.log.Info("live broadcast ended; its open comments expired", "account_id", acct, "comments", len(ids))

@@ -1,11 +1,11 @@
-// Package reply sends private replies exactly once. A reply record, unique
-// per comment among live states, is written before Meta is called; the
-// Sender then works the queue per account within the hourly budget, closest
-// deadline first, classifying Meta's answers into plain words and retrying
-// what is transient until the comment's deadline.
+// Package reply holds the rules of private replies: what a reply is, its
+// states (at most one live reply per comment: that uniqueness is what makes
+// sending exactly once), the text limit, and when a comment can get one. It
+// is pure; the sender package queues and sends.
 package reply
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -124,4 +124,46 @@ type Result struct {
 	// The attempt as it went, for the history.
 	HTTPStatus, MetaCode, MetaSubcode int
 	TraceID, Detail                   string
+}
+
+// ErrDuplicate is returned by storage when the comment already has a live
+// reply (the uniqueness rule that makes sending exactly once).
+var ErrDuplicate = errors.New("reply: the comment already has a live reply")
+
+// Request is a person's reply: text, or a template rendered for the
+// comment (the text, when given, is the template's edited rendering).
+type Request struct {
+	CommentID  string
+	Text       string
+	TemplateID int64
+}
+
+// PanelState is what the composer shows for a comment.
+type PanelState struct {
+	Active    *Reply  // the live reply, if one exists
+	History   []Reply // every reply, oldest first
+	Blocker   string  // why no reply can be sent now; "" when one can
+	EstimateQ time.Time
+}
+
+// Latest is the comment's live reply, or its last failed one (nil if none).
+func Latest(hist []Reply) *Reply {
+	var last *Reply
+	for i := range hist {
+		if hist[i].State != Failed || last == nil || last.State == Failed {
+			last = &hist[i]
+		}
+	}
+	return last
+}
+
+// Active is the comment's live reply among hist (nil if none).
+func Active(hist []Reply) *Reply {
+	var active *Reply
+	for i := range hist {
+		if hist[i].State != Failed {
+			active = &hist[i]
+		}
+	}
+	return active
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 type accessRow struct {
@@ -31,7 +31,7 @@ func (s *Store) AccessibleAccountIDs(ctx context.Context, userID int64) ([]strin
 
 // AccessList lists every access row with the user's name, by account then
 // name: who can reach what, for the accounts and team pages.
-func (s *Store) AccessList(ctx context.Context) ([]account.Access, error) {
+func (s *Store) AccessList(ctx context.Context) ([]identity.Access, error) {
 	var rows []struct {
 		UserID    int64
 		AccountID string
@@ -47,9 +47,9 @@ func (s *Store) AccessList(ctx context.Context) ([]account.Access, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: access list: %w", err)
 	}
-	out := make([]account.Access, len(rows))
+	out := make([]identity.Access, len(rows))
 	for i, r := range rows {
-		out[i] = account.Access{UserID: r.UserID, UserName: r.UserName, AccountID: r.AccountID,
+		out[i] = identity.Access{UserID: r.UserID, UserName: r.UserName, AccountID: r.AccountID,
 			Tasks: splitList(r.Tasks), CanReply: r.CanReply, CheckedAt: fromMS(r.CheckedAt)}
 	}
 	return out, nil

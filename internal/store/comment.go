@@ -90,14 +90,18 @@ func (s *Store) Comment(ctx context.Context, id string) (inbox.Comment, error) {
 // SetExactDeadline records a comment's creation time from Graph and the
 // deadline that follows. It reports whether anything changed.
 func (s *Store) SetExactDeadline(ctx context.Context, id string, created time.Time) (bool, error) {
-	res := s.w.WithContext(ctx).Exec(
-		`UPDATE comments SET created_at = ?, deadline = ?, deadline_exact = 1, updated_at = ?
-		 WHERE id = ? AND (deadline_exact = 0 OR deadline <> ?)`,
-		ms(created), ms(inbox.ExactDeadline(created)), ms(s.now()), id, ms(inbox.ExactDeadline(created)))
-	if res.Error != nil {
-		return false, fmt.Errorf("store: set deadline of %s: %w", id, res.Error)
+	deadline := ms(inbox.ExactDeadline(created))
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE comments SET created_at = ?, deadline = ?, deadline_exact = 1, updated_at = ?
+			WHERE id = ? AND (deadline_exact = 0 OR deadline <> ?) RETURNING id AS comment_id, account_id`,
+			ms(created), deadline, ms(s.now()), id, deadline).Scan(&out).Error
+		return out, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: set deadline of %s: %w", id, err)
 	}
-	return res.RowsAffected > 0, nil
+	return len(changed) > 0, nil
 }
 
 // MaxEnrichAttempts is how many timestamp fetches a comment gets before its
@@ -157,34 +161,39 @@ func (s *Store) ExpireLive(ctx context.Context, accountID string, mediaIDs []str
 	if len(mediaIDs) == 0 {
 		return nil, nil
 	}
-	var ids []string
-	err := s.w.WithContext(ctx).Raw(
-		`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
-		 WHERE account_id = ? AND live = 1 AND status = 'open' AND media_id IN ? RETURNING id`,
-		ms(s.now()), ms(s.now()), accountID, mediaIDs).Scan(&ids).Error
+	now := ms(s.now())
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
+			WHERE account_id = ? AND live = 1 AND status = 'open' AND media_id IN ?
+			RETURNING id AS comment_id, account_id`, now, now, accountID, mediaIDs).Scan(&out).Error
+		return out, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: expire live comments of %s: %w", accountID, err)
+	}
+	ids := make([]string, len(changed))
+	for i, c := range changed {
+		ids[i] = c.CommentID
 	}
 	return ids, nil
 }
 
-// ExpireDue marks open comments whose deadline has passed expired and
-// returns them (id and account).
-func (s *Store) ExpireDue(ctx context.Context, limit int) ([]inbox.Comment, error) {
+// ExpireDue marks up to limit open comments whose deadline has passed
+// expired and answers how many it marked.
+func (s *Store) ExpireDue(ctx context.Context, limit int) (int, error) {
 	now := ms(s.now())
-	var rows []struct{ ID, AccountID string }
-	err := s.w.WithContext(ctx).Raw(
-		`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
-		 WHERE id IN (SELECT id FROM comments WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT ?)
-		 RETURNING id, account_id`, now, now, now, limit).Scan(&rows).Error
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
+			WHERE id IN (SELECT id FROM comments WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT ?)
+			RETURNING id AS comment_id, account_id`, now, now, now, limit).Scan(&out).Error
+		return out, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: expire due comments: %w", err)
+		return 0, fmt.Errorf("store: expire due comments: %w", err)
 	}
-	out := make([]inbox.Comment, len(rows))
-	for i, r := range rows {
-		out[i] = inbox.Comment{ID: r.ID, AccountID: r.AccountID, Status: inbox.StatusExpired}
-	}
-	return out, nil
+	return len(changed), nil
 }
 
 func toComments(rows []commentRow) []inbox.Comment {

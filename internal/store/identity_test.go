@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
 )
@@ -106,19 +107,19 @@ func TestSetRole_lastAdminStays(t *testing.T) {
 	s := storetest.New(t)
 	a := storetest.NewAccount("acme.coffee")
 	ava, ben := storetest.Login(t, s, "Ava", a), storetest.Login(t, s, "Ben", a)
-	if err := s.SetRole(ctx, ava.ID, account.RoleAgent); !errors.Is(err, store.ErrLastAdmin) {
+	if err := s.SetRole(ctx, ava.ID, identity.RoleAgent); !errors.Is(err, store.ErrLastAdmin) {
 		t.Errorf("demoting the last admin: %v", err)
 	}
-	if err := s.SetRole(ctx, ben.ID, account.RoleAdmin); err != nil {
+	if err := s.SetRole(ctx, ben.ID, identity.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRole(ctx, ava.ID, account.RoleAgent); err != nil {
+	if err := s.SetRole(ctx, ava.ID, identity.RoleAgent); err != nil {
 		t.Errorf("demoting one of two admins: %v", err)
 	}
-	if err := s.SetRole(ctx, 999, account.RoleAdmin); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetRole(ctx, 999, identity.RoleAdmin); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
-	if users, _ := s.Users(ctx); users[0].Name != "Ben" || users[0].Role != account.RoleAdmin {
+	if users, _ := s.Users(ctx); users[0].Name != "Ben" || users[0].Role != identity.RoleAdmin {
 		t.Errorf("users = %+v", users)
 	}
 }
@@ -160,7 +161,7 @@ func TestSessions(t *testing.T) {
 	s := storetest.New(t)
 	u := storetest.Login(t, s, "Ava")
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	sess := account.Session{IDHash: []byte("hash-1"), UserID: u.ID, CSRF: "c", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
+	sess := identity.Session{IDHash: []byte("hash-1"), UserID: u.ID, CSRF: "c", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}
 	if err := s.CreateSession(ctx, sess); err != nil {
 		t.Fatal(err)
 	}

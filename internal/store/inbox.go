@@ -144,22 +144,6 @@ func (s *Store) InboxItem(ctx context.Context, userID int64, id string) (inbox.I
 	return items[0], nil
 }
 
-// ChangedSince lists the comments userID may see that changed after since
-// (at most limit, oldest change first): what a reconnecting browser missed.
-func (s *Store) ChangedSince(ctx context.Context, userID int64, since time.Time, limit int) ([]inbox.Item, error) {
-	var rows []itemRow
-	err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.updated_at > ? AND "+visibleTo+" ORDER BY c.updated_at LIMIT ?",
-		ms(since), userID, limit).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: changes since %v: %w", since, err)
-	}
-	out := make([]inbox.Item, len(rows))
-	for i, r := range rows {
-		out[i] = r.toItem()
-	}
-	return out, nil
-}
-
 // InboxCounts counts the comments userID may see per view, optionally for
 // one account: statuses from the trigger-kept comment_counts table, "due"
 // from an index range.
@@ -205,20 +189,22 @@ func (s *Store) InboxCounts(ctx context.Context, userID int64, accountID string)
 // ErrNotFound; a transition the rules refuse is that error.
 func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error) {
 	var changed []inbox.Comment
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		changed = changed[:0]
+		var log []inbox.Change
 		now := s.now()
 		for _, id := range ids {
 			var rows []commentRow
 			if err := tx.Raw(`SELECT c.* FROM comments c WHERE c.id = ? AND `+visibleTo, id, userID).Scan(&rows).Error; err != nil {
-				return err
+				return nil, err
 			}
 			if len(rows) == 0 {
-				return ErrNotFound
+				return nil, ErrNotFound
 			}
 			c := rows[0].toDomain()
 			next, err := inbox.Triage(c, to, now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if next == c.Status {
 				continue
@@ -226,12 +212,13 @@ func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to in
 			err = tx.Exec(`UPDATE comments SET status = ?, status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
 				string(next), userID, ms(now), ms(now), id).Error
 			if err != nil {
-				return err
+				return nil, err
 			}
 			c.Status, c.StatusBy, c.StatusAt, c.UpdatedAt = next, userID, now, now
 			changed = append(changed, c)
+			log = append(log, inbox.Change{CommentID: c.ID, AccountID: c.AccountID})
 		}
-		return nil
+		return log, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: set status: %w", err)

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -160,10 +159,4 @@ func TestInbox_triage(t *testing.T) {
 	} else if ae, ok := apperr.As(err); !ok || ae.Field != "status" {
 		t.Errorf("error %v", err)
 	}
-	since := now.Add(-time.Minute)
-	ch, _ := s.ChangedSince(ctx, ava, since, 10)
-	if len(ch) != 2 {
-		t.Errorf("changed since: %d", len(ch))
-	}
-	_ = fmt.Sprint
 }

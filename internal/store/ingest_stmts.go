@@ -13,11 +13,14 @@ import (
 // one transaction.
 type ingestStmts struct {
 	tx                *sql.Tx
+	at                int64          // the transaction's time, unix ms
+	changes           []inbox.Change // logged by this transaction
 	accounts          *sql.Stmt
 	insertCommentStmt *sql.Stmt
 	upsertMedia       *sql.Stmt
 	insertDelivery    *sql.Stmt
 	touchAccount      *sql.Stmt
+	insertChange      *sql.Stmt
 }
 
 const (
@@ -36,6 +39,7 @@ const (
 	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
+	sqlInsertChange = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
 )
 
 // preparedIngest holds the statements, prepared once on the writer connection.
@@ -46,6 +50,7 @@ type preparedIngest struct {
 }
 
 // ingestTx runs f in one write transaction with the hot-path statements.
+// The changes f logs (logChange) are published once it commits.
 func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error {
 	db, err := s.w.DB()
 	if err != nil {
@@ -58,7 +63,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 			q   string
 		}{
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
-			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount},
+			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertChange, sqlInsertChange},
 		} {
 			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
 				return
@@ -68,17 +73,37 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 	if p.err != nil {
 		return fmt.Errorf("prepare ingest statements: %w", p.err)
 	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	q := p.ingestStmts
-	q.tx = tx
+	q.tx, q.at = tx, ms(s.now())
 	if err := f(&q); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.feed.Publish(q.changes...)
+	return nil
+}
+
+// logChange records that comment c was stored.
+func (q *ingestStmts) logChange(ctx context.Context, c inbox.Comment) error {
+	res, err := q.tx.StmtContext(ctx, q.insertChange).ExecContext(ctx, c.ID, c.AccountID, q.at)
+	if err != nil {
+		return err
+	}
+	pos, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	q.changes = append(q.changes, inbox.Change{Position: pos, CommentID: c.ID, AccountID: c.AccountID})
+	return nil
 }
 
 func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, error) {
@@ -110,6 +135,9 @@ func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool,
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
+	}
+	if err := q.logChange(ctx, c); err != nil {
+		return false, err
 	}
 	if c.MediaID != "" {
 		_, err := q.tx.StmtContext(ctx, q.upsertMedia).ExecContext(ctx,

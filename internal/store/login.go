@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 // LoginRecord is what one Facebook login found out: who the user is, their
@@ -40,7 +41,7 @@ type Grant struct {
 // reply on at least one account. Write transactions BEGIN IMMEDIATE on the
 // one writer connection, so two simultaneous first logins are serialised
 // and only the first becomes admin.
-func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (account.User, error) {
+func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (identity.User, error) {
 	now := ms(s.now())
 	var user userRow
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -52,7 +53,7 @@ func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (account.User,
 		}
 		canReplyAny := false
 		for _, g := range rec.Grants {
-			reply := account.CanReply(g.Tasks)
+			reply := identity.CanReply(g.Tasks)
 			if reply && len(g.PageToken) > 0 {
 				if err := connectAccount(tx, g, user.ID, now); err != nil {
 					return err
@@ -71,13 +72,13 @@ func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (account.User,
 			}
 			canReplyAny = canReplyAny || reply
 		}
-		if canReplyAny && user.Role != account.RoleAdmin {
+		if canReplyAny && user.Role != identity.RoleAdmin {
 			var admins int64
-			if err := tx.Model(&userRow{}).Where("role = ?", account.RoleAdmin).Count(&admins).Error; err != nil {
+			if err := tx.Model(&userRow{}).Where("role = ?", identity.RoleAdmin).Count(&admins).Error; err != nil {
 				return fmt.Errorf("count admins: %w", err)
 			}
 			if admins == 0 {
-				user.Role = account.RoleAdmin
+				user.Role = identity.RoleAdmin
 				if err := tx.Model(&userRow{}).Where("id = ?", user.ID).Update("role", user.Role).Error; err != nil {
 					return fmt.Errorf("make first admin: %w", err)
 				}
@@ -86,7 +87,7 @@ func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (account.User,
 		return nil
 	})
 	if err != nil {
-		return account.User{}, fmt.Errorf("store: record login of %s: %w", rec.FacebookID, err)
+		return identity.User{}, fmt.Errorf("store: record login of %s: %w", rec.FacebookID, err)
 	}
 	return user.toDomain(), nil
 }
@@ -95,7 +96,7 @@ func upsertUser(tx *gorm.DB, rec LoginRecord, now int64, user *userRow) error {
 	err := tx.Take(user, "facebook_id = ?", rec.FacebookID).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		*user = userRow{FacebookID: rec.FacebookID, Role: account.RoleAgent, CreatedAt: now}
+		*user = userRow{FacebookID: rec.FacebookID, Role: identity.RoleAgent, CreatedAt: now}
 	case err != nil:
 		return fmt.Errorf("read user: %w", err)
 	}
@@ -159,7 +160,7 @@ func (s *Store) RefreshAccess(ctx context.Context, userID int64, grants []Grant)
 			if n == 0 {
 				continue
 			}
-			row := accessRow{UserID: userID, AccountID: g.Account.ID, Tasks: joinList(g.Tasks), CanReply: account.CanReply(g.Tasks), CheckedAt: now}
+			row := accessRow{UserID: userID, AccountID: g.Account.ID, Tasks: joinList(g.Tasks), CanReply: identity.CanReply(g.Tasks), CheckedAt: now}
 			if err := tx.Create(&row).Error; err != nil {
 				return err
 			}

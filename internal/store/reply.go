@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/reply"
 )
 
@@ -69,7 +70,12 @@ func (s *Store) CreateReply(ctx context.Context, r reply.Reply) (reply.Reply, er
 	if r.UserID != 0 {
 		row.UserID = &r.UserID
 	}
-	err := s.w.WithContext(ctx).Create(&row).Error
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		if err := tx.Create(&row).Error; err != nil {
+			return nil, err
+		}
+		return []inbox.Change{{CommentID: r.CommentID, AccountID: r.AccountID}}, nil
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return reply.Reply{}, reply.ErrDuplicate
 	}
@@ -133,12 +139,16 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 
 // ClaimReply moves a due reply to sending; false when someone else did.
 func (s *Store) ClaimReply(ctx context.Context, id int64) (bool, error) {
-	res := s.w.WithContext(ctx).Exec(`UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
-		WHERE id = ? AND state IN ('queued', 'retrying')`, ms(s.now()), id)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: claim reply %d: %w", id, res.Error)
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
+			WHERE id = ? AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`, ms(s.now()), id).Scan(&out).Error
+		return out, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: claim reply %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return len(changed) == 1, nil
 }
 
 // FinishAttempt records an attempt and the reply's new state in one
@@ -149,38 +159,46 @@ func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Resu
 	if res.State == reply.Retrying {
 		outcome = "retry"
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Exec(`INSERT INTO reply_attempts (reply_id, at, outcome, http_status, meta_code, meta_subcode, fbtrace_id, detail)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, ms(now), outcome, res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
-		if err != nil {
-			return err
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		if err := s.finishAttempt(tx, r, res, now, outcome); err != nil {
+			return nil, err
 		}
-		sentAt := int64(0)
-		if res.State.Delivered() {
-			sentAt = ms(now)
-		}
-		err = tx.Exec(`UPDATE replies SET state = ?, error_kind = ?, error = ?, message_id = ?, recipient_id = ?,
-			ambiguous = ambiguous OR ?, next_attempt_at = ?, sent_at = ?, updated_at = ? WHERE id = ?`,
-			string(res.State), string(res.Kind), res.Error, res.MessageID, res.RecipientID, res.Ambiguous,
-			ms(res.NextAttemptAt), sentAt, ms(now), r.ID).Error
-		if err != nil {
-			return err
-		}
-		switch {
-		case res.State.Delivered():
-			return tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
-				nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
-		case res.ExpireComment:
-			return tx.Exec(`UPDATE comments SET status = 'expired', status_by = NULL, status_at = ?, updated_at = ?
-				WHERE id = ? AND status = 'open'`, ms(now), ms(now), r.CommentID).Error
-		default: // the row shows the reply's progress
-			return tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
-		}
+		return []inbox.Change{{CommentID: r.CommentID, AccountID: r.AccountID}}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: finish reply %d: %w", r.ID, err)
 	}
 	return nil
+}
+
+// finishAttempt records one attempt and its consequences in tx.
+func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now time.Time, outcome string) error {
+	err := tx.Exec(`INSERT INTO reply_attempts (reply_id, at, outcome, http_status, meta_code, meta_subcode, fbtrace_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, ms(now), outcome, res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
+	if err != nil {
+		return err
+	}
+	sentAt := int64(0)
+	if res.State.Delivered() {
+		sentAt = ms(now)
+	}
+	err = tx.Exec(`UPDATE replies SET state = ?, error_kind = ?, error = ?, message_id = ?, recipient_id = ?,
+		ambiguous = ambiguous OR ?, next_attempt_at = ?, sent_at = ?, updated_at = ? WHERE id = ?`,
+		string(res.State), string(res.Kind), res.Error, res.MessageID, res.RecipientID, res.Ambiguous,
+		ms(res.NextAttemptAt), sentAt, ms(now), r.ID).Error
+	if err != nil {
+		return err
+	}
+	switch {
+	case res.State.Delivered():
+		return tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
+			nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
+	case res.ExpireComment:
+		return tx.Exec(`UPDATE comments SET status = 'expired', status_by = NULL, status_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'open'`, ms(now), ms(now), r.CommentID).Error
+	default: // the row shows the reply's progress
+		return tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
+	}
 }
 
 func nullable(id int64) any {
@@ -194,12 +212,17 @@ func nullable(id int64) any {
 // have reached Meta, so they retry as ambiguous (a second reply is refused
 // by Meta and recorded as unconfirmed, never sent twice).
 func (s *Store) RecoverInFlight(ctx context.Context) (int64, error) {
-	res := s.w.WithContext(ctx).Exec(`UPDATE replies SET state = 'retrying', ambiguous = 1, next_attempt_at = ?, updated_at = ?
-		WHERE state = 'sending'`, ms(s.now()), ms(s.now()))
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: recover replies in flight: %w", res.Error)
+	now := ms(s.now())
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE replies SET state = 'retrying', ambiguous = 1, next_attempt_at = ?, updated_at = ?
+			WHERE state = 'sending' RETURNING comment_id, account_id`, now, now).Scan(&out).Error
+		return out, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: recover replies in flight: %w", err)
 	}
-	return res.RowsAffected, nil
+	return int64(len(changed)), nil
 }
 
 // SentSince counts an account's delivered replies since t (its budget use)

@@ -8,7 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 type sessionRow struct {
@@ -22,13 +22,13 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "sessions" }
 
-func (r sessionRow) toDomain() account.Session {
-	return account.Session{IDHash: r.IDHash, UserID: r.UserID, CSRF: r.CSRFToken,
+func (r sessionRow) toDomain() identity.Session {
+	return identity.Session{IDHash: r.IDHash, UserID: r.UserID, CSRF: r.CSRFToken,
 		CreatedAt: fromMS(r.CreatedAt), LastSeenAt: fromMS(r.LastSeenAt), ExpiresAt: fromMS(r.ExpiresAt)}
 }
 
 // CreateSession stores a new session.
-func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
+func (s *Store) CreateSession(ctx context.Context, sess identity.Session) error {
 	row := sessionRow{IDHash: sess.IDHash, UserID: sess.UserID, CSRFToken: sess.CSRF,
 		CreatedAt: ms(sess.CreatedAt), LastSeenAt: ms(sess.LastSeenAt), ExpiresAt: ms(sess.ExpiresAt)}
 	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
@@ -38,14 +38,14 @@ func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
 }
 
 // Session reads a session by the hash of its cookie value.
-func (s *Store) Session(ctx context.Context, idHash []byte) (account.Session, error) {
+func (s *Store) Session(ctx context.Context, idHash []byte) (identity.Session, error) {
 	var row sessionRow
 	err := s.r.WithContext(ctx).Take(&row, "id_hash = ?", idHash).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return account.Session{}, ErrNotFound
+		return identity.Session{}, ErrNotFound
 	case err != nil:
-		return account.Session{}, fmt.Errorf("store: session: %w", err)
+		return identity.Session{}, fmt.Errorf("store: session: %w", err)
 	}
 	return row.toDomain(), nil
 }

@@ -1,5 +1,8 @@
 // Package store keeps Replydesk's data in SQLite through GORM. Schema comes
 // only from the goose migrations in /migrations; nothing here auto-migrates.
+// It is also the only publisher of the change feed (changes.go): every write
+// that changes what someone may see about a comment logs the change in its
+// transaction and publishes it once committed.
 package store
 
 import (
@@ -13,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -26,16 +30,29 @@ import (
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// Conflict is a write refused by a uniqueness rule: Column is the value
+// already taken, and Holder names the record holding it ("" if unknown).
+type Conflict struct {
+	Column, Holder string
+	Err            error
+}
+
+func (c *Conflict) Error() string { return "store: " + c.Column + " already taken" }
+
+func (c *Conflict) Unwrap() error { return c.Err }
+
 // Store is the database. SQLite allows one writer at a time, so writes go
 // through a single connection whose transactions BEGIN IMMEDIATE (a deferred
 // BEGIN that upgrades from read to write fails with "database is locked" in
 // WAL mode, and the busy handler does not retry it). Reads use a pool of
 // query-only connections, which WAL lets run beside the writer.
 type Store struct {
-	w   *gorm.DB // the one writer connection
-	r   *gorm.DB // reader pool
-	now func() time.Time
-	log *slog.Logger
+	w    *gorm.DB // the one writer connection
+	r    *gorm.DB // reader pool
+	now  func() time.Time
+	log  *slog.Logger
+	feed Feed       // hears every committed change to a comment
+	wmu  sync.Mutex // held from BEGIN to publication by writes that change comments
 
 	ingest preparedIngest // the webhook hot path's statements (ingest_stmts.go)
 }
@@ -44,6 +61,7 @@ type Store struct {
 type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
+	Feed   Feed // the live hub; nil publishes nowhere
 }
 
 // Open opens (creating when missing) the SQLite database at path and applies
@@ -54,6 +72,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Feed == nil {
+		opt.Feed = noFeed{}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create directory: %w", err)
@@ -72,7 +93,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
-	s := &Store{w: w, now: opt.Now, log: opt.Logger}
+	s := &Store{w: w, now: opt.Now, log: opt.Logger, feed: opt.Feed}
 	if err := wdb.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -160,7 +181,7 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount} {
+	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange} {
 		if st != nil {
 			st.Close()
 		}

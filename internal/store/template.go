@@ -9,7 +9,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -118,14 +117,10 @@ func (s *Store) takeTemplate(db *gorm.DB, what string, cond string, args ...any)
 	return row.toDomain(), nil
 }
 
-// CreateTemplate checks and stores a new template, saved by the user byID
-// (0 when none) named byName. Invalid input gives templates.Validate's field
-// errors; a taken name or shortcut a field error on "name" or "shortcut".
+// CreateTemplate stores a new template, already validated, saved by the
+// user byID (0 when none) named byName. A taken name or shortcut is a
+// *Conflict.
 func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error) {
-	in, err := templates.Validate(in)
-	if err != nil {
-		return templates.Template{}, err
-	}
 	now := ms(s.now())
 	row := templateRow{
 		Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder,
@@ -140,13 +135,9 @@ func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int
 	return row.toDomain(), nil
 }
 
-// UpdateTemplate checks and saves new fields for template id, keeping its
-// usage. Errors as CreateTemplate, plus ErrNotFound.
+// UpdateTemplate saves new fields, already validated, for template id,
+// keeping its usage. Errors as CreateTemplate, plus ErrNotFound.
 func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error) {
-	in, err := templates.Validate(in)
-	if err != nil {
-		return templates.Template{}, err
-	}
 	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
 		"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder,
 		"updated_by": updatedByColumn(byID), "updated_by_name": byName, "updated_at": ms(s.now()),
@@ -167,16 +158,14 @@ func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input
 // SQLite's error names the column but the translated gorm error does not,
 // so it looks: a name taken by another template, else the shortcut.
 func (s *Store) templateConflict(ctx context.Context, in templates.Input, id int64, cause error) error {
-	other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "name = ? AND id <> ?", in.Name, id)
-	if err == nil {
-		return &apperr.Error{Kind: apperr.Unprocessable, Code: "name_taken", Field: "name", Err: cause,
-			Message: "A template named “" + other.Name + "” already exists. Choose another name."}
+	if other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "name = ? AND id <> ?", in.Name, id); err == nil {
+		return &Conflict{Column: "name", Holder: other.Name, Err: cause}
 	}
-	msg := "The shortcut /" + in.Shortcut + " is already taken. Choose another one."
+	c := &Conflict{Column: "shortcut", Err: cause}
 	if other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "shortcut = ? AND id <> ?", in.Shortcut, id); err == nil {
-		msg = "The shortcut /" + in.Shortcut + " is already used by “" + other.Name + "”. Choose another one."
+		c.Holder = other.Name
 	}
-	return &apperr.Error{Kind: apperr.Unprocessable, Code: "shortcut_taken", Field: "shortcut", Err: cause, Message: msg}
+	return c
 }
 
 // DeleteTemplate removes template id for good; ErrNotFound when there is

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -126,9 +128,58 @@ func TestSeedTemplates_onceOnEmptyTable(t *testing.T) {
 	if n, err := other.SeedTemplates(ctx, demo); err != nil || n != 0 {
 		t.Errorf("seed over existing templates: %d, %v", n, err)
 	}
-	// An invalid starter template is an error, and nothing is stored.
-	bad := openTemplateStore(t, &now)
-	if _, err := bad.SeedTemplates(ctx, []templates.Input{{Name: "Bad", Body: "{{oops}}"}}); err == nil {
-		t.Error("an invalid starter template was accepted")
+}
+
+// openTemplateStore opens a fresh database whose clock reads *now.
+func openTemplateStore(t *testing.T, now *time.Time) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), Options{Now: func() time.Time { return *now }})
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestTemplates_schema: what the table itself keeps, whatever the caller.
+func TestTemplates_schema(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s := openTemplateStore(t, &now)
+	if err := s.w.Exec("INSERT INTO users (facebook_id, name, created_at) VALUES ('fb-ben', 'Ben', 1)").Error; err != nil {
+		t.Fatal(err)
+	}
+	var ben int64
+	s.w.Raw("SELECT id FROM users WHERE name = 'Ben'").Scan(&ben)
+	a, err := s.CreateTemplate(ctx, templates.Input{Name: "A", Body: "x"}, ben, "Ben")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateTemplate(ctx, templates.Input{Name: "B", Body: "y"}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	var nulls int64
+	s.r.Raw("SELECT count(*) FROM templates WHERE shortcut IS NULL").Scan(&nulls)
+	if nulls != 2 {
+		t.Errorf("%d templates without a shortcut stored as NULL, want 2 (the column is UNIQUE)", nulls)
+	}
+	// The editor's user goes; the name stays.
+	if err := s.w.Exec("DELETE FROM users WHERE id = ?", ben).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Template(ctx, a.ID); got.UpdatedBy != 0 || got.UpdatedByName != "Ben" {
+		t.Errorf("after deleting the user: %d %q", got.UpdatedBy, got.UpdatedByName)
+	}
+	if _, err := s.CreateTemplate(ctx, templates.Input{Name: "a", Body: "z"}, 0, ""); !isConflict(err, "name", "A") {
+		t.Errorf("a taken name (other case): %v", err)
+	}
+	// The schema refuses a malformed shortcut even past the store.
+	if err := s.w.Exec("UPDATE templates SET shortcut = 'Bad Cut' WHERE id = ?", a.ID).Error; err == nil {
+		t.Error("the table accepted shortcut 'Bad Cut'")
+	}
+}
+
+func isConflict(err error, column, holder string) bool {
+	var c *Conflict
+	return errors.As(err, &c) && c.Column == column && c.Holder == holder
 }

@@ -15,7 +15,7 @@ import (
 // start.
 const templatesSeededKey = "templates_seeded"
 
-// SeedTemplates stores a starter set (templates.Demo in demo mode) the
+// SeedTemplates stores a starter set of already validated templates the
 // first time it is called on a database whose template table is empty, and
 // reports how many it stored. Later calls, and calls on a database that
 // already has templates, store nothing.
@@ -23,10 +23,6 @@ func (s *Store) SeedTemplates(ctx context.Context, ins []templates.Input) (int, 
 	now := ms(s.now())
 	rows := make([]templateRow, len(ins))
 	for i, in := range ins {
-		in, err := templates.Validate(in)
-		if err != nil {
-			return 0, fmt.Errorf("store: seed template %q: %w", in.Name, err)
-		}
 		rows[i] = templateRow{Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder,
 			UpdatedByName: "Replydesk", CreatedAt: now, UpdatedAt: now}
 	}

@@ -9,7 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 )
 
 // ErrLastAdmin is returned when a change would leave the team without an admin.
@@ -32,8 +32,8 @@ type userRow struct {
 
 func (userRow) TableName() string { return "users" }
 
-func (r userRow) toDomain() account.User {
-	return account.User{
+func (r userRow) toDomain() identity.User {
+	return identity.User{
 		ID: r.ID, FacebookID: r.FacebookID, Name: r.Name, Email: r.Email, AvatarURL: r.AvatarURL,
 		Role: r.Role, DeclinedPermissions: splitList(r.DeclinedPermissions),
 		CreatedAt: fromMS(r.CreatedAt), LastLoginAt: fromMS(r.LastLoginAt), LastSeenAt: fromMS(r.LastSeenAt),
@@ -41,26 +41,26 @@ func (r userRow) toDomain() account.User {
 }
 
 // User reads one user.
-func (s *Store) User(ctx context.Context, id int64) (account.User, error) {
+func (s *Store) User(ctx context.Context, id int64) (identity.User, error) {
 	var row userRow
 	err := s.r.WithContext(ctx).Take(&row, "id = ?", id).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return account.User{}, ErrNotFound
+		return identity.User{}, ErrNotFound
 	case err != nil:
-		return account.User{}, fmt.Errorf("store: user %d: %w", id, err)
+		return identity.User{}, fmt.Errorf("store: user %d: %w", id, err)
 	}
 	return row.toDomain(), nil
 }
 
 // Users lists every user, admins first, then by name.
-func (s *Store) Users(ctx context.Context) ([]account.User, error) {
+func (s *Store) Users(ctx context.Context) ([]identity.User, error) {
 	var rows []userRow
 	err := s.r.WithContext(ctx).Order("role = 'admin' DESC, name COLLATE NOCASE, id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
-	out := make([]account.User, len(rows))
+	out := make([]identity.User, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
@@ -70,7 +70,7 @@ func (s *Store) Users(ctx context.Context) ([]account.User, error) {
 // SetRole changes a user's role. Demoting the last admin fails with
 // ErrLastAdmin; the check and the change are one transaction.
 func (s *Store) SetRole(ctx context.Context, userID int64, role string) error {
-	if !account.ValidRole(role) {
+	if !identity.ValidRole(role) {
 		return fmt.Errorf("store: set role: unknown role %q", role)
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -78,9 +78,9 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role string) error {
 		if err := tx.Take(&row, "id = ?", userID).Error; err != nil {
 			return err
 		}
-		if row.Role == account.RoleAdmin && role != account.RoleAdmin {
+		if row.Role == identity.RoleAdmin && role != identity.RoleAdmin {
 			var admins int64
-			if err := tx.Model(&userRow{}).Where("role = ?", account.RoleAdmin).Count(&admins).Error; err != nil {
+			if err := tx.Model(&userRow{}).Where("role = ?", identity.RoleAdmin).Count(&admins).Error; err != nil {
 				return err
 			}
 			if admins <= 1 {

@@ -3,7 +3,7 @@ package templates
 import (
 	"errors"
 
-	"github.com/replydesk/replydesk/internal/replytmpl"
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
 // Preview is what the editor shows beside a body while it is typed.
@@ -12,20 +12,20 @@ type Preview struct {
 	Text      string // the body rendered for the sample; "" when it does not parse
 	Bytes     int    // len(Text)
 	WorstCase int    // the longest rendering with Instagram's longest values
-	TooLong   bool   // Text is over replytmpl.MaxReplyBytes
+	TooLong   bool   // Text is over reply.MaxBytes
 	MayExceed bool   // some comment could push the rendering over the limit
-	Err       *replytmpl.SyntaxError
+	Err       *SyntaxError
 	// The error's line split around the offending text, for highlighting.
 	ErrBefore, ErrAt, ErrAfter string
 }
 
 // SampleComment is the comment a preview is rendered for. account is the
 // replying account's username; "" picks a demo one.
-func SampleComment(account string) replytmpl.Vars {
+func SampleComment(account string) Vars {
 	if account == "" {
 		account = "acme.coffee"
 	}
-	return replytmpl.Vars{
+	return Vars{
 		Username:    "river.walks",
 		CommentText: "How much is the blue one? And do you ship to Canada? 🇨🇦",
 		Account:     account,
@@ -35,16 +35,16 @@ func SampleComment(account string) replytmpl.Vars {
 // PreviewBody renders body for sample and measures it. A body that does
 // not parse gets Err and no text; one whose text alone is over the limit
 // gets both.
-func PreviewBody(body string, sample replytmpl.Vars) Preview {
+func PreviewBody(body string, sample Vars) Preview {
 	p := Preview{Body: NormalizeBody(body)}
-	t, err := replytmpl.Parse(p.Body)
+	t, err := Parse(p.Body)
 	if err == nil {
 		p.Text = t.Render(sample)
 		p.Bytes = len(p.Text)
-		p.WorstCase = t.MaxRenderedBytes(replytmpl.InstagramLimits())
-		p.TooLong = p.Bytes > replytmpl.MaxReplyBytes
-		p.MayExceed = p.WorstCase > replytmpl.MaxReplyBytes
-		err = replytmpl.ValidateBody(p.Body)
+		p.WorstCase = t.MaxRenderedBytes(InstagramLimits())
+		p.TooLong = p.Bytes > reply.MaxBytes
+		p.MayExceed = p.WorstCase > reply.MaxBytes
+		err = ValidateBody(p.Body)
 	}
 	if errors.As(err, &p.Err) {
 		p.ErrBefore, p.ErrAt, p.ErrAfter = p.Err.Excerpt(p.Body)

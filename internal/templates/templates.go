@@ -1,6 +1,7 @@
 // Package templates holds the rules for shared reply templates: what a
-// template is, how its fields are checked, who may change one, the editor's
-// preview, and the demo set. Body syntax and rendering live in replytmpl.
+// template is, the syntax of its body and how it renders for a comment, how
+// its fields are checked, who may change one, the editor's preview, and the
+// demo set. It is pure: storage and sending use it, it uses neither.
 package templates
 
 import (
@@ -9,7 +10,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/apperr"
-	"github.com/replydesk/replydesk/internal/replytmpl"
+	"github.com/replydesk/replydesk/internal/inbox"
 )
 
 // Template is a stored reply template.
@@ -29,8 +30,8 @@ type Template struct {
 
 // Render fills the template's body in for one comment. It fails only when
 // the stored body no longer parses.
-func (t Template) Render(v replytmpl.Vars) (string, error) {
-	p, err := replytmpl.Parse(t.Body)
+func (t Template) Render(v Vars) (string, error) {
+	p, err := Parse(t.Body)
 	if err != nil {
 		return "", fmt.Errorf("templates: render %d: %w", t.ID, err)
 	}
@@ -84,4 +85,9 @@ func AuthorizeEdit(isAdmin bool) error {
 // form ("price"). It does not check the result; Validate does.
 func NormalizeShortcut(s string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "/"))
+}
+
+// VarsFor are a comment's template variables.
+func VarsFor(it inbox.Item) Vars {
+	return Vars{Username: it.Username, CommentText: it.Text, Account: it.AccountUsername}
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/replydesk/replydesk/internal/apperr"
-	"github.com/replydesk/replydesk/internal/replytmpl"
 )
 
 func TestValidate_normalizes(t *testing.T) {
@@ -154,11 +153,11 @@ func TestPreviewBody(t *testing.T) {
 
 func TestTemplateRender(t *testing.T) {
 	tpl := Template{ID: 7, Body: "Hi {{username|there}}, {{comment_text}}"}
-	got, err := tpl.Render(replytmpl.Vars{Username: "@kai_m", CommentText: "<b>hi</b>"})
+	got, err := tpl.Render(Vars{Username: "@kai_m", CommentText: "<b>hi</b>"})
 	if err != nil || got != "Hi kai_m, <b>hi</b>" {
 		t.Errorf("Render = %q, %v", got, err)
 	}
-	if _, err := (Template{ID: 8, Body: "{{gone}}"}).Render(replytmpl.Vars{}); err == nil || !strings.Contains(err.Error(), "templates: render 8") {
+	if _, err := (Template{ID: 8, Body: "{{gone}}"}).Render(Vars{}); err == nil || !strings.Contains(err.Error(), "templates: render 8") {
 		t.Errorf("broken body: %v", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/replydesk/replydesk/internal/apperr"
-	"github.com/replydesk/replydesk/internal/replytmpl"
 )
 
 // Field limits, in characters.
@@ -52,7 +51,7 @@ func Validate(in Input) (Input, error) {
 	}
 	if strings.TrimSpace(in.Body) == "" {
 		errs = append(errs, apperr.Field("body", "body_required", "Write the reply text."))
-	} else if err := replytmpl.ValidateBody(in.Body); err != nil {
+	} else if err := ValidateBody(in.Body); err != nil {
 		errs = append(errs, bodyError(err))
 	}
 	return in, errors.Join(errs...)
@@ -68,7 +67,7 @@ func NormalizeBody(body string) string {
 }
 
 func bodyError(err error) error {
-	var se *replytmpl.SyntaxError
+	var se *SyntaxError
 	if errors.As(err, &se) {
 		return &apperr.Error{Kind: apperr.Unprocessable, Code: se.Code, Message: se.Message(), Field: "body", Err: err}
 	}

@@ -1,301 +1,192 @@
-// Replydesk's own script: small and dependency-free, on top of htmx. Pages
-// work without it; it adds the CSRF header to htmx requests, ticks the
-// countdowns, places live updates without moving what the user looks at,
-// and gives the inbox its keyboard.
+// Replydesk's own script, on top of htmx. Pages work without it; htmx does
+// the requests and swaps (rows, panel, bulk actions, Load more, the live
+// stream's rows and counts). This script only ticks the countdowns, keeps
+// the keyboard cursor and selection across swaps, holds new rows behind
+// the "N new" pill, and drives the composer. Every word it shows comes from
+// the server, in data- attributes.
 (function () {
   "use strict";
 
-  function csrfToken() {
-    var m = document.querySelector('meta[name="csrf-token"]');
-    return m ? m.getAttribute("content") : "";
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function fill(format, values) {
+    return format.replace(/\{(\w+)\}/g, function (_, k) { return k in values ? values[k] : ""; });
   }
-  document.addEventListener("htmx:configRequest", function (e) {
-    var t = csrfToken();
-    if (t) e.detail.headers["X-CSRF-Token"] = t;
-  });
 
   // Copy buttons: <button data-copy="#input-id"> copies that field's value.
   document.addEventListener("click", function (e) {
-    var btn = e.target.closest ? e.target.closest("[data-copy]") : null;
-    if (!btn) return;
-    var src = document.querySelector(btn.getAttribute("data-copy"));
+    var btn = e.target.closest && e.target.closest("[data-copy]");
+    var src = btn && $(btn.getAttribute("data-copy"));
     if (!src) return;
-    var text = "value" in src ? src.value : src.textContent;
-    if (!btn.hasAttribute("data-label")) btn.setAttribute("data-label", btn.textContent);
+    var label = btn.getAttribute("data-label") || btn.textContent;
+    btn.setAttribute("data-label", label);
     function done(ok) {
       btn.textContent = ok ? "Copied" : "Press Ctrl+C to copy";
       btn.setAttribute("data-copied", ok ? "true" : "false");
       clearTimeout(btn._copyTimer);
-      btn._copyTimer = setTimeout(function () {
-        btn.textContent = btn.getAttribute("data-label");
-        btn.removeAttribute("data-copied");
-      }, 1500);
+      btn._copyTimer = setTimeout(function () { btn.textContent = label; btn.removeAttribute("data-copied"); }, 1500);
     }
     function fallback() {
+      src.select();
       var ok = false;
-      if (src.select) src.select();
       try { ok = document.execCommand("copy"); } catch (_) { ok = false; }
       done(ok);
     }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
-    } else {
-      fallback();
-    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(src.value).then(function () { done(true); }, fallback);
+    else fallback();
   });
 
-  // ——— Clock: the server's time, corrected for this browser's skew ———
+  // ——— Countdowns: the server's clock, corrected for this browser's skew ———
   var skew = 0;
-  function readSkew() {
-    var el = document.querySelector("[data-server-now]");
-    if (!el) return;
-    var server = Date.parse(el.getAttribute("data-server-now"));
-    if (!isNaN(server)) skew = server - Date.now();
-  }
   function now() { return Date.now() + skew; }
-
-  // ——— Countdowns (UI.md: > 24 h calm, < 24 h warning, < 1 h urgent, expired) ———
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
-  function ago(ms) {
-    var m = Math.floor(ms / 60000), h = Math.floor(m / 60), d = Math.floor(h / 24);
-    if (d > 0) return d + "d ago";
-    if (h > 0) return h + "h ago";
-    if (m > 0) return m + "m ago";
-    return "just now";
-  }
   function countdown(left) {
     var s = Math.floor(left / 1000), m = Math.floor(s / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
     if (d >= 1) return { text: d + "d " + (h % 24) + "h", stage: "calm" };
     if (h >= 1) return { text: h + "h " + pad(m % 60) + "m", stage: "warn" };
     return { text: m + "m " + pad(s % 60) + "s", stage: "urgent" };
   }
-  function tickChip(chip, deadline, status, live) {
-    var left = deadline - now(), c;
-    if (status === "replied") c = { text: "Replied", stage: "done" };
-    else if (status === "expired" || (left <= 0 && status === "open")) c = { text: "expired " + ago(Math.max(0, -left)), stage: "expired" };
-    else if (live) c = { text: "LIVE", stage: "live" };
-    else if (left <= 0) c = { text: "window closed", stage: "done" };
-    else {
+  // tickChip updates a chip that still counts down (data-deadline); once the
+  // deadline passes it shows the server's words for that (data-end).
+  function tickChip(chip, open) {
+    var left = Date.parse(chip.dataset.deadline) - now(), c;
+    if (left > 0) {
       c = countdown(left);
-      if (status !== "open") c.stage = "done";
+      if (!open) c.stage = "done";
+    } else {
+      c = { text: chip.dataset.end, stage: open ? "expired" : "done" };
+      delete chip.dataset.deadline;
     }
-    var text = chip.querySelector(".chip-text");
-    if (text && text.textContent !== c.text) text.textContent = c.text;
-    var want = "chip chip-" + c.stage;
-    if (chip.className !== want) chip.className = want;
-    return c.stage;
+    var text = $(".chip-text", chip);
+    if (text.textContent !== c.text) text.textContent = c.text;
+    if (chip.className !== "chip chip-" + c.stage) chip.className = "chip chip-" + c.stage;
+    return left > 0;
   }
   function tick() {
-    var rows = document.querySelectorAll(".row[data-deadline]");
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i], chip = r.querySelector(".chip");
-      if (chip) tickChip(chip, Date.parse(r.dataset.deadline), r.dataset.status, r.hasAttribute("data-live"));
-    }
-    var dc = document.querySelector("[data-testid=detail-countdown]");
-    if (dc) {
-      var card = dc.closest(".detail-card");
-      var row = card && document.getElementById("comment-" + card.dataset.id);
-      var status = row ? row.dataset.status : (card && card.dataset.status) || "open";
-      var stage = tickChip(dc, Date.parse(dc.dataset.deadline), status, dc.hasAttribute("data-live"));
-      if (stage === "expired") disableComposer("The reply window has closed: Instagram no longer accepts a private reply to this comment.");
-    }
+    $$(".chip[data-deadline]").forEach(function (chip) {
+      var holder = chip.closest("[data-status]");
+      var open = holder && holder.dataset.status === "open";
+      if (!tickChip(chip, open) && open && chip.matches("[data-testid=detail-countdown]")) closeComposer();
+    });
   }
-  function disableComposer(reason) {
-    var send = document.querySelector("[data-testid=reply-send]");
-    if (!send || send.disabled) return;
-    send.disabled = true;
-    var box = document.querySelector("[data-testid=reply-text]");
-    if (box) box.disabled = true;
-    var note = document.querySelector("[data-testid=reply-disabled-reason]");
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "composer-reason muted";
-      note.setAttribute("data-testid", "reply-disabled-reason");
-      send.closest(".composer").prepend(note);
-    }
-    note.textContent = reason;
+  function closeComposer() {
+    var form = $("[data-testid=reply-form]");
+    if (!form || form.classList.contains("disabled")) return;
+    form.classList.add("disabled");
+    $$("textarea, button[type=submit]", form).forEach(function (el) { el.disabled = true; });
+    var note = document.createElement("p");
+    note.className = "composer-reason";
+    note.setAttribute("data-testid", "reply-disabled-reason");
+    note.textContent = form.dataset.closedReason;
+    form.before(note);
   }
 
-  // ——— Toasts ———
-  function toast(message, undo, kind) {
-    var box = document.getElementById("toasts");
-    if (!box) return;
-    var t = document.createElement("div");
-    t.className = "toast" + (kind ? " toast-" + kind : "");
-    t.setAttribute("role", "status");
-    t.textContent = message;
-    if (undo) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.textContent = "Undo";
-      b.addEventListener("click", function () { bulk(undo.ids, undo.status); t.remove(); });
-      t.appendChild(b);
-    }
-    box.appendChild(t);
-    setTimeout(function () { t.remove(); }, 4000);
-  }
-  document.body.addEventListener("toast", function (e) { toast(e.detail.message, e.detail.undo); });
+  // Toasts leave by themselves.
+  htmx.onLoad(function (el) {
+    $$(".toast", el.parentNode || el).forEach(function (t) {
+      if (!t._timer) t._timer = setTimeout(function () { t.remove(); }, 4000);
+    });
+  });
 
   // ——— Inbox ———
-  var inbox = null, rowsEl = null, pane = null, pending = [], since = "";
-  function rows() { return rowsEl ? Array.prototype.slice.call(rowsEl.querySelectorAll(":scope > .row")) : []; }
-  function cursorRow() { return rowsEl && rowsEl.querySelector(".row.cursor"); }
-  function setCursor(r, scroll) {
-    var old = cursorRow();
-    if (old) old.classList.remove("cursor");
-    if (!r) return;
-    r.classList.add("cursor");
-    if (scroll !== false) r.scrollIntoView({ block: "nearest" });
+  var inbox = null, rowsEl = null, pane = null;
+  var cursorID = "", checked = new Set(), pending = new Map();
+  function rows() { return rowsEl ? $$(":scope > .row", rowsEl) : []; }
+  function rowOf(id) { return document.getElementById("comment-" + id); }
+  function selectedID() { var card = $("#detail .detail-card"); return card ? card.dataset.id : ""; }
+
+  // mark puts the page's own state back on rows after any swap: the cursor,
+  // the open comment, the checked boxes, and the bulk bar.
+  function mark() {
+    if (!inbox) return;
+    var sel = selectedID();
+    rows().forEach(function (r) {
+      var id = r.dataset.id, box = $(".row-check", r);
+      r.classList.toggle("cursor", id === cursorID);
+      r.classList.toggle("selected", id === sel);
+      if (box) box.checked = checked.has(id);
+      r.classList.toggle("checked", checked.has(id));
+    });
+    var bar = $("[data-testid=bulkbar]");
+    bar.hidden = checked.size === 0;
+    $("[data-testid=bulk-count]", bar).textContent = fill(bar.dataset.count, { n: checked.size });
+    var detail = $("#detail");
+    detail.classList.toggle("open", !!sel);
+  }
+  function setCursor(r) {
+    cursorID = r ? r.dataset.id : "";
+    mark();
+    if (r) r.scrollIntoView({ block: "nearest" });
+  }
+
+  // New rows from the live stream wait behind the pill (keyed by comment,
+  // the newest copy wins) unless the list is at the top with no cursor.
+  function showPill() {
+    var pill = $("[data-testid=new-pill]");
+    pill.hidden = pending.size === 0;
+    pill.textContent = fill(pill.dataset.format, { n: pending.size });
   }
   function sortKey(r) {
     return rowsEl.dataset.sort === "newest" ? -Date.parse(r.dataset.sortKey) : Date.parse(r.dataset.deadline);
   }
-  function before(a, b) {
-    var ka = sortKey(a), kb = sortKey(b);
-    return ka < kb || (ka === kb && (rowsEl.dataset.sort === "newest" ? a.dataset.id > b.dataset.id : a.dataset.id < b.dataset.id));
-  }
   function insertSorted(li) {
-    var list = rows();
+    var k = sortKey(li), list = rows();
     for (var i = 0; i < list.length; i++) {
-      if (before(li, list[i])) { rowsEl.insertBefore(li, list[i]); return true; }
+      var kl = sortKey(list[i]);
+      if (k < kl || (k === kl && li.dataset.id < list[i].dataset.id)) { rowsEl.insertBefore(li, list[i]); return; }
     }
-    if (document.querySelector("[data-testid=load-more]")) return false; // later pages hold it
-    rowsEl.appendChild(li);
-    return true;
+    if (!$("[data-testid=load-more]")) rowsEl.appendChild(li); // else a later page holds it
   }
-  function carryState(from, to) {
-    ["cursor", "selected", "checked"].forEach(function (c) { if (from.classList.contains(c)) to.classList.add(c); });
-    var cb = from.querySelector(".row-check"), nb = to.querySelector(".row-check");
-    if (cb && nb) nb.checked = cb.checked;
-  }
-  function showPill() {
-    var pill = document.querySelector("[data-testid=new-pill]");
-    if (!pill) return;
-    pill.hidden = pending.length === 0;
-    pill.textContent = pending.length + " new";
-  }
-  function flushPending() {
-    var added = 0;
-    pending.forEach(function (li) {
-      if (document.getElementById(li.id)) return;
-      li.classList.add("fresh");
-      if (insertSorted(li)) { htmx.process(li); added++; }
-    });
-    pending = [];
-    showPill();
-    var empty = document.querySelector("[data-testid=empty]");
-    if (empty && rows().length > 0) empty.hidden = true;
-    if (added) tick();
-  }
-  // placeRows applies rows from a live update: a row already on the page is
-  // replaced in place; a new one waits behind the pill unless the list is
-  // at the top and nothing is being looked at.
-  function placeRows(html, kind) {
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html.trim();
-    var lis = tpl.content.querySelectorAll("li.row");
-    for (var i = 0; i < lis.length; i++) {
-      var li = lis[i], old = document.getElementById(li.id);
-      if (old) {
-        carryState(old, li);
-        old.replaceWith(li);
-        htmx.process(li);
-        continue;
-      }
-      if (kind !== "comment") continue;
-      pending.push(li);
-    }
-    refreshRail();
-    var atTop = pane && pane.scrollTop === 0 && !cursorRow();
-    if (atTop) flushPending(); else showPill();
-    tick();
-  }
-  // The rail's counts follow the live updates, at most once a second.
-  var railTimer = null;
-  function refreshRail() {
-    if (railTimer) return;
-    railTimer = setTimeout(function () {
-      railTimer = null;
-      var ev = document.getElementById("live-events"), rail = document.getElementById("rail");
-      if (!ev || !rail) return;
-      htmx.ajax("GET", "/inbox/rail" + (ev.dataset.filter ? "?" + ev.dataset.filter : ""), { target: "#rail", swap: "outerHTML" });
-    }, 1000);
-  }
-  function catchUp() {
-    var ev = document.getElementById("live-events");
-    if (!ev || !since) return;
-    var url = "/inbox/changes?since=" + encodeURIComponent(since) + (ev.dataset.filter ? "&" + ev.dataset.filter : "");
-    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" }).then(function (r) {
-      return r.ok ? r.text() : "";
-    }).then(function (html) {
-      if (!html) return;
+  function flush() {
+    pending.forEach(function (html, id) {
+      if (rowOf(id)) return;
       var tpl = document.createElement("template");
       tpl.innerHTML = html;
-      tpl.content.querySelectorAll("template[data-kind]").forEach(function (t) {
-        placeRows(t.innerHTML, t.dataset.kind);
-      });
-      var s = tpl.content.querySelector("[data-since]");
-      if (s) since = s.dataset.since;
+      var li = tpl.content.firstElementChild;
+      li.removeAttribute("hx-swap-oob");
+      li.classList.add("fresh");
+      insertSorted(li);
+      if (li.parentNode) htmx.process(li);
     });
+    pending.clear();
+    showPill();
+    var empty = $("[data-testid=empty]");
+    if (empty && rows().length) empty.hidden = true;
+    mark();
+    tick();
   }
-  var opened = 0;
-  document.addEventListener("htmx:sseOpen", function () {
-    if (opened++ > 0) catchUp(); // a reconnect: fetch what was missed
-  });
+  var rowID = /^\s*<li id="comment-([^"]+)"/;
   document.addEventListener("htmx:sseBeforeMessage", function (e) {
-    if (!e.target.closest || !e.target.closest("#live-events")) return;
+    var msg = e.detail, live = e.target.closest("[sse-connect]");
+    if (msg.type === "reset") { e.preventDefault(); location.reload(); return; }
+    if (msg.lastEventId) {
+      var url = new URL(live.getAttribute("sse-connect"), location.href);
+      url.searchParams.set("since", msg.lastEventId);
+      live.setAttribute("sse-connect", url.pathname + url.search);
+    }
+    var m = rowID.exec(msg.data);
+    if (!m || rowOf(m[1])) return; // htmx swaps rows on the page, and the rail, by id
     e.preventDefault();
-    var msg = e.detail;
-    if (msg.lastEventId) since = msg.lastEventId;
-    placeRows(msg.data, msg.type);
+    if (msg.type === "comment") pending.set(m[1], msg.data);
+    else pending.delete(m[1]);
+    if (pane.scrollTop === 0 && !cursorID) flush(); else showPill();
   });
+  document.addEventListener("htmx:sseOpen", function (e) { e.target.dataset.live = "open"; });
+  document.addEventListener("htmx:sseError", function (e) { e.target.dataset.live = "closed"; });
 
-  // Selection and bulk actions.
-  function checkedIDs() {
-    return rows().filter(function (r) { var c = r.querySelector(".row-check"); return c && c.checked; })
-      .map(function (r) { return r.dataset.id; });
-  }
-  function syncBulk() {
-    var bar = document.querySelector("[data-testid=bulkbar]");
-    if (!bar) return;
-    var ids = checkedIDs();
-    rows().forEach(function (r) { var c = r.querySelector(".row-check"); r.classList.toggle("checked", !!(c && c.checked)); });
-    bar.hidden = ids.length === 0;
-    bar.querySelector("[data-testid=bulk-count]").textContent = ids.length + " selected";
-  }
-  // bulk posts a status change for several comments; the answer is their
-  // rows, placed like live updates (keeping cursor and selection).
-  function bulk(ids, status) {
-    if (!ids.length) return;
-    var body = new URLSearchParams();
-    ids.forEach(function (id) { body.append("ids", id); });
-    body.append("status", status);
-    fetch("/inbox/status", {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrfToken(), "HX-Request": "true" }
-    }).then(function (r) {
-      var trig = r.headers.get("HX-Trigger");
-      return r.text().then(function (html) {
-        if (!r.ok) { toast("That did not work: " + (r.status === 403 ? "reload the page and try again." : "try again."), null, "error"); return; }
-        placeRows(html, "update");
-        if (trig) { try { var t = JSON.parse(trig).toast; if (t) toast(t.message, t.undo); } catch (_) {} }
-      });
-    }, function () { toast("Could not reach Replydesk. Check the connection and try again.", null, "error"); });
-  }
-  function act(status) {
-    var ids = checkedIDs();
-    if (ids.length) { bulk(ids, status); clearChecks(); return; }
-    var r = cursorRow() || (rowsEl && rowsEl.querySelector(".row.selected"));
-    if (r) bulk([r.dataset.id], status);
-  }
-  function clearChecks() {
-    rows().forEach(function (r) { var c = r.querySelector(".row-check"); if (c) c.checked = false; });
-    syncBulk();
-  }
-  function openRow(r) {
-    if (!r) return;
-    var a = r.querySelector(".row-main");
-    if (a) a.click();
+  function keyAction(status) {
+    var ids = checked.size ? Array.from(checked) : [cursorID || selectedID()].filter(Boolean);
+    var form = $("[data-testid=key-action]");
+    if (!ids.length || !form) return;
+    $$("input[name=ids]", form).forEach(function (i) { i.remove(); });
+    ids.forEach(function (id) {
+      var i = document.createElement("input");
+      i.type = "hidden"; i.name = "ids"; i.value = id;
+      form.appendChild(i);
+    });
+    form.elements.status.value = status;
+    htmx.trigger(form, "submit");
+    checked.clear();
   }
 
   // Keyboard: never while typing in a field, except ⌘/Ctrl+Enter.
@@ -305,7 +196,7 @@
   }
   document.addEventListener("keydown", function (e) {
     if ((e.metaKey || e.ctrlKey) && e.key === "Enter") {
-      var send = document.querySelector("[data-testid=reply-send]");
+      var send = $("[data-testid=reply-send]");
       if (send && !send.disabled) { e.preventDefault(); send.click(); }
       return;
     }
@@ -313,7 +204,7 @@
       if (e.key === "Escape" && typing(document.activeElement)) document.activeElement.blur();
       return;
     }
-    var dlg = document.getElementById("shortcuts");
+    var dlg = $("#shortcuts");
     if (dlg && dlg.open) return;
     if (gPending) {
       gPending = false;
@@ -323,102 +214,78 @@
     if (e.key === "g") { gPending = true; setTimeout(function () { gPending = false; }, 1000); return; }
     if (e.key === "?") { if (dlg) { e.preventDefault(); dlg.showModal(); } return; }
     if (!inbox) return;
-    var list = rows(), cur = cursorRow(), i = cur ? list.indexOf(cur) : -1;
+    var list = rows(), i = list.indexOf(rowOf(cursorID)), cur = list[i];
     switch (e.key) {
       case "j": setCursor(list[Math.min(list.length - 1, i + 1)]); break;
       case "k": setCursor(list[Math.max(0, i - 1)]); break;
-      case "Enter": case "o": openRow(cur); break;
-      case "e": act("done"); break;
-      case "#": act("dismissed"); break;
-      case "u": act("open"); break;
+      case "Enter": case "o": if (cur) $(".row-main", cur).click(); break;
+      case "e": keyAction("done"); break;
+      case "#": keyAction("dismissed"); break;
+      case "u": keyAction("open"); break;
       case "x":
-        if (cur) { var c = cur.querySelector(".row-check"); c.checked = !c.checked; syncBulk(); }
+        if (!cur) break;
+        if (checked.has(cursorID)) checked.delete(cursorID); else checked.add(cursorID);
+        mark();
         break;
-      case "/": var q = document.getElementById("q"); if (q) { q.focus(); q.select(); } break;
-      case "r": var box = document.querySelector("[data-testid=reply-text]"); if (box && !box.disabled) box.focus(); break;
+      case "/": var q = $("#q"); if (q) { q.focus(); q.select(); } break;
+      case "r": var box = $("[data-testid=reply-text]"); if (box && !box.disabled) box.focus(); break;
       default:
-        if (/^[1-9]$/.test(e.key)) {
-          var t = document.querySelector('[data-template-key="' + e.key + '"]');
-          if (t) t.click(); else return;
-        } else return;
+        var t = /^[1-9]$/.test(e.key) && $('[data-template-key="' + e.key + '"]');
+        if (!t) return;
+        t.click();
     }
     e.preventDefault();
   });
 
   function initInbox() {
-    inbox = document.querySelector("[data-testid=inbox-page]");
-    rowsEl = document.getElementById("rows");
-    pane = rowsEl && rowsEl.closest(".list-pane");
-    pending = [];
-    opened = 0;
-    var ev = document.getElementById("live-events");
-    since = ev ? ev.dataset.since : "";
+    inbox = $("[data-testid=inbox-page]");
     if (!inbox) return;
-    pane.addEventListener("scroll", function () { if (pane.scrollTop === 0 && !cursorRow() && pending.length) flushPending(); });
-    var pill = document.querySelector("[data-testid=new-pill]");
-    if (pill) pill.addEventListener("click", function () { setCursor(null); flushPending(); pane.scrollTop = 0; });
-    rowsEl.addEventListener("change", function (e) { if (e.target.classList.contains("row-check")) syncBulk(); });
+    rowsEl = $("#rows");
+    pane = rowsEl.closest(".list-pane");
+    cursorID = "";
+    checked.clear();
+    pending.clear();
+    pane.addEventListener("scroll", function () { if (pane.scrollTop === 0 && !cursorID && pending.size) flush(); });
+    $("[data-testid=new-pill]").addEventListener("click", function () { cursorID = ""; flush(); pane.scrollTop = 0; });
+    rowsEl.addEventListener("change", function (e) {
+      var r = e.target.closest(".row");
+      if (!e.target.classList.contains("row-check") || !r) return;
+      if (e.target.checked) checked.add(r.dataset.id); else checked.delete(r.dataset.id);
+      mark();
+    });
     rowsEl.addEventListener("click", function (e) {
       var r = e.target.closest(".row");
-      if (r && e.target.closest(".row-main")) {
-        rows().forEach(function (x) { x.classList.remove("selected"); });
-        r.classList.add("selected");
-        setCursor(r, false);
-      }
+      if (r && e.target.closest(".row-main")) cursorID = r.dataset.id;
     });
-    document.querySelectorAll("[data-bulk]").forEach(function (b) {
-      b.addEventListener("click", function () { bulk(checkedIDs(), b.dataset.bulk); clearChecks(); });
-    });
-    var clear = document.querySelector("[data-bulk-clear]");
-    if (clear) clear.addEventListener("click", clearChecks);
+    $("[data-bulk-clear]").addEventListener("click", function () { checked.clear(); mark(); });
+    mark();
   }
-
-  // "Load more": rows arrive in a template and join the list.
-  document.addEventListener("htmx:afterSwap", function () {
-    document.querySelectorAll("#detail template[data-row-update]").forEach(function (tpl) {
-      var html = tpl.innerHTML;
-      tpl.remove();
-      placeRows(html, "update");
-    });
-    var t = document.querySelector("#page-rows > template[data-rows]");
-    if (t && rowsEl) {
-      Array.prototype.slice.call(t.content.children).forEach(function (li) {
-        if (!document.getElementById(li.id)) rowsEl.appendChild(li);
-      });
-      t.remove();
-      htmx.process(rowsEl);
-      tick();
-    }
-    var card = document.querySelector("#detail .detail-card");
-    var detail = document.getElementById("detail");
-    if (detail) detail.classList.toggle("open", !!card);
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt.matches && e.detail.elt.matches("[data-bulk]") && e.detail.successful) { checked.clear(); mark(); }
   });
+  document.addEventListener("htmx:afterSettle", function () { mark(); tick(); initComposer(); });
+  document.addEventListener("htmx:oobAfterSwap", function () { mark(); });
 
-  // ——— Composer: byte counter (as Meta counts: UTF-8 bytes), preview,
+  // ——— Composer: byte counter as Meta counts (UTF-8 bytes), preview,
   // templates by click, number key or /shortcut ———
   var encoder = new TextEncoder();
   function updateComposer(box) {
-    var form = box.closest("form");
-    if (!form) return;
-    var max = parseInt(box.dataset.maxBytes || "1000", 10);
-    var n = encoder.encode(box.value).length;
-    var count = form.querySelector("[data-testid=byte-count]");
-    if (count) {
-      count.textContent = n.toLocaleString("en-US") + " / " + max.toLocaleString("en-US") + " bytes" + (n > max ? " — " + (n - max) + " too many" : "");
-      count.classList.toggle("over", n > max);
-      count.classList.toggle("near", n <= max && n > max * 0.9);
-    }
-    var prev = form.querySelector("[data-preview]");
-    if (prev) prev.textContent = box.value;
-    var send = form.querySelector("[data-testid=reply-send]");
-    if (send && !box.disabled) send.disabled = n === 0 || n > max || !box.value.trim();
+    var form = box.closest("form"), count = $("[data-testid=byte-count]", form);
+    var max = parseInt(box.dataset.maxBytes, 10), n = encoder.encode(box.value).length;
+    var v = { n: n.toLocaleString("en-US"), over: (n - max).toLocaleString("en-US") };
+    count.textContent = fill(n > max ? count.dataset.over : count.dataset.format, v);
+    count.classList.toggle("over", n > max);
+    count.classList.toggle("near", n <= max && n > max * 0.9);
+    $("[data-preview]", form).textContent = box.value;
+    var send = $("[data-testid=reply-send]", form);
+    if (!box.disabled) send.disabled = n > max || !box.value.trim();
   }
   function pickTemplate(btn) {
-    var form = btn.closest("form"), box = form.querySelector("[data-testid=reply-text]");
-    if (!box || box.disabled) return;
+    var form = btn.closest("form"), box = $("[data-testid=reply-text]", form);
+    if (box.disabled) return;
     box.value = btn.dataset.templateText;
-    form.querySelector("[data-testid=reply-template-id]").value = btn.dataset.templateId;
-    form.querySelectorAll(".template-pick").forEach(function (b) { b.classList.toggle("active", b === btn); });
+    $("[data-testid=reply-template-id]", form).value = btn.dataset.templateId;
+    $$(".template-pick", form).forEach(function (b) { b.classList.toggle("active", b === btn); });
     updateComposer(box);
     box.focus();
   }
@@ -428,41 +295,31 @@
   });
   document.addEventListener("input", function (e) {
     var box = e.target;
-    if (!box.matches || !box.matches("[data-testid=reply-text]")) return;
-    var m = /^\/([a-z0-9_-]+)[ \n]$/.exec(box.value);
-    if (m) {
-      var t = box.closest("form").querySelector('.template-pick[data-shortcut="' + m[1] + '"]');
-      if (t && !t.disabled) { pickTemplate(t); return; }
-    }
-    if (!box.value) {
-      var tid = box.closest("form").querySelector("[data-testid=reply-template-id]");
-      if (tid) tid.value = "";
-    }
+    if (!box.matches("[data-testid=reply-text]")) return;
+    var m = /^\/([a-z0-9_-]+)[ \n]$/.exec(box.value), form = box.closest("form");
+    var t = m && $('.template-pick[data-shortcut="' + m[1] + '"]', form);
+    if (t && !t.disabled) { pickTemplate(t); return; }
+    if (!box.value) $("[data-testid=reply-template-id]", form).value = "";
     updateComposer(box);
   });
-  function initComposer() {
-    document.querySelectorAll("[data-testid=reply-text]").forEach(updateComposer);
-  }
-  document.addEventListener("htmx:afterSettle", initComposer);
+  function initComposer() { $$("[data-testid=reply-text]").forEach(updateComposer); }
 
   // Selects that filter submit on change.
   document.addEventListener("change", function (e) {
-    if (e.target.matches && e.target.matches("select[data-autosubmit]")) e.target.form.requestSubmit();
+    if (e.target.matches("select[data-autosubmit]")) e.target.form.requestSubmit();
   });
 
   function init() {
-    readSkew();
+    var server = $("[data-server-now]");
+    if (server) skew = Date.parse(server.dataset.serverNow) - Date.now();
     initInbox();
     initComposer();
     tick();
   }
   document.addEventListener("DOMContentLoaded", init);
   document.addEventListener("htmx:historyRestore", init);
-  document.addEventListener("htmx:load", function (e) {
-    var el = e.target;
-    if (el !== document.body && el.matches && (el.matches("[data-testid=inbox-page]") || el.querySelector("[data-testid=inbox-page]"))) init();
+  htmx.onLoad(function (el) {
+    if (el !== document.body && (el.matches("[data-testid=inbox-page]") || $("[data-testid=inbox-page]", el))) init();
   });
   setInterval(tick, 1000);
-
-  window.Replydesk = { csrfToken: csrfToken, toast: toast, now: now };
 })();

@@ -55,8 +55,12 @@ func TestLogin_eachSeededUserSeesExactlyTheirAccounts(t *testing.T) {
 				ID string `json:"id"`
 			} `json:"data"`
 		}
-		c.GetJSON(t, "/api/v1/accounts", &list)
-		if len(list.Data) != len(want) {
+		if len(want) == 0 {
+			// The API has the same gate as the pages: no account, no API.
+			if r := c.Get(t, "/api/v1/accounts"); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "no_accounts") {
+				t.Errorf("%s: API = %d %s", first, r.Status, r.Body)
+			}
+		} else if c.GetJSON(t, "/api/v1/accounts", &list); len(list.Data) != len(want) {
 			t.Errorf("%s: API lists %v", first, list.Data)
 		}
 		for _, a := range d.Accounts {
@@ -69,7 +73,8 @@ func TestLogin_eachSeededUserSeesExactlyTheirAccounts(t *testing.T) {
 			if r := c.Get(t, "/accounts/"+a.ID); r.Status != http.StatusNotFound && r.Find(`[data-testid=no-access]`).Length() == 0 {
 				t.Errorf("%s: another account's page = %d", first, r.Status)
 			}
-			if r := c.Get(t, "/api/v1/accounts/"+a.ID); r.Status != http.StatusNotFound {
+			// 404 for a teammate; 403 (no API at all) for someone without accounts.
+			if r := c.Get(t, "/api/v1/accounts/"+a.ID); r.Status != http.StatusNotFound && (len(want) > 0 || r.Status != http.StatusForbidden) {
 				t.Errorf("%s: another account through the API = %d %s", first, r.Status, r.Body)
 			}
 		}

@@ -1,18 +1,14 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"strings"
+	"net/url"
 	"testing"
 
 	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/web/webtest"
 )
 
 // WorldOptions configure NewWorld; the zero value is fine.
@@ -89,102 +85,40 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 	return w
 }
 
-// WorldData is the simulator's GET /control/world.
-type WorldData struct {
-	Users    []WorldUser    `json:"users"`
-	Pages    []WorldPage    `json:"pages"`
-	Accounts []WorldAccount `json:"instagram_accounts"`
-	Media    []WorldMedia   `json:"media"`
-}
-
-// WorldUser is a seeded Facebook user and their tasks per Page id.
-type WorldUser struct {
-	ID    string              `json:"id"`
-	Name  string              `json:"name"`
-	Tasks map[string][]string `json:"tasks"`
-}
-
-// WorldPage is a seeded Facebook Page.
-type WorldPage struct {
-	ID                 string `json:"id"`
-	Name               string `json:"name"`
-	InstagramAccountID string `json:"instagram_account_id"`
-}
-
-// WorldAccount is a seeded Instagram account.
-type WorldAccount struct {
-	ID       string `json:"id"`
-	Username string `json:"username"`
-	PageID   string `json:"page_id"`
-}
-
-// WorldMedia is a seeded media object.
-type WorldMedia struct {
-	ID               string `json:"id"`
-	AccountID        string `json:"account_id"`
-	MediaProductType string `json:"media_product_type"`
-	AdID             string `json:"ad_id,omitempty"`
-	AdTitle          string `json:"ad_title,omitempty"`
-}
+// The simulator's seeded world and a person's browser without JavaScript
+// are shared with the in-process harness (web/webtest).
+type (
+	WorldData    = webtest.WorldData
+	WorldUser    = webtest.WorldUser
+	WorldAccount = webtest.WorldAccount
+	Client       = webtest.Client
+	Response     = webtest.Response
+)
 
 // World decodes the simulator's /control/world.
 func (w *World) World() WorldData {
 	w.t.Helper()
-	var d WorldData
-	w.Control(w.t, http.MethodGet, "/control/world", nil, &d)
-	return d
+	return webtest.Sim{URL: w.SimURL}.World(w.t)
 }
 
-// User finds a seeded user by first name ("Ava", "Ben", "Chloé", "Dana", "Eli").
-func (d WorldData) User(first string) WorldUser {
-	for _, u := range d.Users {
-		if strings.HasPrefix(u.Name, first+" ") {
-			return u
-		}
-	}
-	panic("e2e: no seeded user named " + first)
-}
-
-// Account finds a seeded Instagram account by username.
-func (d WorldData) Account(username string) WorldAccount {
-	for _, a := range d.Accounts {
-		if a.Username == username {
-			return a
-		}
-	}
-	panic("e2e: no seeded account " + username)
-}
-
-// Control calls the simulator's control API: body (when not nil) is sent
-// as JSON and the answer decoded into out (when not nil). A status other
-// than 200 fails the test.
+// Control calls the simulator's control API (webtest.Sim.Control).
 func (w *World) Control(t testing.TB, method, path string, body, out any) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatalf("e2e: control %s: %v", path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, w.SimURL+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("e2e: control %s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("e2e: control %s %s = %d %s", method, path, resp.StatusCode, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("e2e: control %s %s: decoding %s: %v", method, path, raw, err)
-		}
-	}
+	webtest.Sim{URL: w.SimURL}.Control(t, method, path, body, out)
 }
 
-// errLoginStep is a login step that did not answer as a login should.
-var errLoginStep = errors.New("e2e: unexpected login step")
+// NewClient is a logged-out client of the world's app.
+func (w *World) NewClient() *Client { return webtest.NewClient(w.App.URL) }
+
+// Login logs a seeded Facebook user in through the real flow and answers a
+// client holding the session, its CSRF token already scraped.
+func (w *World) Login(t testing.TB, facebookUserID string) *Client {
+	t.Helper()
+	return webtest.Login(t, w.App.URL, facebookUserID)
+}
+
+// LoginWith is Login with extra dialog parameters, such as sim_decline.
+func (w *World) LoginWith(t testing.TB, facebookUserID string, dialog url.Values) *Client {
+	t.Helper()
+	return webtest.LoginWith(t, w.App.URL, facebookUserID, dialog)
+}

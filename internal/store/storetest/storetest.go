@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/store"
 )
 
@@ -20,10 +21,22 @@ func New(t testing.TB) *store.Store {
 	return Open(t, filepath.Join(t.TempDir(), "replydesk.db"))
 }
 
+// WithFeed opens a migrated store in a temporary directory whose change
+// feed goes to feed (a live.Memory, say), closed at cleanup.
+func WithFeed(t testing.TB, feed store.Feed) *store.Store {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "replydesk.db"), store.Options{Feed: feed})
+}
+
 // Open opens (migrating) the store at path, closed at cleanup.
 func Open(t testing.TB, path string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), path, store.Options{})
+	return open(t, path, store.Options{})
+}
+
+func open(t testing.TB, path string, opt store.Options) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), path, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +103,7 @@ func ReplyTasks() []string { return []string{"MESSAGING", "MODERATE"} }
 // MESSAGING on every account given, connecting those accounts with a
 // placeholder sealed token. As in production, the first such user becomes
 // admin.
-func Login(t testing.TB, s *store.Store, name string, accounts ...account.Account) account.User {
+func Login(t testing.TB, s *store.Store, name string, accounts ...account.Account) identity.User {
 	t.Helper()
 	rec := store.LoginRecord{FacebookID: fmt.Sprintf("10%014d", seq.Add(1)), Name: name}
 	for _, a := range accounts {

@@ -1,8 +1,9 @@
-package e2e
+package webtest
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -19,7 +20,7 @@ import (
 type Client struct {
 	HTTP *http.Client
 	CSRF string
-	w    *World
+	Base string // the app's URL, e.g. http://127.0.0.1:8080
 }
 
 // Response is an answer with its body read and, for HTML, parsed.
@@ -41,10 +42,10 @@ func (r *Response) Find(css string) *goquery.Selection {
 	return r.Doc.Find(css)
 }
 
-// NewClient is a logged-out client of the world's app.
-func (w *World) NewClient() *Client {
+// NewClient is a logged-out client of the app at base.
+func NewClient(base string) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{w: w, HTTP: &http.Client{
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -53,22 +54,22 @@ func (w *World) NewClient() *Client {
 // Login logs a seeded Facebook user in through the real flow (/auth/facebook
 // → the simulator's dialog with sim_user → the callback) and answers a
 // client holding the session, its CSRF token already scraped.
-func (w *World) Login(t testing.TB, facebookUserID string) *Client {
+func Login(t testing.TB, base, facebookUserID string) *Client {
 	t.Helper()
-	return w.LoginWith(t, facebookUserID, nil)
+	return LoginWith(t, base, facebookUserID, nil)
 }
 
 // LoginWith is Login with extra dialog parameters, such as sim_decline.
-func (w *World) LoginWith(t testing.TB, facebookUserID string, dialog url.Values) *Client {
+func LoginWith(t testing.TB, base, facebookUserID string, dialog url.Values) *Client {
 	t.Helper()
-	c := w.NewClient()
+	c := NewClient(base)
 	resp := c.Callback(t, c.Dialog(t, c.StartLogin(t, ""), facebookUserID, dialog))
 	if resp.Status != http.StatusSeeOther {
-		t.Fatalf("e2e: login callback = %d, want 303:\n%.400s", resp.Status, resp.Body)
+		t.Fatalf("webtest: login callback = %d, want 303:\n%.400s", resp.Status, resp.Body)
 	}
 	c.Get(t, resp.Location()) // any page carries the CSRF token
 	if c.CSRF == "" {
-		t.Fatal("e2e: no csrf-token on the page after login")
+		t.Fatal("webtest: no csrf-token on the page after login")
 	}
 	return c
 }
@@ -83,7 +84,7 @@ func (c *Client) StartLogin(t testing.TB, query string) *url.URL {
 	}
 	resp := c.Get(t, path)
 	if resp.Status != http.StatusFound {
-		t.Fatalf("e2e: %s = %d, want 302: %v", path, resp.Status, errLoginStep)
+		t.Fatalf("webtest: %s = %d, want 302: %v", path, resp.Status, errLoginStep)
 	}
 	u, err := url.Parse(resp.Location())
 	if err != nil {
@@ -105,7 +106,7 @@ func (c *Client) Dialog(t testing.TB, dialog *url.URL, facebookUserID string, ex
 	u.RawQuery = q.Encode()
 	resp := c.do(t, http.MethodGet, u.String(), nil, "")
 	if resp.Status != http.StatusFound {
-		t.Fatalf("e2e: dialog = %d, want 302: %.300s", resp.Status, resp.Body)
+		t.Fatalf("webtest: dialog = %d, want 302: %.300s", resp.Status, resp.Body)
 	}
 	cb, err := url.Parse(resp.Location())
 	if err != nil {
@@ -134,10 +135,10 @@ func (c *Client) GetJSON(t testing.TB, path string, out any) *Response {
 	req.Header.Set("Accept", "application/json")
 	r := c.Do(t, req)
 	if r.Status != http.StatusOK {
-		t.Fatalf("e2e: GET %s = %d %s", path, r.Status, r.Body)
+		t.Fatalf("webtest: GET %s = %d %s", path, r.Status, r.Body)
 	}
 	if err := json.Unmarshal([]byte(r.Body), out); err != nil {
-		t.Fatalf("e2e: GET %s: %v", path, err)
+		t.Fatalf("webtest: GET %s: %v", path, err)
 	}
 	return r
 }
@@ -174,7 +175,7 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 	t.Helper()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		t.Fatalf("e2e: %s %s: %v", req.Method, req.URL, err)
+		t.Fatalf("webtest: %s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
@@ -206,5 +207,19 @@ func (c *Client) abs(path string) string {
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
 		return path
 	}
-	return c.w.App.URL + path
+	return c.Base + path
 }
+
+// SessionCookie is the value of the client's session cookie ("" when none).
+func (c *Client) SessionCookie() string {
+	u, _ := url.Parse(c.Base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "replydesk_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// errLoginStep is a login step that did not answer as a login should.
+var errLoginStep = errors.New("webtest: unexpected login step")

@@ -1,30 +1,41 @@
-package ingest
+// Package janitor keeps the database tidy in the background: it marks
+// comments expired once their deadline passes, purges old raw deliveries
+// and change-feed entries, and keeps the full-text search index up with
+// arrivals.
+package janitor
 
 import (
 	"context"
 	"log/slog"
 	"time"
-
-	"github.com/replydesk/replydesk/internal/live"
-	"github.com/replydesk/replydesk/internal/store"
 )
 
-// DeliveryRetention is how long raw webhook deliveries are kept.
-const DeliveryRetention = 30 * 24 * time.Hour
+// Retention of what is kept only for a while.
+const (
+	DeliveryRetention = 30 * 24 * time.Hour // raw webhook deliveries (audit and replay)
+	ChangeRetention   = 24 * time.Hour      // the change feed: streams further behind reload
+)
+
+// Store is the storage the Janitor needs (store.Store).
+type Store interface {
+	ExpireDue(ctx context.Context, limit int) (int, error)
+	PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error)
+	PruneChanges(ctx context.Context, cutoff time.Time) (int64, error)
+}
 
 // Janitor marks open comments expired once their deadline passes (browsers
-// grey them out on their own clock too) and purges old raw deliveries.
+// grey them out on their own clock too) and purges old raw deliveries and
+// change-feed entries.
 type Janitor struct {
-	st     *store.Store
-	hub    live.Hub
+	st     Store
 	log    *slog.Logger
 	now    func() time.Time
 	expiry time.Duration
 }
 
-// NewJanitor makes a Janitor.
-func NewJanitor(st *store.Store, hub live.Hub, log *slog.Logger, now func() time.Time) *Janitor {
-	return &Janitor{st: st, hub: hub, log: log, now: now, expiry: 10 * time.Second}
+// New makes a Janitor.
+func New(st Store, log *slog.Logger, now func() time.Time) *Janitor {
+	return &Janitor{st: st, log: log, now: now, expiry: 10 * time.Second}
 }
 
 // Run works until ctx is done.
@@ -47,20 +58,18 @@ func (j *Janitor) Run(ctx context.Context) {
 	}
 }
 
-// Expire marks every overdue open comment expired and publishes the changes.
+// Expire marks every overdue open comment expired (the store publishes the
+// changes).
 func (j *Janitor) Expire(ctx context.Context) {
 	for {
-		cs, err := j.st.ExpireDue(ctx, 500)
+		n, err := j.st.ExpireDue(ctx, 500)
 		if err != nil {
 			if ctx.Err() == nil {
 				j.log.Error("expiring comments", "error", err)
 			}
 			return
 		}
-		for _, c := range cs {
-			j.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: c.ID, AccountID: c.AccountID, At: j.now()})
-		}
-		if len(cs) < 500 {
+		if n < 500 {
 			return
 		}
 	}
@@ -75,18 +84,26 @@ func (j *Janitor) purge(ctx context.Context) {
 	if n > 0 {
 		j.log.Info("old webhook deliveries purged", "deliveries", n)
 	}
+	if _, err := j.st.PruneChanges(ctx, j.now().Add(-ChangeRetention)); err != nil {
+		j.log.Error("pruning the change feed", "error", err)
+	}
 }
 
 // SearchIndexer keeps the full-text search index up with arrivals, in
 // batches, off the webhook's critical path.
 type SearchIndexer struct {
-	st       *store.Store
+	st       Indexer
 	log      *slog.Logger
 	interval time.Duration
 }
 
+// Indexer adds new comments to the search index (store.Store).
+type Indexer interface {
+	IndexSearch(ctx context.Context, limit int) (int, error)
+}
+
 // NewSearchIndexer makes a SearchIndexer that indexes every interval.
-func NewSearchIndexer(st *store.Store, log *slog.Logger, interval time.Duration) *SearchIndexer {
+func NewSearchIndexer(st Indexer, log *slog.Logger, interval time.Duration) *SearchIndexer {
 	return &SearchIndexer{st: st, log: log, interval: interval}
 }
 

@@ -1,4 +1,4 @@
-package replytmpl
+package templates
 
 import (
 	"errors"
@@ -113,8 +113,8 @@ func TestValidateBody_tooLongMessage(t *testing.T) {
 
 func TestFormatInt(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 8800: "8,800", 1234567: "1,234,567", -4000: "-4,000"} {
-		if got := formatInt(n); got != want {
-			t.Errorf("formatInt(%d) = %q, want %q", n, got, want)
+		if got := FormatInt(n); got != want {
+			t.Errorf("FormatInt(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -1,5 +1,5 @@
-// Package replytmpl parses and renders the bodies of reply templates: plain
-// text with variables filled in from the comment being answered.
+// Template bodies are plain text with variables filled in from the comment
+// being answered.
 //
 // Syntax:
 //
@@ -20,7 +20,8 @@
 // Rendering produces plain text for a direct message, never HTML: values
 // are inserted verbatim (a comment holding "<b>" or "{{account}}" comes back
 // as those characters) and escaping is left to whoever displays the text.
-package replytmpl
+
+package templates
 
 import (
 	"strings"
@@ -71,8 +72,8 @@ func (v Vars) value(name Var) string {
 	return ""
 }
 
-// Template is a parsed body.
-type Template struct {
+// Parsed is a template body, parsed.
+type Parsed struct {
 	parts []part
 }
 
@@ -86,12 +87,12 @@ type part struct {
 
 // Parse checks a body and prepares it for rendering. A malformed body gives
 // a *SyntaxError saying what is wrong and where.
-func Parse(body string) (*Template, error) {
+func Parse(body string) (*Parsed, error) {
 	if !utf8.ValidString(body) {
 		off := firstInvalid(body)
 		return nil, newError(body, off, 1, "invalid_utf8", "The text holds bytes that are not valid UTF-8", "Paste it again as plain text.")
 	}
-	t := &Template{}
+	t := &Parsed{}
 	lit := 0 // start of the pending literal
 	for i := 0; i < len(body); {
 		switch {
@@ -119,7 +120,7 @@ func Parse(body string) (*Template, error) {
 	return t, nil
 }
 
-func (t *Template) addText(body string, from, to int) {
+func (t *Parsed) addText(body string, from, to int) {
 	if to > from {
 		t.parts = append(t.parts, part{off: from, text: body[from:to]})
 	}
@@ -208,7 +209,7 @@ func knownList() string {
 // Render fills in the variables. An empty (or blank) value is replaced by
 // the variable's fallback, or by nothing when it has none. The result is
 // plain text.
-func (t *Template) Render(v Vars) string {
+func (t *Parsed) Render(v Vars) string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		if p.v == "" {
@@ -226,7 +227,7 @@ func (t *Template) Render(v Vars) string {
 
 // Variables lists the variables the body uses, each once, in order of
 // first use.
-func (t *Template) Variables() []Var {
+func (t *Parsed) Variables() []Var {
 	var out []Var
 	for _, p := range t.parts {
 		if p.v != "" && !containsVar(out, p.v) {
@@ -247,7 +248,7 @@ func containsVar(vs []Var, v Var) bool {
 
 // String is the body in canonical form: spaces inside braces dropped.
 // Parsing it gives a template that renders the same.
-func (t *Template) String() string {
+func (t *Parsed) String() string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		switch {

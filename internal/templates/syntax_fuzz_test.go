@@ -1,4 +1,4 @@
-package replytmpl
+package templates
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 // points inside the body at the line and column its offset implies; an
 // accepted body renders values verbatim, within MaxRenderedBytes, and
 // survives a round trip through its canonical String form. The seeds run
-// with every `go test`; `go test -fuzz FuzzParse ./internal/replytmpl`
+// with every `go test`; `go test -fuzz FuzzParse ./internal/templates`
 // explores further.
 func FuzzParse(f *testing.F) {
 	for _, seed := range []string{

@@ -1,4 +1,4 @@
-package replytmpl
+package templates
 
 import (
 	"reflect"

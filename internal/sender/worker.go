@@ -1,4 +1,4 @@
-package reply
+package sender
 
 import (
 	"context"
@@ -11,19 +11,19 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
-// Store is the storage the Sender needs (store.Store).
+// Store is the storage the Worker needs (store.Store).
 type Store interface {
-	DueReplies(ctx context.Context, limit int) ([]Reply, error)
+	DueReplies(ctx context.Context, limit int) ([]reply.Reply, error)
 	NextDue(ctx context.Context) (time.Time, error)
 	ClaimReply(ctx context.Context, id int64) (bool, error)
-	FinishAttempt(ctx context.Context, r Reply, res Result) error
+	FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error
 	RecoverInFlight(ctx context.Context) (int64, error)
 	SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error)
-	Reply(ctx context.Context, id int64) (Reply, error)
+	Reply(ctx context.Context, id int64) (reply.Reply, error)
 }
 
 // Graph is the Send API (meta.Client).
@@ -37,7 +37,7 @@ type Tokens interface {
 	MarkTokenFailed(ctx context.Context, accountID string, cause error) error
 }
 
-// Options tune a Sender.
+// Options tune a Worker.
 type Options struct {
 	Budget      int           // replies per rolling hour per account (REPLYDESK_REPLY_BUDGET)
 	LivePerSec  float64       // Live replies per second per account (Meta allows 100)
@@ -49,12 +49,11 @@ type Options struct {
 	Logger      *slog.Logger
 }
 
-// Sender works the reply queue.
-type Sender struct {
+// Worker works the reply queue.
+type Worker struct {
 	st     Store
 	graph  Graph
 	tokens Tokens
-	hub    live.Hub
 	o      Options
 	notify chan struct{}
 	sem    chan struct{}
@@ -74,8 +73,8 @@ type pace struct {
 	live       *rate.Limiter
 }
 
-// NewSender makes a Sender.
-func NewSender(st Store, graph Graph, tokens Tokens, hub live.Hub, o Options) *Sender {
+// NewWorker makes a Worker.
+func NewWorker(st Store, graph Graph, tokens Tokens, o Options) *Worker {
 	if o.Budget <= 0 {
 		o.Budget = 700
 	}
@@ -100,13 +99,13 @@ func NewSender(st Store, graph Graph, tokens Tokens, hub live.Hub, o Options) *S
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Sender{st: st, graph: graph, tokens: tokens, hub: hub, o: o,
+	return &Worker{st: st, graph: graph, tokens: tokens, o: o,
 		notify: make(chan struct{}, 1), sem: make(chan struct{}, o.Workers),
 		accounts: map[string]*pace{}, waiters: map[int64][]chan struct{}{}}
 }
 
 // Kick tells the Sender a reply was queued.
-func (s *Sender) Kick() {
+func (s *Worker) Kick() {
 	select {
 	case s.notify <- struct{}{}:
 	default:
@@ -115,7 +114,7 @@ func (s *Sender) Kick() {
 
 // Run sends until ctx is done. First it recovers replies a crash left in
 // flight: they retry as ambiguous, so Meta's one-reply rule resolves them.
-func (s *Sender) Run(ctx context.Context) {
+func (s *Worker) Run(ctx context.Context) {
 	if n, err := s.st.RecoverInFlight(ctx); err != nil {
 		s.o.Logger.Error("recovering replies in flight", "error", err)
 	} else if n > 0 {
@@ -142,7 +141,7 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 // dispatch starts an attempt for every due reply whose account may send now.
-func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) {
+func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	due, err := s.st.DueReplies(ctx, 500)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -164,8 +163,7 @@ func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		case <-ctx.Done():
 			return
 		}
-		r.State, r.Attempts = Sending, r.Attempts+1
-		s.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: r.CommentID, AccountID: r.AccountID, At: s.o.Now()})
+		r.State, r.Attempts = reply.Sending, r.Attempts+1
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -179,7 +177,7 @@ func (s *Sender) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 // budget (rolling, from what was actually sent), Live's per-second limit,
 // and a gap between sends while Meta reports high usage. It reserves an
 // in-flight slot when it says yes.
-func (s *Sender) mayStart(ctx context.Context, r Reply) bool {
+func (s *Worker) mayStart(ctx context.Context, r reply.Reply) bool {
 	now := s.o.Now()
 	s.mu.Lock()
 	p := s.paceOf(r.AccountID)
@@ -214,7 +212,7 @@ func (s *Sender) mayStart(ctx context.Context, r Reply) bool {
 	return true
 }
 
-func (s *Sender) paceOf(accountID string) *pace {
+func (s *Worker) paceOf(accountID string) *pace {
 	p := s.accounts[accountID]
 	if p == nil {
 		p = &pace{live: rate.NewLimiter(rate.Limit(s.o.LivePerSec), int(s.o.LivePerSec))}
@@ -223,7 +221,7 @@ func (s *Sender) paceOf(accountID string) *pace {
 	return p
 }
 
-func (s *Sender) release(accountID string) {
+func (s *Worker) release(accountID string) {
 	s.mu.Lock()
 	if p := s.accounts[accountID]; p != nil && p.inflight > 0 {
 		p.inflight--
@@ -232,7 +230,7 @@ func (s *Sender) release(accountID string) {
 }
 
 // attempt makes one Send API call for r and records what came of it.
-func (s *Sender) attempt(ctx context.Context, r Reply) {
+func (s *Worker) attempt(ctx context.Context, r reply.Reply) {
 	defer s.release(r.AccountID)
 	res := s.call(ctx, r)
 	if err := s.st.FinishAttempt(ctx, r, res); err != nil {
@@ -240,22 +238,21 @@ func (s *Sender) attempt(ctx context.Context, r Reply) {
 	}
 	s.o.Logger.Info("private reply attempt", "reply_id", r.ID, "comment_id", r.CommentID, "account_id", r.AccountID,
 		"attempt", r.Attempts, "state", res.State, "kind", res.Kind, "meta_code", res.MetaCode, "fbtrace_id", res.TraceID)
-	s.hub.Publish(ctx, live.Event{Kind: live.CommentChanged, CommentID: r.CommentID, AccountID: r.AccountID, At: s.o.Now()})
 	s.wake(r.ID, res.State)
-	if res.State == Retrying {
+	if res.State == reply.Retrying {
 		s.Kick()
 	}
 }
 
-func (s *Sender) call(ctx context.Context, r Reply) Result {
+func (s *Worker) call(ctx context.Context, r reply.Reply) reply.Result {
 	now := s.o.Now()
 	if !r.Live && !now.Before(r.Deadline) {
-		return Result{State: Failed, Kind: KindWindow, ExpireComment: true,
+		return reply.Result{State: reply.Failed, Kind: reply.KindWindow, ExpireComment: true,
 			Error: "The 7-day window closed before the reply could be sent, so Instagram no longer accepts it."}
 	}
 	pageID, token, err := s.tokens.PageToken(ctx, r.AccountID)
 	if err != nil {
-		return Result{State: Failed, Kind: KindToken, Detail: err.Error(),
+		return reply.Result{State: reply.Failed, Kind: reply.KindToken, Detail: err.Error(),
 			Error: "The account needs reconnecting before it can send replies. Reconnect it, then send again."}
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.o.CallTimeout)
@@ -263,9 +260,9 @@ func (s *Sender) call(ctx context.Context, r Reply) Result {
 	cancel()
 	s.noteUsage(r.AccountID, usage)
 	if err == nil {
-		return Result{State: Sent, MessageID: sent.MessageID, RecipientID: sent.RecipientID, HTTPStatus: http.StatusOK}
+		return reply.Result{State: reply.Sent, MessageID: sent.MessageID, RecipientID: sent.RecipientID, HTTPStatus: http.StatusOK}
 	}
-	res := Result{Detail: err.Error()}
+	res := reply.Result{Detail: err.Error()}
 	var me *meta.Error
 	if errors.As(err, &me) {
 		res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID = me.HTTPStatus, me.Code, me.Subcode, me.TraceID
@@ -275,27 +272,27 @@ func (s *Sender) call(ctx context.Context, r Reply) Result {
 	o := classify(err, r.Live, r.Ambiguous)
 	res.State, res.Kind, res.Error = o.state, o.kind, o.message
 	switch o.kind {
-	case KindToken:
+	case reply.KindToken:
 		if merr := s.tokens.MarkTokenFailed(ctx, r.AccountID, err); merr != nil {
 			s.o.Logger.Error("marking token failed", "account_id", r.AccountID, "error", merr)
 		}
-	case KindWindow, KindLiveEnded:
+	case reply.KindWindow, reply.KindLiveEnded:
 		res.ExpireComment = true
 	}
-	if res.State == Retrying {
+	if res.State == reply.Retrying {
 		wait := backoff(r.Attempts, s.o.MaxBackoff)
-		if o.kind == KindThrottled {
+		if o.kind == reply.KindThrottled {
 			wait = max(wait, usage.RegainAfter, meErrRegain(me))
 			wait = min(wait, s.o.ThrottleCap)
 			s.hold(r.AccountID, now.Add(wait))
 		}
 		res.NextAttemptAt = now.Add(wait)
 		if !r.Live && !res.NextAttemptAt.Before(r.Deadline) {
-			res.State, res.Kind, res.ExpireComment = Failed, KindWindow, true
+			res.State, res.Kind, res.ExpireComment = reply.Failed, reply.KindWindow, true
 			res.Error = "Instagram kept failing until the 7-day window closed, so the reply could not be sent."
 		}
 		if r.Live && r.Attempts >= 10 {
-			res.State = Failed
+			res.State = reply.Failed
 			res.Error = "Instagram kept failing while the broadcast ran, so the reply could not be sent."
 		}
 	}
@@ -310,7 +307,7 @@ func meErrRegain(me *meta.Error) time.Duration {
 }
 
 // noteUsage slows an account down while Meta reports usage above 80 %.
-func (s *Sender) noteUsage(accountID string, u meta.Usage) {
+func (s *Worker) noteUsage(accountID string, u meta.Usage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.paceOf(accountID)
@@ -328,7 +325,7 @@ func (s *Sender) noteUsage(accountID string, u meta.Usage) {
 	}
 }
 
-func (s *Sender) hold(accountID string, until time.Time) {
+func (s *Worker) hold(accountID string, until time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p := s.paceOf(accountID); until.After(p.holdUntil) {
@@ -338,7 +335,7 @@ func (s *Sender) hold(accountID string, until time.Time) {
 
 // EstimatedStart is when an account's queued replies can next go out ("" in
 // words when now): the end of Meta's throttling or of the spent budget.
-func (s *Sender) EstimatedStart(accountID string) time.Time {
+func (s *Worker) EstimatedStart(accountID string) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.accounts[accountID]
@@ -363,7 +360,7 @@ func backoff(attempt int, limit time.Duration) time.Duration {
 }
 
 // wait blocks until reply id reaches a final state or retrying, or timeout.
-func (s *Sender) wait(ctx context.Context, id int64, timeout time.Duration) {
+func (s *Worker) wait(ctx context.Context, id int64, timeout time.Duration) {
 	ch := make(chan struct{})
 	s.mu.Lock()
 	s.waiters[id] = append(s.waiters[id], ch)
@@ -389,7 +386,7 @@ func (s *Sender) wait(ctx context.Context, id int64, timeout time.Duration) {
 	s.mu.Unlock()
 }
 
-func (s *Sender) wake(id int64, _ State) {
+func (s *Worker) wake(id int64, _ reply.State) {
 	s.mu.Lock()
 	list := s.waiters[id]
 	delete(s.waiters, id)

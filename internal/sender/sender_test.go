@@ -1,4 +1,4 @@
-package reply_test
+package sender_test
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
-	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim/simtest"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/sender"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
 )
@@ -23,15 +23,15 @@ import (
 type fixture struct {
 	sim    *simtest.Sim
 	st     *store.Store
-	svc    *reply.Service
-	sender *reply.Sender
+	svc    *sender.Service
+	sender *sender.Worker
 	graph  *meta.Client
 	tokens *simtest.Tokens
 	acct   string
 	ava    reply.Author
 }
 
-func newFixture(t *testing.T, opts ...func(*reply.Options)) *fixture {
+func newFixture(t *testing.T, opts ...func(*sender.Options)) *fixture {
 	t.Helper()
 	sim := simtest.Start(t, simtest.Options{})
 	w := sim.World()
@@ -41,13 +41,12 @@ func newFixture(t *testing.T, opts ...func(*reply.Options)) *fixture {
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
 	f.ava = reply.Author{ID: storetest.User(t, f.st, w.Users[0].ID, "Ava", "admin"), Name: "Ava"}
 	storetest.Grant(t, f.st, f.ava.ID, f.acct)
-	hub := live.NewMemory()
-	o := reply.Options{Budget: 700, MaxBackoff: 50 * time.Millisecond, ThrottleCap: 200 * time.Millisecond}
+	o := sender.Options{Budget: 700, MaxBackoff: 50 * time.Millisecond, ThrottleCap: 200 * time.Millisecond}
 	for _, fn := range opts {
 		fn(&o)
 	}
-	f.sender = reply.NewSender(f.st, f.graph, f.tokens, hub, o)
-	f.svc = reply.NewService(f.st, nil, nil, f.sender, hub, time.Now)
+	f.sender = sender.NewWorker(f.st, f.graph, f.tokens, o)
+	f.svc = sender.NewService(f.st, nil, f.sender, time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { f.sender.Run(ctx); close(done) }()
@@ -268,7 +267,7 @@ func TestSend_revokedToken(t *testing.T) {
 // TestSend_budgetQueuesClosestDeadlineFirst spends a tiny budget and checks
 // the rest wait, then go out closest deadline first.
 func TestSend_budgetQueues(t *testing.T) {
-	f := newFixture(t, func(o *reply.Options) { o.Budget = 1 })
+	f := newFixture(t, func(o *sender.Options) { o.Budget = 1 })
 	a := f.comment(t, map[string]any{"text": "a"})
 	b := f.comment(t, map[string]any{"text": "b"})
 	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: a, Text: "first"})
@@ -304,7 +303,7 @@ func TestSend_crashBetweenRecordAndAnswer(t *testing.T) {
 	if _, _, err := f.graph.SendPrivateReply(context.Background(), pt.Token, pt.PageID, id, "hello"); err != nil {
 		t.Fatal(err) // the call that reached Meta before the crash
 	}
-	restarted := reply.NewSender(f.st, f.graph, f.tokens, live.NewMemory(), reply.Options{MaxBackoff: 50 * time.Millisecond})
+	restarted := sender.NewWorker(f.st, f.graph, f.tokens, sender.Options{MaxBackoff: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { restarted.Run(ctx); close(done) }()

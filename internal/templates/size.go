@@ -1,17 +1,17 @@
-package replytmpl
+package templates
 
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
 // Size limits, in bytes: Instagram counts a message's length in UTF-8
 // bytes, not characters ("á" is 2 bytes, most emoji 4, a ZWJ sequence 20+).
 const (
-	// MaxReplyBytes is the longest text a private reply may carry.
-	MaxReplyBytes = 1000
 	// MaxBodyBytes caps a stored body, variables and fallbacks included.
-	MaxBodyBytes = 4 * MaxReplyBytes
+	MaxBodyBytes = 4 * reply.MaxBytes
 	// MaxUsernameBytes is the longest Instagram username (30 ASCII characters).
 	MaxUsernameBytes = 30
 	// MaxCommentTextBytes is the longest comment text in the worst case:
@@ -47,9 +47,9 @@ func (l Limits) of(v Var) int {
 
 // MaxRenderedBytes is the longest rendering possible when no value is
 // longer than l allows: each variable counts as its longest value or its
-// fallback, whichever is longer. An editor compares it with MaxReplyBytes
+// fallback, whichever is longer. An editor compares it with reply.MaxBytes
 // to warn that a reply could be refused.
-func (t *Template) MaxRenderedBytes(l Limits) int {
+func (t *Parsed) MaxRenderedBytes(l Limits) int {
 	n := 0
 	for _, p := range t.parts {
 		if p.v == "" {
@@ -63,7 +63,7 @@ func (t *Template) MaxRenderedBytes(l Limits) int {
 
 // LiteralBytes is the length of the text outside variables: the least any
 // rendering can be.
-func (t *Template) LiteralBytes() int {
+func (t *Parsed) LiteralBytes() int {
 	n := 0
 	for _, p := range t.parts {
 		if p.v == "" {
@@ -74,22 +74,22 @@ func (t *Template) LiteralBytes() int {
 }
 
 // ValidateBody parses body and also refuses one that cannot fit a reply
-// whatever its values: text outside variables over MaxReplyBytes, or a
+// whatever its values: text outside variables over reply.MaxBytes, or a
 // body over MaxBodyBytes. Errors are *SyntaxError, pointing where the
 // limit is passed.
 func ValidateBody(body string) error {
 	if len(body) > MaxBodyBytes {
 		off := runeStart(body, MaxBodyBytes)
 		return newError(body, off, runeLen(body, off), "body_too_long",
-			"The template passes its limit of "+formatInt(MaxBodyBytes)+" bytes",
-			"It is "+formatInt(len(body))+" bytes, variables included; shorten it.")
+			"The template passes its limit of "+FormatInt(MaxBodyBytes)+" bytes",
+			"It is "+FormatInt(len(body))+" bytes, variables included; shorten it.")
 	}
 	t, err := Parse(body)
 	if err != nil {
 		return err
 	}
 	lit := t.LiteralBytes()
-	if lit <= MaxReplyBytes {
+	if lit <= reply.MaxBytes {
 		return nil
 	}
 	// Find the byte where the literal text passes the limit.
@@ -98,15 +98,15 @@ func ValidateBody(body string) error {
 		if p.v != "" {
 			continue
 		}
-		if seen+len(p.text) > MaxReplyBytes {
-			off := runeStart(body, p.off+MaxReplyBytes-seen)
+		if seen+len(p.text) > reply.MaxBytes {
+			off := runeStart(body, p.off+reply.MaxBytes-seen)
 			return newError(body, off, runeLen(body, off), "body_too_long",
-				"The text passes Instagram's limit of "+formatInt(MaxReplyBytes)+" bytes",
-				"It is "+formatInt(lit)+" bytes without its variables; shorten it by at least "+formatInt(lit-MaxReplyBytes)+" bytes.")
+				"The text passes Instagram's limit of "+FormatInt(reply.MaxBytes)+" bytes",
+				"It is "+FormatInt(lit)+" bytes without its variables; shorten it by at least "+FormatInt(lit-reply.MaxBytes)+" bytes.")
 		}
 		seen += len(p.text)
 	}
-	return nil // unreachable: lit > MaxReplyBytes
+	return nil // unreachable: lit > reply.MaxBytes
 }
 
 // runeStart moves off back to the start of the character holding it.
@@ -122,11 +122,11 @@ func runeLen(s string, off int) int {
 	return n
 }
 
-// formatInt writes n with thousands separators: 1000 → "1,000".
-func formatInt(n int) string {
+// FormatInt writes n with thousands separators: 1000 → "1,000".
+func FormatInt(n int) string {
 	s := strconv.Itoa(n)
 	if n < 0 {
-		return "-" + formatInt(-n)
+		return "-" + FormatInt(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

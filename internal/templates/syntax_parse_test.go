@@ -1,4 +1,4 @@
-package replytmpl
+package templates
 
 import (
 	"errors"
@@ -69,7 +69,7 @@ func TestSyntaxError_messageAndExcerpt(t *testing.T) {
 	if got := se.Message(); got != want {
 		t.Errorf("Message = %q\nwant      %q", got, want)
 	}
-	if got := se.Error(); !strings.HasPrefix(got, "replytmpl: line 2, column 12: ") {
+	if got := se.Error(); !strings.HasPrefix(got, "templates: line 2, column 12: ") {
 		t.Errorf("Error = %q", got)
 	}
 	before, at, after := se.Excerpt(body)

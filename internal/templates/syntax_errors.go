@@ -1,4 +1,4 @@
-package replytmpl
+package templates
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("replytmpl: line %d, column %d: %s", e.Line, e.Col, e.Msg)
+	return fmt.Sprintf("templates: line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
 // Message is the error in a sentence for a person, e.g. "Unknown variable

@@ -1,4 +1,4 @@
-package store
+package library_test
 
 import (
 	"context"
@@ -9,40 +9,31 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/library"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/storetest"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
-// openTemplateStore opens a fresh database whose clock reads *now.
-func openTemplateStore(t *testing.T, now *time.Time) *Store {
+// openLibrary opens a fresh database whose clock reads *now, and a Library
+// over it.
+func openLibrary(t *testing.T, now *time.Time) (*library.Library, *store.Store) {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), Options{Now: func() time.Time { return *now }})
+	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{Now: func() time.Time { return *now }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// templateUser inserts a user row (the users table belongs to the identity
-// migration) and returns its id.
-func templateUser(t *testing.T, s *Store, name string) int64 {
-	t.Helper()
-	err := s.w.Exec("INSERT INTO users (facebook_id, name, created_at) VALUES (?, ?, 1)", "fb-"+name, name).Error
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id int64
-	s.w.Raw("SELECT id FROM users WHERE name = ?", name).Scan(&id)
-	return id
+	return library.New(s), s
 }
 
 func TestTemplates_createReadUpdateDelete(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := openTemplateStore(t, &now)
-	ava := templateUser(t, s, "Ava")
+	lib, s := openLibrary(t, &now)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
 
-	created, err := s.CreateTemplate(ctx, templates.Input{Name: " Price list ", Body: "Hi {{username|there}}\r\n", Shortcut: "/Price", Folder: "Sales"}, ava, "Ava")
+	created, err := lib.CreateTemplate(ctx, templates.Input{Name: " Price list ", Body: "Hi {{username|there}}\r\n", Shortcut: "/Price", Folder: "Sales"}, ava, "Ava")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +50,11 @@ func TestTemplates_createReadUpdateDelete(t *testing.T) {
 	}
 
 	now = now.Add(time.Hour)
-	ben := templateUser(t, s, "Ben")
+	ben := storetest.User(t, s, "fb-ben", "Ben", "agent")
 	if err := s.MarkTemplateUsed(ctx, created.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	updated, err := s.UpdateTemplate(ctx, created.ID, templates.Input{Name: "Prices", Body: "See {{account}}", Folder: ""}, ben, "Ben")
+	updated, err := lib.UpdateTemplate(ctx, created.ID, templates.Input{Name: "Prices", Body: "See {{account}}", Folder: ""}, ben, "Ben")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,37 +65,23 @@ func TestTemplates_createReadUpdateDelete(t *testing.T) {
 	if updated.UseCount != 1 || !updated.LastUsedAt.Equal(now) {
 		t.Errorf("update lost the usage: %d, %v", updated.UseCount, updated.LastUsedAt)
 	}
-	if _, err := s.TemplateByShortcut(ctx, "price"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.TemplateByShortcut(ctx, "price"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("old shortcut still found: %v", err)
 	}
-	var nulls int64
-	s.r.Raw("SELECT count(*) FROM templates WHERE shortcut IS NULL").Scan(&nulls)
-	if nulls != 1 {
-		t.Error("a removed shortcut is not stored as NULL")
-	}
-
-	// The editor's user goes; the name stays.
-	if err := s.w.Exec("DELETE FROM users WHERE id = ?", ben).Error; err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.Template(ctx, created.ID); got.UpdatedBy != 0 || got.UpdatedByName != "Ben" {
-		t.Errorf("after deleting the user: %d %q", got.UpdatedBy, got.UpdatedByName)
-	}
-
-	if err := s.DeleteTemplate(ctx, created.ID); err != nil {
+	if err := lib.DeleteTemplate(ctx, created.ID); err != nil {
 		t.Fatal(err)
 	}
 	missing := created.ID
-	if _, err := s.Template(ctx, missing); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Template(ctx, missing); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Template after delete: %v", err)
 	}
-	if err := s.DeleteTemplate(ctx, missing); !errors.Is(err, ErrNotFound) {
+	if err := lib.DeleteTemplate(ctx, missing); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
-	if _, err := s.UpdateTemplate(ctx, missing, templates.Input{Name: "x", Body: "y"}, 0, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := lib.UpdateTemplate(ctx, missing, templates.Input{Name: "x", Body: "y"}, 0, ""); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("update of a missing template: %v", err)
 	}
-	if err := s.MarkTemplateUsed(ctx, missing, now); !errors.Is(err, ErrNotFound) {
+	if err := s.MarkTemplateUsed(ctx, missing, now); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("mark of a missing template: %v", err)
 	}
 }
@@ -112,16 +89,16 @@ func TestTemplates_createReadUpdateDelete(t *testing.T) {
 func TestTemplates_refusals(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := openTemplateStore(t, &now)
-	price, err := s.CreateTemplate(ctx, templates.Input{Name: "Price list", Body: "€39", Shortcut: "price"}, 0, "")
+	lib, _ := openLibrary(t, &now)
+	price, err := lib.CreateTemplate(ctx, templates.Input{Name: "Price list", Body: "€39", Shortcut: "price"}, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hours, err := s.CreateTemplate(ctx, templates.Input{Name: "Hours", Body: "9 to 5"}, 0, "")
+	hours, err := lib.CreateTemplate(ctx, templates.Input{Name: "Hours", Body: "9 to 5"}, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateTemplate(ctx, templates.Input{Name: "Thanks", Body: "Thanks!"}, 0, ""); err != nil {
+	if _, err := lib.CreateTemplate(ctx, templates.Input{Name: "Thanks", Body: "Thanks!"}, 0, ""); err != nil {
 		t.Errorf("a second template without a shortcut: %v", err)
 	}
 	tests := []struct {
@@ -131,27 +108,27 @@ func TestTemplates_refusals(t *testing.T) {
 		msgHas      string
 	}{
 		{"name taken, other case", func() error {
-			_, err := s.CreateTemplate(ctx, templates.Input{Name: "PRICE LIST", Body: "x"}, 0, "")
+			_, err := lib.CreateTemplate(ctx, templates.Input{Name: "PRICE LIST", Body: "x"}, 0, "")
 			return err
 		}, "name", "name_taken", "A template named “Price list” already exists."},
 		{"shortcut taken", func() error {
-			_, err := s.CreateTemplate(ctx, templates.Input{Name: "Prices", Body: "x", Shortcut: "/Price"}, 0, "")
+			_, err := lib.CreateTemplate(ctx, templates.Input{Name: "Prices", Body: "x", Shortcut: "/Price"}, 0, "")
 			return err
 		}, "shortcut", "shortcut_taken", "/price is already used by “Price list”"},
 		{"rename onto another", func() error {
-			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "price list", Body: "x"}, 0, "")
+			_, err := lib.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "price list", Body: "x"}, 0, "")
 			return err
 		}, "name", "name_taken", ""},
 		{"take another's shortcut", func() error {
-			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "Hours", Body: "x", Shortcut: "price"}, 0, "")
+			_, err := lib.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "Hours", Body: "x", Shortcut: "price"}, 0, "")
 			return err
 		}, "shortcut", "shortcut_taken", ""},
 		{"invalid body", func() error {
-			_, err := s.CreateTemplate(ctx, templates.Input{Name: "Bad", Body: "Hi\n{{price}}"}, 0, "")
+			_, err := lib.CreateTemplate(ctx, templates.Input{Name: "Bad", Body: "Hi\n{{price}}"}, 0, "")
 			return err
 		}, "body", "unknown_variable", "at line 2, column 1"},
 		{"invalid update", func() error {
-			_, err := s.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "", Body: "x"}, 0, "")
+			_, err := lib.UpdateTemplate(ctx, hours.ID, templates.Input{Name: "", Body: "x"}, 0, "")
 			return err
 		}, "name", "name_required", ""},
 	}
@@ -168,14 +145,23 @@ func TestTemplates_refusals(t *testing.T) {
 		})
 	}
 	// Updating a template onto its own name and shortcut is fine.
-	if _, err := s.UpdateTemplate(ctx, price.ID, templates.Input{Name: "price LIST", Body: "€40", Shortcut: "price"}, 0, ""); err != nil {
+	if _, err := lib.UpdateTemplate(ctx, price.ID, templates.Input{Name: "price LIST", Body: "€40", Shortcut: "price"}, 0, ""); err != nil {
 		t.Errorf("keeping its own name: %v", err)
 	}
-	if all, _ := s.ListTemplates(ctx, templates.Query{}); len(all) != 3 {
+	if all, _ := lib.ListTemplates(ctx, templates.Query{}); len(all) != 3 {
 		t.Errorf("%d templates after refusals, want 3", len(all))
 	}
-	// The schema refuses a malformed shortcut even past the store.
-	if err := s.w.Exec("UPDATE templates SET shortcut = 'Bad Cut' WHERE id = ?", hours.ID).Error; err == nil {
-		t.Error("the table accepted shortcut 'Bad Cut'")
+	_ = hours
+}
+
+func TestSeed_checksTheStarterSet(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	_, s := openLibrary(t, &now)
+	if _, err := library.Seed(ctx, s, []templates.Input{{Name: "Bad", Body: "{{oops}}"}}); err == nil {
+		t.Error("an invalid starter template was accepted")
+	}
+	if n, err := library.Seed(ctx, s, templates.Demo()); err != nil || n != len(templates.Demo()) {
+		t.Errorf("demo set: %d, %v", n, err)
 	}
 }

@@ -1,6 +1,10 @@
-package account
+// Package identity holds who people are in Replydesk: staff users and their
+// roles, their sessions, and which user may act on which Instagram account
+// according to their Facebook Page tasks (DESIGN.md §5 Access).
+package identity
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,4 +57,39 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // absolute expiry
+}
+
+// Access is what one user may do on one account, from their Page tasks at
+// their last login.
+type Access struct {
+	UserID    int64
+	UserName  string
+	AccountID string
+	Tasks     []string
+	CanReply  bool
+	CheckedAt time.Time
+}
+
+// Page tasks (meta-platform.md §6.3): classic names and the
+// new-Pages-experience names, both accepted.
+var (
+	replyTasks    = []string{"MESSAGING", "PROFILE_PLUS_MESSAGING"}
+	moderateTasks = []string{"MODERATE", "MANAGE", "CREATE_CONTENT",
+		"PROFILE_PLUS_MODERATE", "PROFILE_PLUS_FULL_CONTROL"}
+)
+
+// CanReply reports whether tasks allow sending private replies.
+func CanReply(tasks []string) bool { return hasAny(tasks, replyTasks) }
+
+// CanModerate reports whether tasks allow managing the Page's webhook
+// subscription (subscribed_apps).
+func CanModerate(tasks []string) bool { return hasAny(tasks, moderateTasks) }
+
+func hasAny(tasks, want []string) bool {
+	for _, t := range tasks {
+		if slices.Contains(want, t) {
+			return true
+		}
+	}
+	return false
 }

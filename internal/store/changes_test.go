@@ -1,0 +1,143 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/storetest"
+)
+
+// recorder is a Feed that keeps what the store published.
+type recorder struct {
+	mu  sync.Mutex
+	got []inbox.Change
+}
+
+func (r *recorder) Publish(cs ...inbox.Change) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, cs...)
+}
+
+func (r *recorder) take() []inbox.Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.got
+	r.got = nil
+	return out
+}
+
+func commentIDs(cs []inbox.Change) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.CommentID
+	}
+	return out
+}
+
+// TestChanges_everyWritePublishesOnceInOrder: each kind of write that
+// changes a comment logs and publishes one change per comment, with
+// positions that only grow, and ChangesSince replays exactly those.
+func TestChanges_everyWritePublishesOnceInOrder(t *testing.T) {
+	ctx := context.Background()
+	feed := &recorder{}
+	s := storetest.WithFeed(t, feed)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	storetest.Account(t, s, "222", "p2", "acme.outdoor", nil)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
+	storetest.Grant(t, s, ava, "111")
+	start, err := s.FeedPosition(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	seed(t, s,
+		inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour)},
+		inbox.Comment{ID: "c2", AccountID: "222", Deadline: now.Add(-time.Hour)},
+	)
+	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour)}) // a retry: no change
+	if got := commentIDs(feed.take()); len(got) != 2 || got[0] != "c1" || got[1] != "c2" {
+		t.Fatalf("stored: published %v", got)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+		want []string
+	}{
+		{"status", func() error { _, err := s.SetStatus(ctx, ava, []string{"c1"}, inbox.StatusDone); return err }, []string{"c1"}},
+		{"deadline", func() error { _, err := s.SetExactDeadline(ctx, "c1", now.Add(-time.Hour)); return err }, []string{"c1"}},
+		{"same deadline again", func() error { _, err := s.SetExactDeadline(ctx, "c1", now.Add(-time.Hour)); return err }, nil},
+		{"expiry", func() error { _, err := s.ExpireDue(ctx, 10); return err }, []string{"c2"}},
+		{"reply", func() error {
+			_, err := s.CreateReply(ctx, reply.Reply{CommentID: "c1", AccountID: "111", Text: "hi", Deadline: now.Add(time.Hour)})
+			return err
+		}, []string{"c1"}},
+		{"refused triage", func() error {
+			if _, err := s.SetStatus(ctx, ava, []string{"c1", "c2"}, inbox.StatusOpen); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("triage of an invisible comment: %v", err)
+			}
+			return nil
+		}, nil},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := commentIDs(feed.take()); len(got) != len(st.want) || (len(got) > 0 && got[0] != st.want[0]) {
+			t.Errorf("%s: published %v, want %v", st.name, got, st.want)
+		}
+	}
+
+	all, err := s.ChangesSince(ctx, []string{"111", "222"}, start, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 6 {
+		t.Fatalf("ChangesSince: %d changes, want 6: %+v", len(all), all)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Position <= all[i-1].Position {
+			t.Errorf("positions not increasing: %+v", all)
+		}
+	}
+	if head, _ := s.FeedPosition(ctx); head != all[len(all)-1].Position {
+		t.Errorf("feed position %d, newest change %d", head, all[len(all)-1].Position)
+	}
+	only111, _ := s.ChangesSince(ctx, []string{"111"}, all[0].Position, 100)
+	for _, c := range only111 {
+		if c.AccountID != "111" {
+			t.Errorf("another account's change: %+v", c)
+		}
+	}
+	if len(only111) != 3 {
+		t.Errorf("account 111 after the first change: %d, want 3", len(only111))
+	}
+}
+
+func TestChanges_prunedFeedIsAGap(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: time.Now().Add(time.Hour)})
+	seed(t, s, inbox.Comment{ID: "c2", AccountID: "111", Deadline: time.Now().Add(time.Hour)})
+	if _, err := s.ChangesSince(ctx, []string{"111"}, 0, 10); err != nil {
+		t.Fatalf("from the start: %v", err)
+	}
+	if n, err := s.PruneChanges(ctx, time.Now().Add(time.Minute)); err != nil || n != 2 {
+		t.Fatalf("prune: %d %v", n, err)
+	}
+	seed(t, s, inbox.Comment{ID: "c3", AccountID: "111", Deadline: time.Now().Add(time.Hour)})
+	if _, err := s.ChangesSince(ctx, []string{"111"}, 1, 10); !errors.Is(err, store.ErrFeedGap) {
+		t.Errorf("catching up across pruned changes: %v, want ErrFeedGap", err)
+	}
+	got, err := s.ChangesSince(ctx, []string{"111"}, 2, 10)
+	if err != nil || len(got) != 1 || got[0].CommentID != "c3" || got[0].Position != 3 {
+		t.Errorf("from the newest pruned position: %+v %v (positions must not restart)", got, err)
+	}
+}

@@ -1,0 +1,14 @@
+package web
+
+import "github.com/replydesk/replydesk/internal/app"
+
+// DepsFor are the server's collaborators taken from an assembled App.
+func DepsFor(a *app.App) Deps {
+	c := a.Config
+	return Deps{
+		Options: Options{BaseURL: c.BaseURL, Demo: c.Demo, Secure: c.Secure(), VerifyToken: c.MetaVerifyToken,
+			ReplyBudget: c.ReplyBudget},
+		Logger: a.Log, Now: a.Now, Health: a.Store, Webhooks: a.Ingester, Auth: a.Auth, Accounts: a.Store,
+		Inbox: a.Store, Feed: a.Store, Hub: a.Hub, Replies: a.Replies, Library: a.Library, Sim: a.Sim,
+	}
+}
