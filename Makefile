@@ -36,8 +36,8 @@ check: ## go vet, formatting, and generated code identical to what is committed
 	@git diff --exit-code --stat -- '*_templ.go' || (echo "generated templ code is stale: run make generate and commit"; exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)
 
-bench: ## webhook ingest against the real binary, and inbox reads at 1M comments
-	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run TestIngestBenchmark -v -timeout 5m ./web/e2e/ \
+bench: ## webhook ingest and live fan-out against the real binary, and inbox reads at 1M comments
+	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run 'TestIngestBenchmark|TestFanoutBenchmark' -v -timeout 10m ./web/e2e/ \
 		| grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
 	@echo "inbox reads on a database of $${BENCH_ROWS:-1000000} comments (ns/op = one page of 50, or the counts):"
 	@set -o pipefail; $(GO) test -count=1 -run XX -bench BenchmarkInbox -benchtime 200x -timeout 10m ./internal/store/ \

@@ -120,6 +120,7 @@ type apiAccount struct {
 	Subscribed        bool       `json:"subscribed"`
 	SubscriptionError string     `json:"subscription_error"`
 	LastWebhookAt     *time.Time `json:"last_webhook_at"`
+	CheckedAt         *time.Time `json:"checked_at"` // the last check of its token and subscription
 }
 
 func toAPIAccount(a account.Account) apiAccount {
@@ -129,6 +130,10 @@ func toAPIAccount(a account.Account) apiAccount {
 	if !a.LastWebhookAt.IsZero() {
 		t := a.LastWebhookAt
 		out.LastWebhookAt = &t
+	}
+	if !a.CheckedAt.IsZero() {
+		t := a.CheckedAt
+		out.CheckedAt = &t
 	}
 	return out
 }

@@ -25,7 +25,7 @@ import (
 const (
 	heartbeat   = 20 * time.Second // keeps idle connections and proxies open; finds browsers gone
 	recheck     = 30 * time.Second // how often a stream re-reads its session and access
-	railEvery   = 2 * time.Second  // the rail's counts are sent at most this often
+	railEvery   = time.Second      // the rail's counts are sent at most this often
 	catchUpPage = 500              // changes read from storage at a time
 )
 

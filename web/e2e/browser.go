@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -118,6 +119,12 @@ func (b *Browser) WaitFor(js string, timeout time.Duration) {
 	}
 }
 
+// WaitLive waits until the inbox's event stream is open.
+func (b *Browser) WaitLive() {
+	b.t.Helper()
+	b.WaitFor(`document.querySelector("[data-testid=inbox-page][data-live=open]") !== null`, 10*time.Second)
+}
+
 // Text is the visible text of the first element matching css.
 func (b *Browser) Text(css string) string {
 	b.t.Helper()
@@ -199,5 +206,48 @@ func (w *World) BrowserLogin(t testing.TB, b *Browser, facebookUserID string) {
 	b.ClickNav(`[data-testid="sim-user-` + facebookUserID + `"]`)
 	if loc := b.Location(); !strings.HasPrefix(loc, w.App.URL) {
 		t.Fatalf("e2e: after the dialog the browser is at %s, not the app", loc)
+	}
+}
+
+// HoldRequests pauses every request of the tab whose URL matches pattern
+// (CDP Fetch interception, wildcards '*') and answers a function that waits
+// for one to be held, then lets the held ones go on, and every later one.
+func (b *Browser) HoldRequests(pattern string) (release func()) {
+	b.t.Helper()
+	held := make(chan fetch.RequestID, 64)
+	if err := chromedp.Listen(b.Ctx, func(ev any) {
+		if p, ok := ev.(*fetch.EventRequestPaused); ok {
+			held <- p.RequestID
+		}
+	}); err != nil {
+		b.t.Fatalf("e2e: listen: %v", err)
+	}
+	if _, err := chromedp.Call(b.Ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		b.t.Fatalf("e2e: fetch.enable: %v", err)
+	}
+	return func() {
+		b.t.Helper()
+		var first fetch.RequestID
+		select {
+		case first = <-held:
+		case <-time.After(10 * time.Second):
+			b.t.Fatalf("e2e: no request to %s was made", pattern)
+		}
+		if _, err := chromedp.Call(b.Ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: first}); err != nil {
+			b.t.Fatalf("e2e: continue %s: %v", first, err)
+		}
+		if _, err := chromedp.Call(b.Ctx, fetch.Disable, cdp.Empty{}); err != nil {
+			b.t.Fatalf("e2e: fetch.disable: %v", err)
+		}
+		for {
+			select {
+			case id := <-held:
+				if _, err := chromedp.Call(b.Ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id}); err != nil {
+					b.t.Logf("e2e: continue %s: %v", id, err)
+				}
+			default:
+				return
+			}
+		}
 	}
 }

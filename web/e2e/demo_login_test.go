@@ -28,8 +28,25 @@ func TestDemo_loginThroughTheMountedSimulator(t *testing.T) {
 	if ok := page.Find(`[data-testid=check-webhooks]`).AttrOr("data-ok", ""); ok != "true" {
 		t.Errorf("webhooks subscribed = %s", ok)
 	}
-	// The reconciler reaches the simulator through the same base URL.
-	time.Sleep(2500 * time.Millisecond)
+	// The reconciler reaches the simulator through the same base URL: once
+	// it has checked the account again, it must not have complained.
+	checked := func() time.Time {
+		var list struct {
+			Data []struct {
+				CheckedAt time.Time `json:"checked_at"`
+			} `json:"data"`
+		}
+		c.GetJSON(t, "/api/v1/accounts", &list)
+		return list.Data[0].CheckedAt
+	}
+	first := checked()
+	deadline := time.Now().Add(15 * time.Second)
+	for !checked().After(first) {
+		if time.Now().After(deadline) {
+			t.Fatal("the reconciler never checked the account")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if logs := app.Logs(); strings.Contains(logs, "reconcile:") || strings.Contains(logs, "level=ERROR") {
 		t.Errorf("the reconciler complained in demo mode:\n%s", logs)
 	}

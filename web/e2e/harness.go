@@ -53,7 +53,11 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "replydesk")
-		cmd := exec.Command("go", "build", "-tags", BuildTags, "-o", binPath, "./cmd/replydesk")
+		args := []string{"build", "-tags", BuildTags, "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race") // the binary reports data races, and the test fails on them
+		}
+		cmd := exec.Command("go", append(args, "./cmd/replydesk")...)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -187,6 +191,9 @@ func (a *App) Stop() {
 		a.cmd.Process.Kill()
 		<-a.done
 	}
+	if strings.Contains(a.logs.String(), "WARNING: DATA RACE") {
+		a.t.Errorf("e2e: the race detector found a data race in replydesk")
+	}
 	if a.t.Failed() {
 		a.t.Logf("replydesk output:\n%s", a.logs.String())
 	}
@@ -210,6 +217,9 @@ func (a *App) Exited() int {
 		return -1
 	}
 }
+
+// Pid is the process id of the running binary.
+func (a *App) Pid() int { return a.cmd.Process.Pid }
 
 // Logs is everything the process printed so far.
 func (a *App) Logs() string { return a.logs.String() }

@@ -32,9 +32,7 @@ func TestBrowser_inboxLiveAndEscaped(t *testing.T) {
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, ava.ID)
 	b.Navigate(w.App.URL + "/inbox")
-	b.WaitFor(`!!document.querySelector("[data-testid=inbox-page]")`, 5*time.Second)
-	b.WaitFor(`document.querySelector("#live-events") && htmx && true`, 2*time.Second)
-	time.Sleep(300 * time.Millisecond) // the event stream connects
+	b.WaitLive()
 	id := w.comment(t, map[string]any{"account": acct.ID, "username": "mallory", "text": `<script>window.__pwned=1</script><b>bold</b> & "quotes"`})
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	got := b.Text(rowSel(id) + " [data-testid=comment-text]")
@@ -49,6 +47,8 @@ func TestBrowser_inboxLiveAndEscaped(t *testing.T) {
 	}
 	w.comment(t, map[string]any{"account": acct.ID, "text": "Is the blue one back in stock?", "age": "150h"})
 	b.WaitFor(`document.querySelectorAll("[data-testid=comment-row]").length >= 6`, 10*time.Second)
+	// The rail's counts follow, pushed by the stream.
+	b.WaitFor(`document.querySelector("[data-testid=view-open] .rail-count").textContent === "6"`, 5*time.Second)
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
 	b.WaitFor(`!!document.querySelector("[data-testid=comment-detail][data-id='`+id+`']")`, 5*time.Second)
 	b.Screenshot("inbox")
@@ -65,7 +65,7 @@ func TestBrowser_countdownTicksToUrgentAndExpired(t *testing.T) {
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, d.User("Ava").ID)
 	b.Navigate(w.App.URL + "/inbox")
-	time.Sleep(300 * time.Millisecond)
+	b.WaitLive()
 	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "text": "last call", "age": "167h59m52s"})
 	chip := rowSel(id) + " [data-testid=countdown]"
 	b.WaitFor(`(document.querySelector("`+chip+`")||{}).className === "chip chip-urgent"`, 8*time.Second)
@@ -90,12 +90,15 @@ func TestBrowser_keyboardTriageShowsInSecondBrowser(t *testing.T) {
 		w.comment(t, map[string]any{"account": acct.ID, "text": "first", "age": "100h"}),
 		w.comment(t, map[string]any{"account": acct.ID, "text": "second", "age": "50h"}),
 	}
-	time.Sleep(800 * time.Millisecond) // webhooks arrive, deadlines are corrected
+	api := w.Login(t, d.User("Ava").ID)
+	for _, id := range ids {
+		waitComment(t, api, id) // stored, and its deadline confirmed: the order is final
+	}
 	for _, b := range []*Browser{b1, b2} {
 		b.Navigate(w.App.URL + "/inbox")
 		b.WaitFor(`!!document.querySelector("`+rowSel(ids[0])+`") && !!document.querySelector("`+rowSel(ids[1])+`")`, 10*time.Second)
+		b.WaitLive()
 	}
-	time.Sleep(300 * time.Millisecond)
 	// The oldest comment has the soonest deadline: first in the list.
 	b1.Do(chromedp.KeyEvent("j"))
 	b1.WaitFor(`document.querySelector(".row.cursor") && document.querySelector(".row.cursor").id === "comment-`+ids[0]+`"`, 2*time.Second)

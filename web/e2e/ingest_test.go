@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -101,9 +102,10 @@ func TestCrash_everyAcknowledgedDeliverySurvivesSIGKILL(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(700 * time.Millisecond)
+	for ok.Load() < 200 { // the load runs: then the crash
+		runtime.Gosched()
+	}
 	app.Kill()
-	time.Sleep(100 * time.Millisecond)
 	close(stop)
 	wg.Wait()
 	if ok.Load() < 100 {

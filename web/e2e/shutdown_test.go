@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/store"
+)
+
+// TestShutdown_webhooksInFlightGet200: SIGTERM while deliveries keep coming.
+// The server stops accepting, finishes what it accepted (each of those is
+// committed and answered 200), then stops its workers and closes the
+// database: no delivery gets a 5xx, and every 200 is stored.
+func TestShutdown_webhooksInFlightGet200(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shutdown test skipped under -short")
+	}
+	dbPath := t.TempDir() + "/data/replydesk.db"
+	connectedDB(t, dbPath)
+	app := StartApp(t, AppOptions{DBPath: dbPath, Env: productionEnv()})
+	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var ok, failed atomic.Int64
+	var acked sync.Map
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("%d%06d", 17900000000+w, i)
+				body, sig := signedDelivery(id)
+				req, _ := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
+				req.Header.Set("X-Hub-Signature-256", sig)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue // refused once the server stopped accepting: Meta retries
+				}
+				resp.Body.Close()
+				switch {
+				case resp.StatusCode == http.StatusOK:
+					ok.Add(1)
+					acked.Store(id, true)
+				case resp.StatusCode >= 500:
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	for ok.Load() < 200 { // under load: then the deploy
+		time.Sleep(time.Millisecond)
+	}
+	app.cmd.Process.Signal(syscall.SIGTERM)
+	<-app.done
+	close(stop)
+	wg.Wait()
+	if code := app.Exited(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM", code)
+	}
+	if failed.Load() > 0 {
+		t.Errorf("%d deliveries got a 5xx during shutdown (%d got 200)", failed.Load(), ok.Load())
+	}
+	st, err := store.Open(t.Context(), dbPath, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	missing := 0
+	acked.Range(func(k, _ any) bool {
+		if _, err := st.Comment(t.Context(), k.(string)); err != nil {
+			missing++
+		}
+		return true
+	})
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged deliveries are not stored", missing, ok.Load())
+	}
+}
