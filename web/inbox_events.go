@@ -27,6 +27,7 @@ const (
 	recheck     = 30 * time.Second // how often a stream re-reads its session and access
 	railEvery   = time.Second      // the rail's counts are sent at most this often
 	catchUpPage = 500              // changes read from storage at a time
+	writeChunk  = 32               // rows written to a stream at a time
 )
 
 // inboxEvents is GET /inbox/events: server-sent events carrying each new or
@@ -185,19 +186,28 @@ func (st *stream) catchUp() (done bool) {
 }
 
 // send writes the rows of changes newer than st.last, the newest copy of
-// each comment once, in position order. It reports whether the browser is
-// still there.
+// each comment once, in position order, a few at a time (a burst of a
+// thousand comments must not hold a thousand rows per stream in memory). It
+// reports whether the browser is still there.
 func (st *stream) send(changes []inbox.Change) bool {
 	changes = newestPerComment(changes, st.last)
-	if len(changes) == 0 {
-		return true
+	for len(changes) > 0 {
+		n := min(len(changes), writeChunk)
+		if !st.sendChunk(changes[:n]) {
+			return false
+		}
+		changes = changes[n:]
 	}
+	return true
+}
+
+func (st *stream) sendChunk(changes []inbox.Change) bool {
 	rows, err := st.s.rows.get(st.ctx, changes, st.view)
 	if err != nil {
 		if st.ctx.Err() == nil {
 			st.s.log.Error("sse: rendering rows", "error", err)
 		}
-		return st.ctx.Err() == nil
+		return false
 	}
 	st.buf.Reset()
 	for i, ch := range changes {
