@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/replydesk/replydesk/internal/store"
 )
 
 // TestShutdown_webhooksInFlightGet200: SIGTERM while deliveries keep coming.
@@ -69,19 +67,7 @@ func TestShutdown_webhooksInFlightGet200(t *testing.T) {
 	if failed.Load() > 0 {
 		t.Errorf("%d deliveries got a 5xx during shutdown (%d got 200)", failed.Load(), ok.Load())
 	}
-	st, err := store.Open(t.Context(), dbPath, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	missing := 0
-	acked.Range(func(k, _ any) bool {
-		if _, err := st.Comment(t.Context(), k.(string)); err != nil {
-			missing++
-		}
-		return true
-	})
-	if missing > 0 {
+	if missing := missingComments(t, dbPath, &acked); missing > 0 {
 		t.Errorf("%d of %d acknowledged deliveries are not stored", missing, ok.Load())
 	}
 }
