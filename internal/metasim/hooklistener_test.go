@@ -14,7 +14,9 @@ type hookListener struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	got      []delivered
-	failNext int // answer 500 to this many POSTs first
+	failNext int           // answer 500 to this many POSTs first
+	slowNext int           // answer this many POSTs (after failures) only after slowFor
+	slowFor  time.Duration // how late a slow answer comes
 	arrived  chan struct{}
 }
 
@@ -42,8 +44,19 @@ func newHookListener(t *testing.T) *hookListener {
 		if fail {
 			l.failNext--
 		}
+		slow := !fail && l.slowNext > 0
+		if slow {
+			l.slowNext--
+		}
+		wait := l.slowFor
 		l.mu.Unlock()
 		l.arrived <- struct{}{}
+		if slow {
+			select {
+			case <-time.After(wait):
+			case <-r.Context().Done():
+			}
+		}
 		if fail {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
@@ -78,6 +91,13 @@ func (l *hookListener) all() []delivered {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]delivered(nil), l.got...)
+}
+
+// setSlow makes the next n POSTs answer only after d.
+func (l *hookListener) setSlow(n int, d time.Duration) {
+	l.mu.Lock()
+	l.slowNext, l.slowFor = n, d
+	l.mu.Unlock()
 }
 
 func (l *hookListener) setFail(n int) {
