@@ -48,7 +48,6 @@ const (
 	errPageRestricted        errName = "page_restricted"
 	errPolicyBlock           errName = "policy_block"
 	errMessagesDisabled      errName = "messages_disabled"
-	errUnsupportedPost       errName = "unsupported_post"
 	errSecurityCheck         errName = "security_check"
 	errUnavailable           errName = "person_unavailable"
 	errUnavailablePerm       errName = "person_unavailable_200"
@@ -113,7 +112,6 @@ var errorTable = map[errName]errSpec{
 	errPageRestricted:    {400, 10, 1893063, oauthException, "(#10) This Page is temporarily restricted from sending messages.", false},
 	errPolicyBlock:       {400, 368, 0, oauthException, "(#368) The action attempted has been deemed abusive or is otherwise disallowed", false},
 	errMessagesDisabled:  {400, 200, 2534041, oauthException, "(#200) The owner of this account has turned off access to messages.", false},
-	errUnsupportedPost:   {400, 100, 0, oauthException, "Unsupported request - method type: post", false}, // §10: chatwoot #14932
 	errSecurityCheck:     {400, 10, 2534077, oauthException, "(#10) The account must pass a security check before it can send messages.", false},
 	errUnavailable:       {400, 551, 1545041, oauthException, "(#551) This person isn't available right now.", false},
 	errUnavailablePerm:   {400, 200, 1545041, oauthException, "(#200) This person isn't available right now.", false},

@@ -1,6 +1,7 @@
 package metasim
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -104,4 +105,46 @@ func (l *hookListener) setFail(n int) {
 	l.mu.Lock()
 	l.failNext = n
 	l.mu.Unlock()
+}
+
+// payload is a webhook body as the app reads it.
+type payload struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		ID      string `json:"id"`
+		Time    int64  `json:"time"`
+		Changes []struct {
+			Field string `json:"field"`
+			Value struct {
+				ID       string `json:"id"`
+				Text     string `json:"text"`
+				ParentID string `json:"parent_id"`
+				From     struct {
+					ID             string `json:"id"`
+					Username       string `json:"username"`
+					SelfIGScopedID string `json:"self_ig_scoped_id"`
+				} `json:"from"`
+				Media struct {
+					ID               string `json:"id"`
+					MediaProductType string `json:"media_product_type"`
+					AdID             string `json:"ad_id"`
+					AdTitle          string `json:"ad_title"`
+					OriginalMediaID  string `json:"original_media_id"`
+				} `json:"media"`
+			} `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+func parsePayload(t *testing.T, d delivered) payload {
+	t.Helper()
+	verifySignature(t, d)
+	var p payload
+	if err := json.Unmarshal(d.body, &p); err != nil {
+		t.Fatalf("payload %s: %v", d.body, err)
+	}
+	if p.Object != "instagram" || len(p.Entry) == 0 {
+		t.Fatalf("payload %s", d.body)
+	}
+	return p
 }

@@ -27,48 +27,6 @@ func verifySignature(t *testing.T, d delivered) {
 	}
 }
 
-// payload is a webhook body as the app reads it.
-type payload struct {
-	Object string `json:"object"`
-	Entry  []struct {
-		ID      string `json:"id"`
-		Time    int64  `json:"time"`
-		Changes []struct {
-			Field string `json:"field"`
-			Value struct {
-				ID       string `json:"id"`
-				Text     string `json:"text"`
-				ParentID string `json:"parent_id"`
-				From     struct {
-					ID             string `json:"id"`
-					Username       string `json:"username"`
-					SelfIGScopedID string `json:"self_ig_scoped_id"`
-				} `json:"from"`
-				Media struct {
-					ID               string `json:"id"`
-					MediaProductType string `json:"media_product_type"`
-					AdID             string `json:"ad_id"`
-					AdTitle          string `json:"ad_title"`
-					OriginalMediaID  string `json:"original_media_id"`
-				} `json:"media"`
-			} `json:"value"`
-		} `json:"changes"`
-	} `json:"entry"`
-}
-
-func parsePayload(t *testing.T, d delivered) payload {
-	t.Helper()
-	verifySignature(t, d)
-	var p payload
-	if err := json.Unmarshal(d.body, &p); err != nil {
-		t.Fatalf("payload %s: %v", d.body, err)
-	}
-	if p.Object != "instagram" || len(p.Entry) == 0 {
-		t.Fatalf("payload %s", d.body)
-	}
-	return p
-}
-
 // installed answers a harness whose two Pages have the app installed.
 func installed(t *testing.T, opts ...harnessOpt) *harness {
 	h := newHarness(t, append([]harnessOpt{withWebhook()}, opts...)...)
