@@ -85,7 +85,10 @@ func (s *Sim) setUsageHeaders(w http.ResponseWriter, parts []string, raw string)
 		writeUsageHeader(w, account, bucInstagram, pct, regain)
 		return
 	}
-	writeUsageHeader(w, page.ID, bucPages, pct, regain)
+	if !onPage {
+		node = page.ID // /me and the like: the token's Page
+	}
+	writeUsageHeader(w, node, bucPages, pct, regain)
 }
 
 // writeUsageHeader writes Meta's business-use-case usage header for one
