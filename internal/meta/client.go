@@ -2,7 +2,8 @@
 // discovery, webhook subscriptions, Instagram comment reads and the Private
 // Replies send call. Every call takes the token it acts with, signs it with
 // appsecret_proof, and turns Meta's error JSON into an *Error whose class
-// (errors.go) says what the caller should do next.
+// (classify.go: one table of Graph errors) says what the caller should do
+// next. Every Graph path carries the configured version (Options.Version).
 package meta
 
 import (
@@ -24,7 +25,7 @@ import (
 // Options configure a Client.
 type Options struct {
 	GraphURL   string // e.g. https://graph.facebook.com (no trailing slash)
-	Version    string // e.g. v25.0
+	Version    string // e.g. v25.0 or v27.0
 	AppID      string
 	AppSecret  string
 	HTTPClient *http.Client // default: 15 s timeout

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -114,8 +115,11 @@ func (s *Sim) failed(dv *delivery, rec deliveryRecord) {
 	d.signal()
 }
 
-// post sends a body to the webhook URL with Meta's headers.
+// post sends a body to the webhook URL with Meta's headers. The app has
+// tune.hookTimeout (Meta: 5 s) to answer; a slower answer is a failure.
 func (s *Sim) post(ctx context.Context, body []byte) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.tune.hookTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("metasim: webhook request: %w", err)
@@ -127,6 +131,9 @@ func (s *Sim) post(ctx context.Context, body []byte) (int, error) {
 	req.Header.Set("X-Hub-Signature", sig1)
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return 0, fmt.Errorf("metasim: webhook post: no answer within %s", s.tune.hookTimeout)
+		}
 		return 0, fmt.Errorf("metasim: webhook post: %w", err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

@@ -149,7 +149,9 @@ func TestControl_liveClockFaultsAndRoutes(t *testing.T) {
 		t.Fatalf("clock %s", clock.Now)
 	}
 	h.wantStatus(h.postJSON("/control/clock", map[string]string{"advance": "-1h"}), http.StatusBadRequest)
-	for _, bad := range []map[string]any{{"kind": "meteor"}, {}, {"kind": "graph_5xx", "count": 0}, {"kind": "graph_slow", "delay": "forever"}, {"kind": "rate_limit", "account": "1"}} {
+	for _, bad := range []map[string]any{{"kind": "meteor"}, {}, {"kind": "graph_5xx", "count": 0}, {"kind": "graph_slow", "delay": "forever"}, {"kind": "rate_limit", "account": "1"},
+		{"kind": "send_error"}, {"kind": "send_error", "code": 0}, {"kind": "send_error", "code": 10, "status": 200},
+		{"kind": "send_error", "code": 10, "subcode": -1}, {"kind": "graph_5xx", "code": 2}} {
 		h.wantStatus(h.postJSON("/control/faults", bad), http.StatusBadRequest)
 	}
 	h.wantStatus(h.postJSON("/control/faults", map[string]any{"kind": "graph_5xx", "count": 3}), http.StatusOK)

@@ -8,10 +8,16 @@ import (
 	"time"
 )
 
-// Meta's delivery policy (meta-platform.md §1.3).
+// Meta's delivery policy (meta-platform.md §1.3, §1.4 and §10).
 const (
-	giveUpAfter      = 36 * time.Hour // unacknowledged updates are dropped
-	unsubscribeAfter = time.Hour      // continuous failure unsubscribes the Page
+	giveUpAfter           = 36 * time.Hour  // unacknowledged updates are dropped
+	unsubscribeAfter      = time.Hour       // continuous failure unsubscribes the Page
+	hookAnswerLimit       = 5 * time.Second // a slower answer is a failed delivery
+	maxChangesPerDelivery = 1000            // Meta batches at most 1,000 updates
+	// maxDeliveryBytes keeps a big batch within the 1 MiB an app may cap its
+	// bodies at (DESIGN.md §5); Meta documents no byte limit, so a batch
+	// is cut short before it would pass this.
+	maxDeliveryBytes = 1<<20 - 16<<10
 	recordsKept      = 200
 )
 
@@ -165,9 +171,13 @@ func (s *Sim) nextDelivery() (*delivery, time.Duration) {
 		return nil, min(wait, ready.Sub(now))
 	}
 	n := 1
-	if len(d.pending) > 1 && d.rng.Float64() < s.tune.batchChance {
+	switch {
+	case len(d.pending) >= s.tune.busyBacklog: // high traffic: Meta packs big batches
+		n = min(len(d.pending), s.tune.bigBatch)
+	case len(d.pending) > 1 && d.rng.Float64() < s.tune.batchChance:
 		n = min(len(d.pending), 2+d.rng.IntN(max(1, s.tune.maxBatch-1)))
 	}
+	n = fitBody(d.pending[:n], s.tune.maxBody)
 	events := d.pending[:n:n]
 	d.pending = d.pending[n:]
 	simNow := s.now()
@@ -188,6 +198,24 @@ func (s *Sim) nextDelivery() (*delivery, time.Duration) {
 		}
 	}
 	return dv, 0
+}
+
+// fitBody answers how many of the events, from the first, fit in a body of
+// limit bytes; always at least one.
+func fitBody(events []event, limit int) int {
+	const envelope = 64 // {"object":"instagram","entry":[…]} and one entry's framing
+	size := envelope
+	for i, ev := range events {
+		b, err := metaJSON(ev.change)
+		if err != nil {
+			return max(1, i)
+		}
+		size += len(b) + envelope
+		if size > limit && i > 0 {
+			return i
+		}
+	}
+	return len(events)
 }
 
 func (d *deliverer) intn(n int) int {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 )
 
 // errName names one row of the error table.
@@ -35,12 +36,21 @@ const (
 	errNoPermission          errName = "missing_permission"
 	errNoMessaging           errName = "no_messaging_task"
 	errCommentInvalid        errName = "comment_invalid"
-	errOwnComment            errName = "own_comment"
+	errNotEligible           errName = "not_eligible"
 	errTextTooLong           errName = "text_too_long"
 	errOutsideWindow         errName = "outside_window"
-	errAlreadyReplied        errName = "already_replied"
 	errRateLimited           errName = "rate_limited"
+	errUnknown               errName = "unknown"
 	errTemporary             errName = "temporary"
+	errUnknownPermission     errName = "unknown_permission"
+	errPageNotLinked         errName = "page_not_linked"
+	errBusinessBlocked       errName = "business_blocked"
+	errPageRestricted        errName = "page_restricted"
+	errPolicyBlock           errName = "policy_block"
+	errMessagesDisabled      errName = "messages_disabled"
+	errSecurityCheck         errName = "security_check"
+	errUnavailable           errName = "person_unavailable"
+	errUnavailablePerm       errName = "person_unavailable_200"
 	errUnsupportedGrantType  errName = "unsupported_grant_type"
 	errExchangeTokenRequired errName = "exchange_token_invalid"
 )
@@ -87,14 +97,24 @@ var errorTable = map[errName]errSpec{
 	errNoPermission:          {400, 10, 0, oauthException, "(#10) Application does not have permission for this action", false},
 	errNoMessaging:           {403, 230, 0, oauthException, "(#230) Requires pages_messaging permission to manage the object", false},
 	errCommentInvalid:        {400, 100, 2018292, oauthException, "(#100) Invalid comment_id parameter", false},
-	errOwnComment:            {400, 100, 2534013, oauthException, "(#100) The comment's author cannot receive a private reply from this account.", false},
 	errTextTooLong:           {400, 100, 0, oauthException, "(#100) Length of param message[text] must be less than or equal to 1000", false},
-	errOutsideWindow:         {400, 10, 2534022, oauthException, "(#10) This message is sent outside of allowed window.", false},
-	errAlreadyReplied:        {400, 100, 2534025, oauthException, "(#100) The comment is invalid for a private reply: a private reply has already been sent to it.", false},
-	errRateLimited:           {400, 613, 0, oauthException, "(#613) Calls to this api have exceeded the rate limit.", true},
-	errTemporary:             {500, 2, 0, oauthException, "An unexpected error has occurred. Please retry your request later.", true},
 	errUnsupportedGrantType:  {400, 100, 0, oauthException, "Unsupported grant_type: %s", false},
 	errExchangeTokenRequired: {400, 100, 0, oauthException, "(#100) Missing or invalid fb_exchange_token", false},
+	// The Send API's own refusals (meta-platform.md §4 and §10, which wins).
+	errNotEligible:       {400, 100, 2534025, oauthException, "(#100) The comment is invalid for a private reply.", false},    // already answered, own comment: §10
+	errOutsideWindow:     {403, 10, 2534022, oauthException, "(#10) This message is sent outside of allowed window.", false},  // §10: HTTP 403
+	errRateLimited:       {400, 613, 2534040, oauthException, "(#613) Calls to this api have exceeded the rate limit.", true}, // §10
+	errUnknown:           {500, 1, 0, oauthException, "An unknown error has occurred.", true},                                 // §4.2: graph_5xx
+	errTemporary:         {500, 2, 0, oauthException, "An unexpected error has occurred. Please retry your request later.", true},
+	errUnknownPermission: {403, 199, 0, oauthException, "An unknown error occurred.", false}, // §10: missing permission or Advanced Access
+	errPageNotLinked:     {400, 100, 2534013, oauthException, "(#100) The Page is not linked to an Instagram account.", false},
+	errBusinessBlocked:   {400, 100, 2534029, oauthException, "(#100) The business has been blocked from sending messages.", false},
+	errPageRestricted:    {400, 10, 1893063, oauthException, "(#10) This Page is temporarily restricted from sending messages.", false},
+	errPolicyBlock:       {400, 368, 0, oauthException, "(#368) The action attempted has been deemed abusive or is otherwise disallowed", false},
+	errMessagesDisabled:  {400, 200, 2534041, oauthException, "(#200) The owner of this account has turned off access to messages.", false},
+	errSecurityCheck:     {400, 10, 2534077, oauthException, "(#10) The account must pass a security check before it can send messages.", false},
+	errUnavailable:       {400, 551, 1545041, oauthException, "(#551) This person isn't available right now.", false},
+	errUnavailablePerm:   {400, 200, 1545041, oauthException, "(#200) This person isn't available right now.", false},
 }
 
 // graphErrorBody is Meta's error JSON.
@@ -117,18 +137,67 @@ func newGraphError(name errName, args ...any) (int, graphErrorBody) {
 	if !ok {
 		spec = errorTable[errTemporary]
 	}
-	msg := spec.message
 	if len(args) > 0 {
-		msg = fmt.Sprintf(spec.message, args...)
+		spec.message = fmt.Sprintf(spec.message, args...)
 	}
-	return spec.status, graphErrorBody{Error: graphError{
-		Message:      msg,
+	return spec.status, spec.body()
+}
+
+// body answers Meta's error JSON for a row whose message is final.
+func (spec errSpec) body() graphErrorBody {
+	return graphErrorBody{Error: graphError{
+		Message:      spec.message,
 		Type:         spec.typ,
 		Code:         spec.code,
 		ErrorSubcode: spec.subcode,
 		IsTransient:  spec.transient,
 		FBTraceID:    fbtraceID(),
 	}}
+}
+
+// sendErrorRows are the rows a send_error fault borrows its status, message
+// and is_transient from when it names their code (and subcode) without them.
+var sendErrorRows = []errName{
+	errNotEligible, errOutsideWindow, errRateLimited, errUnknown, errTemporary, errUnknownPermission,
+	errPageNotLinked, errBusinessBlocked, errPageRestricted, errPolicyBlock, errMessagesDisabled,
+	errSecurityCheck, errUnavailable, errUnavailablePerm, errWrongNode, errCommentInvalid,
+	errNoPermission, errPermission, errTokenRevoked, errTokenInvalid,
+}
+
+// sendErrorSpec answers the error a send_error fault injects: the first row
+// with the same code and subcode (else the same code and no subcode, else
+// the same code) fills in what the fault leaves out.
+func sendErrorSpec(code, subcode, status int, message string) errSpec {
+	spec := errSpec{status: http.StatusBadRequest, code: code, subcode: subcode, typ: oauthException,
+		message: fmt.Sprintf("(#%d) An error occurred.", code)}
+	var found bool
+	for _, want := range []func(errSpec) bool{
+		func(r errSpec) bool { return r.subcode == subcode },
+		func(r errSpec) bool { return r.subcode == 0 },
+		func(errSpec) bool { return true },
+	} {
+		for _, n := range sendErrorRows {
+			row := errorTable[n]
+			if found || row.code != code || !want(row) {
+				continue
+			}
+			found = true
+			spec.status, spec.typ, spec.transient = row.status, row.typ, row.transient
+			if !strings.Contains(row.message, "%") {
+				spec.message = row.message
+			}
+		}
+	}
+	if status != 0 {
+		spec.status = status
+	}
+	if message != "" {
+		spec.message = message
+	}
+	if !found {
+		spec.transient = spec.status >= 500
+	}
+	return spec
 }
 
 // writeGraphError answers a Graph request with the table row name.

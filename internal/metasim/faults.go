@@ -12,15 +12,21 @@ const (
 	faultRateLimit    = "rate_limit"
 	faultTokenRevoked = "token_revoked"
 	faultWebhookDrop  = "webhook_drop"
+	faultSendError    = "send_error"
 )
 
 // fault is a pending injected failure: the next Remaining matching calls or
-// deliveries fail that way.
+// deliveries fail that way. A send_error fault carries the Graph error the
+// Send API answers.
 type fault struct {
 	Kind      string        `json:"kind"`
 	Account   string        `json:"account,omitempty"`
 	Remaining int           `json:"remaining"`
 	Delay     time.Duration `json:"delay_ns,omitempty"`
+	Code      int           `json:"code,omitempty"`
+	Subcode   int           `json:"subcode,omitempty"`
+	Status    int           `json:"status,omitempty"`
+	Message   string        `json:"message,omitempty"`
 }
 
 // faultRequest is the body of POST /control/faults.
@@ -29,6 +35,10 @@ type faultRequest struct {
 	Count   *int   `json:"count"`
 	Account string `json:"account"`
 	Delay   string `json:"delay"`
+	Code    *int   `json:"code"`
+	Subcode int    `json:"subcode"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
 }
 
 // addFault validates and records a fault. token_revoked takes effect at once
@@ -42,8 +52,15 @@ func (s *Sim) addFault(req faultRequest) (*fault, error) {
 		}
 		f.Remaining = *req.Count
 	}
+	if req.Kind != faultSendError && (req.Code != nil || req.Subcode != 0 || req.Status != 0 || req.Message != "") {
+		return nil, &fieldError{"code", "code, subcode, status and message belong to send_error faults"}
+	}
 	switch req.Kind {
 	case faultGraph5xx, faultRateLimit, faultTokenRevoked, faultWebhookDrop:
+	case faultSendError:
+		if err := f.setSendError(req); err != nil {
+			return nil, err
+		}
 	case faultGraphSlow:
 		f.Delay = s.tune.slowDelay
 		if req.Delay != "" {
@@ -78,6 +95,22 @@ func (s *Sim) addFault(req faultRequest) (*fault, error) {
 	}
 	s.faults = append(s.faults, f)
 	return f, nil
+}
+
+// setSendError validates a send_error fault's Graph error and fills in the
+// status and message Meta would answer for that code (errors.go).
+func (f *fault) setSendError(req faultRequest) error {
+	switch {
+	case req.Code == nil || *req.Code == 0:
+		return &fieldError{"code", "required: the Graph error code, such as 613"}
+	case req.Subcode < 0:
+		return &fieldError{"subcode", "must not be negative"}
+	case req.Status != 0 && (req.Status < 400 || req.Status > 599):
+		return &fieldError{"status", "must be an HTTP error status (400-599)"}
+	}
+	spec := sendErrorSpec(*req.Code, req.Subcode, req.Status, req.Message)
+	f.Code, f.Subcode, f.Status, f.Message = spec.code, spec.subcode, spec.status, spec.message
+	return nil
 }
 
 // takeFaultLocked consumes one pending fault of kind matching any of the

@@ -61,13 +61,10 @@ func (s *Sim) serveGraph(w http.ResponseWriter, r *http.Request) {
 	c.params = params
 	accounts := s.accountsOfCall(parts[0], rawToken(r, params))
 	if s.takeFault(faultGraph5xx, accounts) != nil {
-		writeGraphError(w, errTemporary)
+		writeGraphError(w, errUnknown)
 		return
 	}
-	w.Header().Set("X-App-Usage", `{"call_count":1,"total_cputime":1,"total_time":1}`)
-	if len(accounts) > 0 {
-		s.setUsageHeader(w, accounts[0])
-	}
+	s.setUsageHeaders(w, parts, rawToken(r, params))
 	if f := s.takeFault(faultGraphSlow, accounts); f != nil {
 		// The request is processed at once (a send is recorded) and only the
 		// answer is late, so a client that gives up sees an ambiguous result.
@@ -130,6 +127,10 @@ func (s *Sim) route(c *graphCall) {
 	s.getEdge(c, id, p[1], method)
 }
 
+// latestVersion is the newest Graph API version (v27.0, released 2026-11-04:
+// meta-platform.md §10).
+const latestVersion = 27
+
 // knownVersion accepts the pinned version and every released one up to the
 // latest (older ones are served by the next available, as at Meta).
 func (s *Sim) knownVersion(v string) bool {
@@ -141,7 +142,7 @@ func (s *Sim) knownVersion(v string) bool {
 		return false
 	}
 	n, err := strconv.Atoi(major)
-	return err == nil && n >= 2 && n <= 26
+	return err == nil && n >= 2 && n <= latestVersion
 }
 
 // readParams merges the query with a form or JSON body. JSON members that

@@ -160,6 +160,10 @@ func TestGraph_pathsAndVersions(t *testing.T) {
 	h := newHarness(t)
 	tok := h.avaPage(0)
 	h.wantGraphError(h.get("/v99.0/me?access_token="+tok), 400, 2500, 0)
+	h.wantGraphError(h.get("/v28.0/me?access_token="+tok), 400, 2500, 0) // not released
+	for _, v := range []string{"v25.0", "v26.0", "v27.0"} {
+		h.wantStatus(h.get("/"+v+"/me?access_token="+tok), http.StatusOK)
+	}
 	h.wantGraphError(h.get("/v25.0/"+h.page(0)+"/a/b?access_token="+tok), 400, 2500, 0)
 	h.wantGraphError(h.get("/v25.0/"+h.page(0)+"/nonsense?access_token="+tok), 400, 100, 0)
 	h.wantGraphError(h.do("DELETE", "/"+h.account(0)+"?access_token="+tok, nil, ""), 400, 100, 33)
@@ -201,12 +205,43 @@ func TestGraph_subscribedApps(t *testing.T) {
 	}
 }
 
-func TestGraph_usageHeaderOnReads(t *testing.T) {
+// TestGraph_usageHeaders: a Page token's calls carry the business-use-case
+// header (type instagram keyed by the Instagram account on Instagram nodes,
+// type pages keyed by the Page on Page nodes), other calls carry
+// X-App-Usage, and never both (meta-platform.md §10).
+func TestGraph_usageHeaders(t *testing.T) {
 	h := newHarness(t)
-	r := h.get("/" + h.account(0) + "?access_token=" + h.avaPage(0))
-	var usage map[string][]map[string]any
-	if err := json.Unmarshal([]byte(r.header.Get("X-Business-Use-Case-Usage")), &usage); err != nil || usage[h.page(0)][0]["type"] != "pages" {
-		t.Fatalf("usage %q", r.header.Get("X-Business-Use-Case-Usage"))
+	page := h.avaPage(0)
+	user := h.login(h.user(0), allScopes)
+	media := h.world.Media[0].ID
+	tests := []struct {
+		name, path string
+		key, typ   string // "" means X-App-Usage only
+	}{
+		{"Instagram account, Page token", "/v25.0/" + h.account(0) + "?access_token=" + page, h.account(0), "instagram"},
+		{"media, Page token", "/v27.0/" + media + "/comments?access_token=" + page, h.account(0), "instagram"},
+		{"Page, Page token", "/v25.0/" + h.page(0) + "?access_token=" + page, h.page(0), "pages"},
+		{"me, Page token", "/me?access_token=" + page, h.page(0), "pages"},
+		{"Page, user token", "/v25.0/" + h.page(0) + "?access_token=" + user, "", ""},
+		{"me/accounts, user token", "/v25.0/me/accounts?access_token=" + user, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.get(tt.path)
+			h.wantStatus(r, http.StatusOK)
+			buc, app := r.header.Get("X-Business-Use-Case-Usage"), r.header.Get("X-App-Usage")
+			if tt.typ == "" {
+				if buc != "" || app == "" {
+					t.Fatalf("want X-App-Usage only, got BUC %q app %q", buc, app)
+				}
+				return
+			}
+			var usage map[string][]map[string]any
+			if err := json.Unmarshal([]byte(buc), &usage); err != nil || len(usage) != 1 || len(usage[tt.key]) != 1 ||
+				usage[tt.key][0]["type"] != tt.typ || app != "" {
+				t.Fatalf("BUC %q app %q, want %s keyed by %s only", buc, app, tt.typ, tt.key)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package metasim
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,9 @@ type hookListener struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	got      []delivered
-	failNext int // answer 500 to this many POSTs first
+	failNext int           // answer 500 to this many POSTs first
+	slowNext int           // answer this many POSTs (after failures) only after slowFor
+	slowFor  time.Duration // how late a slow answer comes
 	arrived  chan struct{}
 }
 
@@ -42,8 +45,19 @@ func newHookListener(t *testing.T) *hookListener {
 		if fail {
 			l.failNext--
 		}
+		slow := !fail && l.slowNext > 0
+		if slow {
+			l.slowNext--
+		}
+		wait := l.slowFor
 		l.mu.Unlock()
 		l.arrived <- struct{}{}
+		if slow {
+			select {
+			case <-time.After(wait):
+			case <-r.Context().Done():
+			}
+		}
 		if fail {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
@@ -80,8 +94,57 @@ func (l *hookListener) all() []delivered {
 	return append([]delivered(nil), l.got...)
 }
 
+// setSlow makes the next n POSTs answer only after d.
+func (l *hookListener) setSlow(n int, d time.Duration) {
+	l.mu.Lock()
+	l.slowNext, l.slowFor = n, d
+	l.mu.Unlock()
+}
+
 func (l *hookListener) setFail(n int) {
 	l.mu.Lock()
 	l.failNext = n
 	l.mu.Unlock()
+}
+
+// payload is a webhook body as the app reads it.
+type payload struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		ID      string `json:"id"`
+		Time    int64  `json:"time"`
+		Changes []struct {
+			Field string `json:"field"`
+			Value struct {
+				ID       string `json:"id"`
+				Text     string `json:"text"`
+				ParentID string `json:"parent_id"`
+				From     struct {
+					ID             string `json:"id"`
+					Username       string `json:"username"`
+					SelfIGScopedID string `json:"self_ig_scoped_id"`
+				} `json:"from"`
+				Media struct {
+					ID               string `json:"id"`
+					MediaProductType string `json:"media_product_type"`
+					AdID             string `json:"ad_id"`
+					AdTitle          string `json:"ad_title"`
+					OriginalMediaID  string `json:"original_media_id"`
+				} `json:"media"`
+			} `json:"value"`
+		} `json:"changes"`
+	} `json:"entry"`
+}
+
+func parsePayload(t *testing.T, d delivered) payload {
+	t.Helper()
+	verifySignature(t, d)
+	var p payload
+	if err := json.Unmarshal(d.body, &p); err != nil {
+		t.Fatalf("payload %s: %v", d.body, err)
+	}
+	if p.Object != "instagram" || len(p.Entry) == 0 {
+		t.Fatalf("payload %s", d.body)
+	}
+	return p
 }

@@ -6,7 +6,8 @@
 // (DESIGN.md §4) and faithful to meta-platform.md.
 //
 // Everything is served at the handler's root:
-//   - the Graph API, versioned (/v25.0/...) and unversioned: /oauth/access_token,
+//   - the Graph API, versioned (/v25.0/..., any released version up to
+//     v27.0) and unversioned: /oauth/access_token,
 //     /debug_token, /me, /me/accounts, /me/permissions, /{id}, /{ig-user-id}/media,
 //     /stories and /live_media, /{media-id}/comments, /{comment-id}/replies,
 //     /{page-id}/subscribed_apps and POST /{page-id}/messages;
@@ -54,7 +55,8 @@ type Config struct {
 	StatePath string
 	// Now is the base clock; /control/clock advances an offset on top.
 	Now func() time.Time
-	// HTTPClient delivers webhooks; default a client with a 20 s timeout.
+	// HTTPClient delivers webhooks; default a plain client. However it is
+	// set, Meta's 5 s answer limit applies to every delivery.
 	HTTPClient *http.Client
 	// Logger receives the simulator's logs; default discards them.
 	Logger *slog.Logger
@@ -94,7 +96,11 @@ type Sim struct {
 type tuning struct {
 	adDuplicate  float64       // chance an ad comment is delivered twice
 	batchChance  float64       // chance a delivery carries several pending events
-	maxBatch     int           // most events in one delivery
+	maxBatch     int           // most events in one ordinary batch
+	busyBacklog  int           // pending events from which traffic counts as high
+	bigBatch     int           // most events in one delivery when traffic is high
+	maxBody      int           // most bytes in one delivery (beyond one event)
+	hookTimeout  time.Duration // how long the app may take to answer a delivery
 	gather       time.Duration // how long the first pending event waits for company
 	workers      int           // concurrent deliveries
 	queueCap     int           // pending events kept before the oldest is dropped
@@ -106,6 +112,7 @@ type tuning struct {
 func defaultTuning() tuning {
 	return tuning{
 		adDuplicate: 0.5, batchChance: 0.3, maxBatch: 10, gather: 150 * time.Millisecond,
+		busyBacklog: 25, bigBatch: maxChangesPerDelivery, maxBody: maxDeliveryBytes, hookTimeout: hookAnswerLimit,
 		workers: 4, queueCap: 10000, slowDelay: 3 * time.Second, saveDebounce: time.Second,
 		trafficTick: 250 * time.Millisecond,
 	}

@@ -31,17 +31,25 @@ const (
 // recorded before the answer is written, so a client that times out leaves
 // it accepted.
 func (s *Sim) sendMessage(c *graphCall, pageID string) {
-	if c.tok.kind != tokenPage {
+	page := s.world.pageByID[pageID]
+	if s.injectedSendError(c, page) {
+		return
+	}
+	switch {
+	case c.tok.kind != tokenPage:
 		c.fail(apiErr(errPageTokenRequired))
 		return
-	}
-	if c.tok.pageID != pageID {
+	case c.tok.pageID != pageID:
 		c.fail(apiErr(errObjectNotFound, "post", pageID))
 		return
-	}
-	page := s.world.pageByID[pageID]
-	if !hasTask(s.userTasks(c.tok, pageID), messagingTasks...) || !c.tok.has("pages_messaging") {
+	case !hasTask(s.userTasks(c.tok, pageID), messagingTasks...) || !c.tok.has("pages_messaging"):
 		c.fail(apiErr(errNoMessaging))
+		return
+	case !c.tok.has("instagram_manage_comments"):
+		c.fail(apiErr(errUnknownPermission)) // Meta's 199 (meta-platform.md §10)
+		return
+	case page.AccountID == "":
+		c.fail(apiErr(errPageNotLinked))
 		return
 	}
 	var recipient struct {
@@ -76,8 +84,8 @@ func (s *Sim) sendMessage(c *graphCall, pageID string) {
 	case cm == nil || cm.Deleted || cm.AccountID != page.AccountID:
 		c.fail(apiErr(errCommentInvalid))
 		return
-	case cm.own():
-		c.fail(apiErr(errOwnComment))
+	case cm.own(): // Meta documents no code of its own for this: the generic refusal
+		c.fail(apiErr(errNotEligible))
 		return
 	case message.Text == nil || *message.Text == "":
 		c.fail(apiErr(errParamRequired, "message[text]"))
@@ -92,11 +100,11 @@ func (s *Sim) sendMessage(c *graphCall, pageID string) {
 		c.fail(apiErr(errOutsideWindow))
 		return
 	case s.st.replyByComment[cm.ID] != nil:
-		c.fail(apiErr(errAlreadyReplied))
+		c.fail(apiErr(errNotEligible))
 		return
 	}
 	if regain, limited := s.rateLimitedLocked(cm, now); limited {
-		writeUsageHeader(c.w, pageID, 100, regain)
+		writeUsageHeader(c.w, cm.AccountID, bucInstagram, 100, regain)
 		c.fail(apiErr(errRateLimited))
 		return
 	}
@@ -110,8 +118,39 @@ func (s *Sim) sendMessage(c *graphCall, pageID string) {
 	s.st.addReply(r)
 	s.markDirtyLocked()
 	pct, regain := s.usageLocked(cm.AccountID, now)
-	writeUsageHeader(c.w, pageID, pct, regain)
+	writeUsageHeader(c.w, cm.AccountID, bucInstagram, pct, regain)
 	c.ok(obj{{"recipient_id", r.RecipientID}, {"message_id", r.MessageID}})
+}
+
+// injectedSendError answers a pending send_error fault for the Page's
+// account (or the token's), exactly as the fault describes it. Throttling
+// codes come with a usage header at 100 %, as Meta's own do.
+func (s *Sim) injectedSendError(c *graphCall, page *fbPage) bool {
+	var accounts []string
+	for _, p := range []*fbPage{page, s.world.pageByID[c.tok.pageID]} {
+		if p != nil && p.AccountID != "" {
+			accounts = append(accounts, p.AccountID)
+		}
+	}
+	f := s.takeFault(faultSendError, accounts)
+	if f == nil {
+		return false
+	}
+	spec := sendErrorSpec(f.Code, f.Subcode, f.Status, f.Message)
+	if throttlingCode(spec.code) && len(accounts) > 0 {
+		writeUsageHeader(c.w, accounts[0], bucInstagram, 100, 1)
+	}
+	writeMetaJSON(c.w, spec.status, spec.body())
+	return true
+}
+
+// throttlingCode reports Graph's rate-limit codes (meta-platform.md §4.2).
+func throttlingCode(code int) bool {
+	switch code {
+	case 4, 17, 32, 341, 613:
+		return true
+	}
+	return code >= 80001 && code <= 80014
 }
 
 // inWindowLocked: Live comments only while their broadcast runs, others

@@ -24,8 +24,11 @@ func TestSend_acceptsAndRecordsReply(t *testing.T) {
 	if !strings.HasPrefix(ok.MessageID, "aWdf") || ok.RecipientID != h.sim.world.igsid("jane.doe") {
 		t.Fatalf("answer %s", r.body)
 	}
-	if u := r.header.Get("X-Business-Use-Case-Usage"); !strings.Contains(u, `"`+h.page(0)+`":[{"type":"pages","call_count":0`) {
+	if u := r.header.Get("X-Business-Use-Case-Usage"); !strings.Contains(u, `"`+h.account(0)+`":[{"type":"instagram","call_count":0`) {
 		t.Fatalf("usage header %q", u)
+	}
+	if a := r.header.Get("X-App-Usage"); a != "" {
+		t.Fatalf("X-App-Usage %q sent with the business-use-case header", a)
 	}
 	var replies struct {
 		Replies []struct {
@@ -89,11 +92,11 @@ func TestSend_rules(t *testing.T) {
 		{"no MESSAGING task", h.page(0), danaTok, "x", fresh(nil), 403, 230, 0},
 		{"unknown comment", h.page(0), tok0, "x", "17900000000000000", 400, 100, 2018292},
 		{"other account's comment", h.page(0), tok0, "x", otherAccount, 400, 100, 2018292},
-		{"own comment", h.page(0), tok0, "x", own, 400, 100, 2534013},
+		{"own comment", h.page(0), tok0, "x", own, 400, 100, 2534025},
 		{"empty text", h.page(0), tok0, "", fresh(nil), 400, 100, 0},
 		{"1,001 bytes", h.page(0), tok0, multi + "a", fresh(nil), 400, 100, 0},
-		{"older than 7 days", h.page(0), tok0, "x", old, 400, 10, 2534022},
-		{"Live ended", h.page(0), tok0, "x", live, 400, 10, 2534022},
+		{"older than 7 days", h.page(0), tok0, "x", old, 403, 10, 2534022},
+		{"Live ended", h.page(0), tok0, "x", live, 403, 10, 2534022},
 		{"1,000 bytes", h.page(0), tok0, multi, fresh(nil), 200, 0, 0},
 		{"6 days old", h.page(0), tok0, "x", fresh(map[string]any{"age": "6d"}), 200, 0, 0},
 		{"reply comment", h.page(1), tok1, "x", h.comment(map[string]any{"account": h.account(1), "text": "same", "parent_id": otherAccount}), 200, 0, 0},
@@ -117,20 +120,34 @@ func TestSend_newPagesExperienceMessagingTask(t *testing.T) {
 	h.wantStatus(h.send(h.page(0), eli, id, "hello"), http.StatusOK)
 }
 
-func TestSend_declinedPagesMessaging(t *testing.T) {
-	h := newHarness(t)
-	q := url.Values{"client_id": {testAppID}, "redirect_uri": {testRedirect}, "scope": {allScopes},
-		"sim_user": {h.user(0)}, "sim_decline": {"pages_messaging"}}
-	loc, _ := url.Parse(h.get("/dialog/oauth?" + q.Encode()).header.Get("Location"))
-	r := h.postForm("/oauth/access_token", url.Values{"client_id": {testAppID}, "client_secret": {testAppSecret},
-		"redirect_uri": {testRedirect}, "code": {loc.Query().Get("code")}})
-	var tok struct {
-		AccessToken string `json:"access_token"`
+func TestSend_declinedPermissions(t *testing.T) {
+	tests := []struct {
+		decline       string
+		status, code  int
+		wantMessageIs string
+	}{
+		{"pages_messaging", 403, 230, "(#230) Requires pages_messaging permission to manage the object"},
+		{"instagram_manage_comments", 403, 199, "An unknown error occurred."}, // Meta's 199 (meta-platform.md §10)
 	}
-	h.decode(r, &tok)
-	pt := h.pageToken(tok.AccessToken, h.page(0))
-	id := h.comment(map[string]any{"account": h.account(0), "text": "hi"})
-	h.wantGraphError(h.send(h.page(0), pt, id, "x"), 403, 230, 0)
+	for _, tt := range tests {
+		t.Run(tt.decline, func(t *testing.T) {
+			h := newHarness(t)
+			q := url.Values{"client_id": {testAppID}, "redirect_uri": {testRedirect}, "scope": {allScopes},
+				"sim_user": {h.user(0)}, "sim_decline": {tt.decline}}
+			loc, _ := url.Parse(h.get("/dialog/oauth?" + q.Encode()).header.Get("Location"))
+			r := h.postForm("/oauth/access_token", url.Values{"client_id": {testAppID}, "client_secret": {testAppSecret},
+				"redirect_uri": {testRedirect}, "code": {loc.Query().Get("code")}})
+			var tok struct {
+				AccessToken string `json:"access_token"`
+			}
+			h.decode(r, &tok)
+			pt := h.pageToken(tok.AccessToken, h.page(0))
+			id := h.comment(map[string]any{"account": h.account(0), "text": "hi"})
+			if e := h.wantGraphError(h.send(h.page(0), pt, id, "x"), tt.status, tt.code, 0); e.Error.Message != tt.wantMessageIs {
+				t.Errorf("message %q", e.Error.Message)
+			}
+		})
+	}
 }
 
 func TestSend_onePerCommentUnderConcurrency(t *testing.T) {
@@ -166,7 +183,7 @@ func TestSend_windowClosesAsClockAdvances(t *testing.T) {
 	tok := h.avaPage(0)
 	id := h.comment(map[string]any{"account": h.account(0), "text": "hi", "age": "5d"})
 	h.advance("48h")
-	h.wantGraphError(h.send(h.page(0), tok, id, "late"), 400, 10, 2534022)
+	h.wantGraphError(h.send(h.page(0), tok, id, "late"), 403, 10, 2534022)
 }
 
 func TestSend_liveOnlyWhileBroadcasting(t *testing.T) {
@@ -177,7 +194,7 @@ func TestSend_liveOnlyWhileBroadcasting(t *testing.T) {
 	second := h.comment(map[string]any{"account": a, "text": "red one!", "live": true})
 	h.wantStatus(h.send(h.page(1), tok, first, "Sending the link"), http.StatusOK)
 	h.wantStatus(h.postJSON("/control/live/end", map[string]string{"account": a}), http.StatusOK)
-	h.wantGraphError(h.send(h.page(1), tok, second, "too late"), 400, 10, 2534022)
+	h.wantGraphError(h.send(h.page(1), tok, second, "too late"), 403, 10, 2534022)
 }
 
 func TestSend_hourlyBudget(t *testing.T) {
@@ -197,7 +214,7 @@ func TestSend_hourlyBudget(t *testing.T) {
 		}
 	}
 	r := h.send(h.page(0), tok, ids[hourlyReplyBudget], "a")
-	h.wantGraphError(r, 400, 613, 0)
+	h.wantGraphError(r, 400, 613, 2534040)
 	u := r.header.Get("X-Business-Use-Case-Usage")
 	if !strings.Contains(u, `"call_count":100`) || !strings.Contains(u, `"estimated_time_to_regain_access":60`) {
 		t.Fatalf("usage header %q", u)
@@ -223,7 +240,7 @@ func TestSend_liveRatePerSecond(t *testing.T) {
 	for i := range liveRepliesPerSecond {
 		h.wantStatus(h.send(h.page(0), tok, ids[i], "a"), http.StatusOK)
 	}
-	h.wantGraphError(h.send(h.page(0), tok, ids[liveRepliesPerSecond], "a"), 400, 613, 0)
+	h.wantGraphError(h.send(h.page(0), tok, ids[liveRepliesPerSecond], "a"), 400, 613, 2534040)
 	h.advance("1s")
 	h.wantStatus(h.send(h.page(0), tok, ids[liveRepliesPerSecond], "a"), http.StatusOK)
 }

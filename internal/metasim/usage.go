@@ -53,22 +53,48 @@ func minutesUntil(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Minutes())))
 }
 
-// setUsageHeader writes X-Business-Use-Case-Usage for the account's Page.
-func (s *Sim) setUsageHeader(w http.ResponseWriter, accountID string) {
-	a := s.world.accountByID[accountID]
-	if a == nil {
+// Business-use-case types of X-Business-Use-Case-Usage.
+const (
+	bucInstagram = "instagram" // Instagram nodes and the Send API, keyed by the Instagram account
+	bucPages     = "pages"     // Page nodes, keyed by the Page
+)
+
+// setUsageHeaders writes the usage header that goes with the call's token,
+// as Meta does (meta-platform.md §5, §10): calls with a Page token count
+// against the business use case (type instagram keyed by the Instagram
+// account for Instagram nodes and the Send API, type pages keyed by the Page
+// otherwise); every other call counts against the app (X-App-Usage). The two
+// headers are never sent together.
+func (s *Sim) setUsageHeaders(w http.ResponseWriter, parts []string, raw string) {
+	t, err := s.minter.parse(raw)
+	page := s.world.pageByID[t.pageID]
+	if err != nil || t.kind != tokenPage || page == nil {
+		w.Header().Set("X-App-Usage", `{"call_count":1,"total_cputime":1,"total_time":1}`)
 		return
 	}
 	s.mu.Lock()
-	pct, regain := s.usageLocked(accountID, s.clock.now())
-	s.mu.Unlock()
-	writeUsageHeader(w, a.PageID, pct, regain)
+	defer s.mu.Unlock()
+	node := parts[0]
+	account, onPage := s.accountOfNodeLocked(node), s.world.pageByID[node] != nil
+	instagram := (account != "" && !onPage) || (onPage && len(parts) == 2 && parts[1] == "messages")
+	if account == "" {
+		account = page.AccountID
+	}
+	pct, regain := s.usageLocked(account, s.clock.now())
+	if instagram {
+		writeUsageHeader(w, account, bucInstagram, pct, regain)
+		return
+	}
+	if !onPage {
+		node = page.ID // /me and the like: the token's Page
+	}
+	writeUsageHeader(w, node, bucPages, pct, regain)
 }
 
-// writeUsageHeader writes Meta's usage header: percentages per business
-// object, and estimated_time_to_regain_access in minutes.
-func writeUsageHeader(w http.ResponseWriter, pageID string, pct, regainMinutes int) {
+// writeUsageHeader writes Meta's business-use-case usage header for one
+// object: percentages, and estimated_time_to_regain_access in minutes.
+func writeUsageHeader(w http.ResponseWriter, objectID, typ string, pct, regainMinutes int) {
 	w.Header().Set("X-Business-Use-Case-Usage", fmt.Sprintf(
-		`{"%s":[{"type":"pages","call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":%d}]}`,
-		pageID, pct, pct/2, pct/2, regainMinutes))
+		`{"%s":[{"type":"%s","call_count":%d,"total_cputime":%d,"total_time":%d,"estimated_time_to_regain_access":%d}]}`,
+		objectID, typ, pct, pct/2, pct/2, regainMinutes))
 }

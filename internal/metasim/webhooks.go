@@ -55,8 +55,9 @@ type event struct {
 	queued            time.Time // real time, for gathering batches
 }
 
-// changeFor builds a comment's webhook change: live_comments for Live,
-// comments otherwise; ads carry ad_id and ad_title with product type FEED.
+// changeForLocked builds a comment's webhook change: live_comments for Live,
+// comments otherwise; ads carry ad_id and ad_title with product type FEED;
+// from.self_ig_scoped_id is set on the account's own comments only.
 func (s *Sim) changeForLocked(c *comment) hookChange {
 	m, _ := s.mediaLocked(c.MediaID)
 	v := hookValue{
@@ -67,6 +68,8 @@ func (s *Sim) changeForLocked(c *comment) hookChange {
 	field := "comments"
 	if c.Live {
 		field = "live_comments"
+	}
+	if c.own() { // only the account's own comments carry it (meta-platform.md §10)
 		v.From.SelfIGScopedID = c.FromID
 	}
 	if m.AdID != "" {
