@@ -60,6 +60,10 @@ func (s *Sim) getEdge(c *graphCall, id, edge, method string) {
 			c.fail(apiErr(errNoSuchField, edge, "ShadowIGUser"))
 		}
 	default:
+		if edge == "replies" && method == "post" {
+			s.publicReply(c, id) // moderation.go
+			return
+		}
 		if wrongMethod("get") {
 			return
 		}

@@ -235,6 +235,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("GET /control/world", s.controlWorld)
 	mux.HandleFunc("POST /control/comments", s.controlComment)
 	mux.HandleFunc("POST /control/comments/delete", s.controlDeleteComment)
+	mux.HandleFunc("GET /control/comments/{id}", s.controlGetComment)
 	mux.HandleFunc("POST /control/live/start", s.controlLiveStart)
 	mux.HandleFunc("POST /control/live/end", s.controlLiveEnd)
 	mux.HandleFunc("GET /control/replies", s.controlReplies)
