@@ -1,5 +1,6 @@
 // Package meta is Replydesk's client for Meta's Graph API: Facebook Login
-// discovery, webhook subscriptions, Instagram comment reads and the Private
+// discovery (and Login for Business URLs), token inspection, webhook
+// subscriptions, Instagram comment reads, comment moderation and the Private
 // Replies send call. Every call takes the token it acts with, signs it with
 // appsecret_proof, and turns Meta's error JSON into an *Error whose class
 // (classify.go: one table of Graph errors) says what the caller should do

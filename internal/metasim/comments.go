@@ -22,6 +22,8 @@ type comment struct {
 	Created   time.Time `json:"created"`
 	Live      bool      `json:"live,omitempty"`
 	Deleted   bool      `json:"deleted,omitempty"`
+	Hidden    bool      `json:"hidden,omitempty"`
+	ReplyTo   string    `json:"reply_to,omitempty"` // the comment a public reply answered (POST /{id}/replies)
 	history   bool
 }
 

@@ -23,6 +23,7 @@ type dialogView struct {
 	AppID    string
 	Redirect string
 	Error    string
+	Business bool // Facebook Login for Business: the whole set or nothing
 }
 
 type hiddenParam struct{ Name, Value string }
@@ -47,19 +48,10 @@ func (s *Sim) dialog(w http.ResponseWriter, r *http.Request) {
 		s.dialogError(w, "Unsupported response_type: only code is simulated.")
 		return
 	}
-	asked := splitList(q.Get("scope"))
-	var unknown []string
-	for _, p := range asked {
-		if _, ok := permBit(p); !ok {
-			unknown = append(unknown, p)
-		}
-	}
-	if len(unknown) > 0 {
-		s.dialogError(w, "Invalid Scopes: "+strings.Join(unknown, ", ")+". This message is only shown to developers.")
+	asked, business, errMsg := s.dialogScopes(q) // loginconfig.go
+	if errMsg != "" {
+		s.dialogError(w, errMsg)
 		return
-	}
-	if !slices.Contains(asked, "public_profile") {
-		asked = append([]string{"public_profile"}, asked...)
 	}
 	back := redirect.Query()
 	if st := q.Get("state"); st != "" {
@@ -76,16 +68,19 @@ func (s *Sim) dialog(w http.ResponseWriter, r *http.Request) {
 	}
 	userID := q.Get("sim_user")
 	if userID == "" {
-		s.dialogPage(w, r, asked)
+		s.dialogPage(w, r, asked, business)
 		return
 	}
 	if s.world.userByID[userID] == nil {
 		s.dialogError(w, fmt.Sprintf("Unknown simulated user %q.", userID))
 		return
 	}
-	declined := decline(q, asked)
+	declined, rerequest := decline(q, asked), q.Get("auth_type") == "rerequest"
+	if business { // all or nothing: the whole configuration is granted
+		declined, rerequest = nil, true
+	}
 	s.mu.Lock()
-	scopes := s.consentLocked(userID, asked, declined, q.Get("auth_type") == "rerequest")
+	scopes := s.consentLocked(userID, asked, declined, rerequest)
 	code := randomHex(24)
 	s.codes[code] = &authCode{clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
 		userID: userID, scopes: scopes, created: s.clock.now()}
@@ -97,6 +92,7 @@ func (s *Sim) dialog(w http.ResponseWriter, r *http.Request) {
 
 // decline answers the permissions refused: sim_decline (comma-separated or
 // repeated), or, from the dialog's checkboxes, every asked one not allowed.
+// With config_id (Login for Business) nothing can be declined.
 func decline(q url.Values, asked []string) []string {
 	var out []string
 	for _, v := range q["sim_decline"] {
@@ -113,8 +109,8 @@ func decline(q url.Values, asked []string) []string {
 	return out
 }
 
-func (s *Sim) dialogPage(w http.ResponseWriter, r *http.Request, asked []string) {
-	v := dialogView{Scopes: asked, AppID: s.cfg.AppID, Redirect: r.URL.Query().Get("redirect_uri")}
+func (s *Sim) dialogPage(w http.ResponseWriter, r *http.Request, asked []string, business bool) {
+	v := dialogView{Scopes: asked, AppID: s.cfg.AppID, Redirect: r.URL.Query().Get("redirect_uri"), Business: business}
 	for name, vals := range r.URL.Query() {
 		if strings.HasPrefix(name, "sim_") {
 			continue

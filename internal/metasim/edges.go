@@ -15,6 +15,8 @@ func (s *Sim) getEdge(c *graphCall, id, edge, method string) {
 		return false
 	}
 	switch {
+	case id == s.cfg.AppID:
+		s.appSubscriptions(c, edge, method) // appsubs.go
 	case s.world.userByID[id] != nil:
 		if c.tok.kind == tokenPage || c.tok.userID != id {
 			c.fail(apiErr(errObjectNotFound, method, id))
@@ -60,6 +62,10 @@ func (s *Sim) getEdge(c *graphCall, id, edge, method string) {
 			c.fail(apiErr(errNoSuchField, edge, "ShadowIGUser"))
 		}
 	default:
+		if edge == "replies" && method == "post" {
+			s.publicReply(c, id) // moderation.go
+			return
+		}
 		if wrongMethod("get") {
 			return
 		}

@@ -9,13 +9,16 @@
 //   - the Graph API, versioned (/v25.0/..., any released version up to
 //     v27.0) and unversioned: /oauth/access_token,
 //     /debug_token, /me, /me/accounts, /me/permissions, /{id}, /{ig-user-id}/media,
-//     /stories and /live_media, /{media-id}/comments, /{comment-id}/replies,
-//     /{page-id}/subscribed_apps and POST /{page-id}/messages;
+//     /stories and /live_media, /{media-id}/comments, /{comment-id}/replies (GET
+//     and POST), POST and DELETE /{comment-id}, /{page-id}/subscribed_apps,
+//     /{app-id}/subscriptions and POST /{page-id}/messages;
 //   - the OAuth dialog at /dialog/oauth and /v25.0/dialog/oauth (sim_user,
-//     sim_decline and sim_cancel script it);
-//   - the control API under /control/ (DESIGN.md §4, plus GET /control/deliveries,
-//     GET and DELETE /control/faults, GET /control/clock and
-//     POST /control/comments/delete);
+//     sim_decline and sim_cancel script it; config_id selects Facebook Login
+//     for Business);
+//   - the control API under /control/ (DESIGN.md §4 and §8, plus GET
+//     /control/deliveries, GET and DELETE /control/faults, GET /control/clock,
+//     POST /control/comments/delete, POST /control/deauthorize and POST
+//     /control/data-deletion);
 //   - the simulator's page at /, its forms under /ui/, and /avatars/{id}.svg.
 //
 // Every Graph error comes from the one table in errors.go.
@@ -64,6 +67,16 @@ type Config struct {
 	// until 36 h of simulated time have passed; default Meta's schedule scaled
 	// down (0, 1s, 2s, 5s, 15s, 30s, 1m, 5m).
 	RetryBackoff []time.Duration
+	// DeauthorizeURL and DataDeletionURL are the app's callbacks that
+	// /control/deauthorize and /control/data-deletion POST a signed_request
+	// to; default the WebhookURL's origin + /meta/deauthorize and
+	// /meta/data-deletion.
+	DeauthorizeURL, DataDeletionURL string
+	// LoginConfigID is a Facebook Login for Business configuration the dialog
+	// knows ("" for none); LoginConfigScopes is the permission set it grants,
+	// by default Replydesk's (see loginconfig.go).
+	LoginConfigID     string
+	LoginConfigScopes []string
 }
 
 // Sim is one simulated Meta platform. Serve Handler and run Run.
@@ -143,6 +156,9 @@ func New(cfg Config) (*Sim, error) {
 	}
 	if cfg.TrafficPerMinute < 0 {
 		return nil, errors.New("metasim: TrafficPerMinute must not be negative")
+	}
+	if err := applyGoingLiveDefaults(&cfg); err != nil {
+		return nil, err
 	}
 	s := &Sim{
 		cfg: cfg, log: cfg.Logger, clock: newClock(cfg.Now), minter: newTokenMinter(cfg.AppSecret, cfg.Seed),
@@ -242,6 +258,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("GET /control/world", s.controlWorld)
 	mux.HandleFunc("POST /control/comments", s.controlComment)
 	mux.HandleFunc("POST /control/comments/delete", s.controlDeleteComment)
+	mux.HandleFunc("GET /control/comments/{id}", s.controlGetComment)
 	mux.HandleFunc("POST /control/live/start", s.controlLiveStart)
 	mux.HandleFunc("POST /control/live/end", s.controlLiveEnd)
 	mux.HandleFunc("GET /control/replies", s.controlReplies)
@@ -251,6 +268,8 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("POST /control/clock", s.controlClock)
 	mux.HandleFunc("GET /control/clock", s.controlClock)
 	mux.HandleFunc("POST /control/subscribe", s.controlSubscribe)
+	mux.HandleFunc("POST /control/deauthorize", s.controlDeauthorize)
+	mux.HandleFunc("POST /control/data-deletion", s.controlDataDeletion)
 	mux.HandleFunc("GET /control/deliveries", s.controlDeliveries)
 	mux.HandleFunc("/control/", s.controlNotFound)
 	// Graph API (graph.facebook.com): everything else.

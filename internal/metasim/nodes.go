@@ -229,7 +229,7 @@ func (s *Sim) renderComment(c *graphCall, cm *comment, sel []field) (obj, *apiEr
 	return renderNode("IGComment", map[string]fieldGetter{
 		"id": val(cm.ID), "text": val(cm.Text), "timestamp": val(formatMetaTime(cm.Created)),
 		"username": val(cm.Username), "parent_id": parent, "user": user,
-		"hidden": val(false), "like_count": val(0),
+		"hidden": val(cm.Hidden), "like_count": val(0),
 		"from": sub([]string{"id", "username"}, func(fs []field) (obj, *apiError) {
 			return renderNode("IGCommentFromUser", map[string]fieldGetter{
 				"id": val(cm.FromID), "username": val(cm.Username)}, fs)

@@ -104,7 +104,11 @@ func (s *Sim) exchangeLongLived(c *graphCall) {
 }
 
 // debugToken answers /debug_token?input_token=... for an app token or any
-// valid token.
+// valid token, in Meta's shape: data.is_valid, type, scopes, expires_at (0:
+// never), and data_access_expires_at, when the 90-day data access ends; the
+// simulator counts it from the token's issue (Meta counts from the person's
+// last use of the app). A token that cannot be parsed answers only the
+// error, is_valid false and no scopes, as Meta does.
 func (s *Sim) debugToken(c *graphCall) {
 	if _, aerr := s.authenticate(c.r, c.params); aerr != nil {
 		c.fail(aerr)
@@ -116,24 +120,21 @@ func (s *Sim) debugToken(c *graphCall) {
 		return
 	}
 	t, aerr := s.checkToken(input)
-	data := obj{{"app_id", s.cfg.AppID}}
-	switch t.kind {
-	case tokenPage:
-		data.set("type", "PAGE")
-	case tokenApp:
-		data.set("type", "APP")
-	default:
-		data.set("type", "USER")
-	}
-	data.set("application", "Replydesk")
-	var exp int64
-	if !t.expires.IsZero() {
-		exp = t.expires.Unix()
-	}
-	data.set("expires_at", exp)
-	data.set("is_valid", aerr == nil)
-	if !t.issued.IsZero() {
-		data.set("issued_at", t.issued.Unix())
+	data := obj{}
+	if t.kind != 0 {
+		typ := map[tokenKind]string{tokenPage: "PAGE", tokenApp: "APP"}[t.kind]
+		if typ == "" {
+			typ = "USER"
+		}
+		data = obj{{"app_id", s.cfg.AppID}, {"type", typ}, {"application", "Replydesk"}}
+		if !t.issued.IsZero() {
+			data.set("data_access_expires_at", t.issued.Add(dataAccessTTL).Unix())
+		}
+		var exp int64
+		if !t.expires.IsZero() {
+			exp = t.expires.Unix()
+		}
+		data.set("expires_at", exp)
 	}
 	if aerr != nil {
 		_, body := newGraphError(aerr.name, aerr.args...)
@@ -142,6 +143,10 @@ func (s *Sim) debugToken(c *graphCall) {
 			e.set("subcode", body.Error.ErrorSubcode)
 		}
 		data.set("error", e)
+	}
+	data.set("is_valid", aerr == nil)
+	if !t.issued.IsZero() {
+		data.set("issued_at", t.issued.Unix())
 	}
 	data.set("scopes", append([]string{}, scopeNames(t.scopes)...))
 	if t.userID != "" {
@@ -152,6 +157,10 @@ func (s *Sim) debugToken(c *graphCall) {
 	}
 	c.ok(obj{{"data", data}})
 }
+
+// dataAccessTTL is how long an app may read a person's data after they last
+// used it (meta-platform.md §10, "Data access").
+const dataAccessTTL = 90 * 24 * time.Hour
 
 // meAccounts answers /me/accounts: the Pages on which the user has a task,
 // with Page tokens, tasks and linked Instagram accounts.

@@ -37,10 +37,11 @@ type counters struct {
 }
 
 // revocations invalidate tokens issued before them: a token carries the
-// generations current when it was minted.
+// generations current when it was minted. Users counts deauthorizations.
 type revocations struct {
 	Global int            `json:"global"`
 	Pages  map[string]int `json:"pages"`
+	Users  map[string]int `json:"users,omitempty"`
 }
 
 // install is the app's installation on a Page (POST subscribed_apps).
@@ -51,7 +52,7 @@ type install struct {
 
 func newSimState(epoch time.Time) *simState {
 	return &simState{
-		epoch: epoch, revoked: revocations{Pages: map[string]int{}},
+		epoch: epoch, revoked: revocations{Pages: map[string]int{}, Users: map[string]int{}},
 		declined: map[string][]string{}, granted: map[string][]string{}, installs: map[string]*install{},
 		comments: map[string]*comment{}, byMedia: map[string][]*comment{}, replyByComment: map[string]*reply{},
 		broadcastByMedia: map[string]*broadcast{},
@@ -87,6 +88,7 @@ type stateFile struct {
 	Installs       map[string]*install `json:"installs"`
 	Comments       []*comment          `json:"comments"`
 	DeletedHistory []string            `json:"deleted_history"`
+	HiddenHistory  []string            `json:"hidden_history,omitempty"`
 	Replies        []*reply            `json:"replies"`
 	Broadcasts     []*broadcast        `json:"broadcasts"`
 }
@@ -120,6 +122,9 @@ func (st *simState) restore(f *stateFile) {
 	if st.revoked.Pages == nil {
 		st.revoked.Pages = map[string]int{}
 	}
+	if st.revoked.Users == nil {
+		st.revoked.Users = map[string]int{}
+	}
 	for k, v := range f.Declined {
 		st.declined[k] = v
 	}
@@ -140,6 +145,11 @@ func (st *simState) restore(f *stateFile) {
 			c.Deleted = true
 		}
 	}
+	for _, id := range f.HiddenHistory {
+		if c := st.comments[id]; c != nil {
+			c.Hidden = true
+		}
+	}
 	for _, r := range f.Replies {
 		st.addReply(r)
 	}
@@ -155,11 +165,15 @@ func (s *Sim) snapshotLocked() ([]byte, error) {
 	}
 	for _, list := range st.byMedia {
 		for _, c := range list {
-			switch {
-			case !c.history:
+			if !c.history {
 				f.Comments = append(f.Comments, c)
-			case c.Deleted:
+				continue
+			}
+			if c.Deleted {
 				f.DeletedHistory = append(f.DeletedHistory, c.ID)
+			}
+			if c.Hidden {
+				f.HiddenHistory = append(f.HiddenHistory, c.ID)
 			}
 		}
 	}

@@ -44,6 +44,7 @@ type token struct {
 	expires time.Time // zero: never
 	genAll  int       // revocations.Global when minted
 	genPage int       // revocations.Pages[pageID] when minted
+	genUser int       // revocations.Users[userID] when minted (deauthorize)
 	scopes  uint64    // bit i = permissions[i]
 }
 
@@ -70,8 +71,8 @@ func (m tokenMinter) mint(t token) string {
 	if !t.expires.IsZero() {
 		exp = t.expires.Unix()
 	}
-	payload := fmt.Sprintf("1|%c|%s|%s|%d|%d|%d|%d|%x|%x",
-		t.kind, t.userID, t.pageID, t.issued.Unix(), exp, t.genAll, t.genPage, t.scopes, nonce)
+	payload := fmt.Sprintf("2|%c|%s|%s|%d|%d|%d|%d|%x|%x|%d",
+		t.kind, t.userID, t.pageID, t.issued.Unix(), exp, t.genAll, t.genPage, t.scopes, nonce, t.genUser)
 	mac := hmac.New(sha256.New, m.key)
 	mac.Write([]byte(payload))
 	blob := append([]byte(payload), mac.Sum(nil)[:tokenSigLen]...)
@@ -79,7 +80,8 @@ func (m tokenMinter) mint(t token) string {
 }
 
 // parse checks a token's signature and decodes it. Validity (expiry,
-// revocation) is checked by Sim.checkToken.
+// revocation) is checked by Sim.checkToken. Version 1 tokens (before
+// per-user revocation) still parse, with user generation 0.
 func (m tokenMinter) parse(s string) (token, error) {
 	var t token
 	rest, ok := strings.CutPrefix(s, "EAA")
@@ -97,7 +99,14 @@ func (m tokenMinter) parse(s string) (token, error) {
 		return t, errBadToken
 	}
 	p := strings.Split(string(payload), "|")
-	if len(p) != 10 || p[0] != "1" || len(p[1]) != 1 {
+	switch {
+	case len(p) == 10 && p[0] == "1":
+		p = append(p, "0")
+	case len(p) == 11 && p[0] == "2":
+	default:
+		return t, errBadToken
+	}
+	if len(p[1]) != 1 {
 		return t, errBadToken
 	}
 	iat, err1 := strconv.ParseInt(p[4], 10, 64)
@@ -105,11 +114,12 @@ func (m tokenMinter) parse(s string) (token, error) {
 	ga, err3 := strconv.Atoi(p[6])
 	gp, err4 := strconv.Atoi(p[7])
 	sc, err5 := strconv.ParseUint(p[8], 16, 64)
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+	gu, err6 := strconv.Atoi(p[10])
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return t, errBadToken
 	}
 	t = token{kind: tokenKind(p[1][0]), userID: p[2], pageID: p[3], issued: time.Unix(iat, 0),
-		genAll: ga, genPage: gp, scopes: sc}
+		genAll: ga, genPage: gp, genUser: gu, scopes: sc}
 	if exp != 0 {
 		t.expires = time.Unix(exp, 0)
 	}
@@ -120,7 +130,7 @@ func (m tokenMinter) parse(s string) (token, error) {
 func (s *Sim) newTokenLocked(kind tokenKind, userID, pageID string, ttl time.Duration, scopes uint64) string {
 	now := s.clock.now()
 	t := token{kind: kind, userID: userID, pageID: pageID, issued: now, scopes: scopes,
-		genAll: s.st.revoked.Global, genPage: s.st.revoked.Pages[pageID]}
+		genAll: s.st.revoked.Global, genPage: s.st.revoked.Pages[pageID], genUser: s.st.revoked.Users[userID]}
 	if ttl > 0 {
 		t.expires = now.Add(ttl)
 	}
@@ -144,7 +154,8 @@ func (s *Sim) checkToken(raw string) (token, *apiError) {
 		return t, apiErr(errTokenInvalid)
 	}
 	s.mu.Lock()
-	revoked := t.genAll < s.st.revoked.Global || (t.kind == tokenPage && t.genPage < s.st.revoked.Pages[t.pageID])
+	revoked := t.genAll < s.st.revoked.Global || (t.kind == tokenPage && t.genPage < s.st.revoked.Pages[t.pageID]) ||
+		t.genUser < s.st.revoked.Users[t.userID]
 	s.mu.Unlock()
 	if revoked {
 		return t, apiErr(errTokenRevoked)

@@ -38,6 +38,12 @@ type Sim struct {
 type Options struct {
 	WebhookURL string // where deliveries go; "" for none
 	Seed       int64  // default 1
+	// DeauthorizeURL and DataDeletionURL default to WebhookURL's origin +
+	// /meta/deauthorize and /meta/data-deletion.
+	DeauthorizeURL, DataDeletionURL string
+	// LoginConfigID, when set, is a Facebook Login for Business
+	// configuration granting Replydesk's permissions.
+	LoginConfigID string
 }
 
 // Start serves a simulator with httptest and runs its delivery queue until
@@ -49,7 +55,8 @@ func Start(t testing.TB, o Options) *Sim {
 	}
 	sim, err := metasim.New(metasim.Config{
 		AppID: AppID, AppSecret: AppSecret, VerifyToken: VerifyToken,
-		WebhookURL: o.WebhookURL, Seed: o.Seed,
+		WebhookURL: o.WebhookURL, Seed: o.Seed, DeauthorizeURL: o.DeauthorizeURL,
+		DataDeletionURL: o.DataDeletionURL, LoginConfigID: o.LoginConfigID,
 	})
 	if err != nil {
 		t.Fatal(err)
