@@ -27,8 +27,9 @@ func parseFast(body []byte) (Payload, bool) {
 	if f.s.peek() != '{' {
 		return Payload{}, false
 	}
+	// One event per "field" member at most; Meta sends up to 1,000 a delivery.
 	if n := bytes.Count(body, []byte(`"field"`)); n > 0 {
-		f.p.Events = make([]Event, 0, n)
+		f.p.Events = make([]Event, 0, min(n, 1000))
 	}
 	var object, entry []byte
 	for first := true; f.s.member(first); first = false {
