@@ -12,7 +12,6 @@ import (
 // member, a member name that is not plain ASCII, a quoted entry time. Parse
 // then takes the reflective path, which defines the behaviour.
 type fastParser struct {
-	s           scanner
 	p           Payload
 	lastAccount string // entry ids repeat: keep one copy
 }
@@ -23,34 +22,17 @@ func parseFast(body []byte) (Payload, bool) {
 	if !json.Valid(body) {
 		return Payload{}, false
 	}
-	f := fastParser{s: scanner{b: body}}
-	if f.s.peek() != '{' {
+	if top := (scanner{b: body}); top.peek() != '{' {
 		return Payload{}, false
 	}
+	var f fastParser
 	// One event per "field" member at most; Meta sends up to 1,000 a delivery.
 	if n := bytes.Count(body, []byte(`"field"`)); n > 0 {
 		f.p.Events = make([]Event, 0, min(n, 1000))
 	}
 	var object, entry []byte
-	for first := true; f.s.member(first); first = false {
-		name, ok := f.s.key()
-		if !ok {
-			return Payload{}, false
-		}
-		var slot *[]byte
-		switch {
-		case equalFold(name, "object"):
-			slot = &object
-		case equalFold(name, "entry"):
-			slot = &entry
-		default:
-			f.s.value()
-			continue
-		}
-		if *slot != nil {
-			return Payload{}, false
-		}
-		*slot = f.s.value()
+	if !spans(body, []string{"object", "entry"}, &object, &entry) {
+		return Payload{}, false
 	}
 	if !isNull(object) && (object[0] != '"' || !plainASCII(object[1:len(object)-1])) {
 		return Payload{}, false
@@ -99,32 +81,8 @@ type entrySpans struct {
 // entry-level field/value first, then its changes.
 func (f *fastParser) entry(raw []byte) bool {
 	var e entrySpans
-	s := scanner{b: raw}
-	for first := true; s.member(first); first = false {
-		name, ok := s.key()
-		if !ok {
-			return false
-		}
-		var slot *[]byte
-		switch {
-		case equalFold(name, "id"):
-			slot = &e.id
-		case equalFold(name, "time"):
-			slot = &e.time
-		case equalFold(name, "changes"):
-			slot = &e.changes
-		case equalFold(name, "field"):
-			slot = &e.field
-		case equalFold(name, "value"):
-			slot = &e.value
-		default:
-			s.value()
-			continue
-		}
-		if *slot != nil {
-			return false
-		}
-		*slot = s.value()
+	if !spans(raw, []string{"id", "time", "changes", "field", "value"}, &e.id, &e.time, &e.changes, &e.field, &e.value) {
+		return false
 	}
 	if !isNull(e.time) && !isNumber(e.time) {
 		return false // a quoted time, or a type encoding/json refuses
@@ -140,7 +98,7 @@ func (f *fastParser) entry(raw []byte) bool {
 	if isNull(e.changes) {
 		return true
 	}
-	s = scanner{b: e.changes}
+	s := scanner{b: e.changes}
 	for first := true; s.elem(first); first = false {
 		ch := s.value()
 		if isNull(ch) {
@@ -157,32 +115,38 @@ func (f *fastParser) entry(raw []byte) bool {
 // change adds one element of an entry's changes.
 func (f *fastParser) change(ev *eventEntry, raw []byte) bool {
 	var fieldRaw, value []byte
+	if !spans(raw, []string{"field", "value"}, &fieldRaw, &value) {
+		return false
+	}
+	field, ok := plainString(fieldRaw)
+	return ok && f.add(ev, field, value)
+}
+
+// spans reads the members of an object whose names match names (as
+// encoding/json matches them, ignoring case) into the matching slots, as
+// JSON text; other members are skipped. It answers false for a repeated
+// member or a name that is not plain ASCII.
+func spans(raw []byte, names []string, slots ...*[]byte) bool {
 	s := scanner{b: raw}
 	for first := true; s.member(first); first = false {
 		name, ok := s.key()
 		if !ok {
 			return false
 		}
-		var slot *[]byte
-		switch {
-		case equalFold(name, "field"):
-			slot = &fieldRaw
-		case equalFold(name, "value"):
-			slot = &value
-		default:
+		i := 0
+		for i < len(names) && !equalFold(name, names[i]) {
+			i++
+		}
+		if i == len(names) {
 			s.value()
 			continue
 		}
-		if *slot != nil {
+		if *slots[i] != nil {
 			return false
 		}
-		*slot = s.value()
+		*slots[i] = s.value()
 	}
-	field, ok := plainString(fieldRaw)
-	if !ok {
-		return false
-	}
-	return f.add(ev, field, value)
+	return true
 }
 
 // account decodes an entry id, reusing the previous entry's string when the

@@ -29,7 +29,7 @@ func (f *fastParser) add(e *eventEntry, field, value []byte) bool {
 		return true
 	}
 	var v commentFields
-	switch f.comment(value, &v) {
+	switch comment(value, &v) {
 	case unsure:
 		return false
 	case refused:
@@ -64,89 +64,71 @@ type commentFields struct {
 }
 
 // comment decodes a comment value as json.Unmarshal into commentValue would.
-func (f *fastParser) comment(raw []byte, v *commentFields) verdict {
-	if isNull(raw) {
-		return decoded
-	}
-	if raw[0] != '{' {
-		return refused
-	}
-	s := scanner{b: raw}
-	var seen uint8
-	for first := true; s.member(first); first = false {
-		name, ok := s.key()
-		if !ok {
-			return unsure
-		}
-		val := s.value()
-		var bit uint8
+func comment(raw []byte, v *commentFields) verdict {
+	return members(raw, func(name, val []byte) (uint8, verdict) {
 		switch {
 		case equalFold(name, "id"):
-			bit, v.id = 1, flex(val)
+			v.id = flex(val)
+			return 1, decoded
 		case equalFold(name, "comment_id"):
-			bit, v.commentID = 2, flex(val)
+			v.commentID = flex(val)
+			return 2, decoded
 		case equalFold(name, "parent_id"):
-			bit, v.parentID = 4, flex(val)
+			v.parentID = flex(val)
+			return 4, decoded
 		case equalFold(name, "text"):
-			bit = 8
-			if v.text, ok = str(val); !ok {
-				return refused
-			}
+			return 8, str(val, &v.text)
 		case equalFold(name, "from"):
-			bit = 16
-			if r := f.from(val, v); r != decoded {
-				return r
-			}
+			return 16, from(val, v)
 		case equalFold(name, "media"):
-			bit = 32
-			if r := f.media(val, v); r != decoded {
-				return r
-			}
+			return 32, media(val, v)
 		}
-		if seen&bit != 0 {
-			return unsure // a repeated member: encoding/json merges, leave it to it
-		}
-		seen |= bit
-	}
-	return decoded
+		return 0, decoded
+	})
 }
 
 // from decodes the value's "from" object.
-func (f *fastParser) from(raw []byte, v *commentFields) verdict {
-	if isNull(raw) {
-		return decoded
-	}
-	if raw[0] != '{' {
-		return refused
-	}
-	s := scanner{b: raw}
-	var seen uint8
-	for first := true; s.member(first); first = false {
-		name, ok := s.key()
-		if !ok {
-			return unsure
-		}
-		val := s.value()
-		var bit uint8
+func from(raw []byte, v *commentFields) verdict {
+	return members(raw, func(name, val []byte) (uint8, verdict) {
 		switch {
 		case equalFold(name, "id"):
-			bit, v.fromID = 1, flex(val)
+			v.fromID = flex(val)
+			return 1, decoded
 		case equalFold(name, "username"):
-			bit = 2
-			if v.username, ok = str(val); !ok {
-				return refused
-			}
+			return 2, str(val, &v.username)
 		}
-		if seen&bit != 0 {
-			return unsure
-		}
-		seen |= bit
-	}
-	return decoded
+		return 0, decoded
+	})
 }
 
 // media decodes the value's "media" object.
-func (f *fastParser) media(raw []byte, v *commentFields) verdict {
+func media(raw []byte, v *commentFields) verdict {
+	return members(raw, func(name, val []byte) (uint8, verdict) {
+		switch {
+		case equalFold(name, "id"):
+			v.mediaID = flex(val)
+			return 1, decoded
+		case equalFold(name, "media_product_type"):
+			return 2, productType(val, &v.productType)
+		case equalFold(name, "ad_id"):
+			v.adID = flex(val)
+			return 4, decoded
+		case equalFold(name, "ad_title"):
+			return 8, str(val, &v.adTitle)
+		case equalFold(name, "original_media_id"):
+			v.originalMediaID = flex(val)
+			return 16, decoded
+		}
+		return 0, decoded
+	})
+}
+
+// members decodes an object member by member as json.Unmarshal into a
+// struct would: null leaves everything as it is, another non-object is
+// refused. set decodes one member and answers its bit (0 for a member not
+// decoded); a repeated member or a name that is not plain ASCII makes the
+// result unsure.
+func members(raw []byte, set func(name, val []byte) (uint8, verdict)) verdict {
 	if isNull(raw) {
 		return decoded
 	}
@@ -160,44 +142,29 @@ func (f *fastParser) media(raw []byte, v *commentFields) verdict {
 		if !ok {
 			return unsure
 		}
-		val := s.value()
-		var bit uint8
-		switch {
-		case equalFold(name, "id"):
-			bit, v.mediaID = 1, flex(val)
-		case equalFold(name, "media_product_type"):
-			bit = 2
-			if v.productType, ok = productType(val); !ok {
-				return refused
-			}
-		case equalFold(name, "ad_id"):
-			bit, v.adID = 4, flex(val)
-		case equalFold(name, "ad_title"):
-			bit = 8
-			if v.adTitle, ok = str(val); !ok {
-				return refused
-			}
-		case equalFold(name, "original_media_id"):
-			bit, v.originalMediaID = 16, flex(val)
+		bit, v := set(name, s.value())
+		if v != decoded {
+			return v
 		}
 		if seen&bit != 0 {
-			return unsure
+			return unsure // encoding/json would merge the two: leave it to it
 		}
 		seen |= bit
 	}
 	return decoded
 }
 
-// str decodes a string member as encoding/json does into a string field:
-// null leaves it empty, another type is an error (ok false).
-func str(raw []byte) (string, bool) {
+// str decodes a string member into dst as encoding/json decodes into a
+// string field: null leaves it empty, another type is refused.
+func str(raw []byte, dst *string) verdict {
 	switch raw[0] {
 	case 'n':
-		return "", true
+		return decoded
 	case '"':
-		return unquote(raw[1 : len(raw)-1]), true
+		*dst = unquote(raw[1 : len(raw)-1])
+		return decoded
 	}
-	return "", false
+	return refused
 }
 
 // flex decodes an id as flexString does: a string's text, a number's
@@ -226,22 +193,16 @@ func unquote(in []byte) string {
 	return sb.String()
 }
 
-// productType answers the media_product_type values Meta documents as
-// constants, so the common ones cost no allocation.
-func productType(raw []byte) (string, bool) {
-	switch string(raw) {
-	case `"FEED"`:
-		return "FEED", true
-	case `"REELS"`:
-		return "REELS", true
-	case `"STORY"`:
-		return "STORY", true
-	case `"AD"`:
-		return "AD", true
-	case `"LIVE"`:
-		return "LIVE", true
+// productType is str for media_product_type: the values Meta documents
+// are constants, so the common ones cost no allocation.
+func productType(raw []byte, dst *string) verdict {
+	for _, c := range [...]string{"FEED", "REELS", "STORY", "AD", "LIVE"} {
+		if len(raw) == len(c)+2 && string(raw[1:len(raw)-1]) == c && raw[0] == '"' {
+			*dst = c
+			return decoded
+		}
 	}
-	return str(raw)
+	return str(raw, dst)
 }
 
 // timeOf reads an entry's time member (a number literal, or absent).
