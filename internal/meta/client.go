@@ -82,9 +82,14 @@ func (c *Client) postJSON(ctx context.Context, token, path string, body, out any
 	return c.call(ctx, http.MethodPost, token, c.endpoint(path), nil, b, out)
 }
 
-// call performs one Graph request. Tokens travel in the Authorization header
-// (never in logged URLs); the proof goes in the query.
+// call performs one Graph request with a JSON body (or none).
 func (c *Client) call(ctx context.Context, method, token, rawURL string, q url.Values, body []byte, out any) (Usage, error) {
+	return c.send(ctx, method, token, rawURL, q, body, "application/json", out)
+}
+
+// send performs one Graph request. Tokens travel in the Authorization header
+// (never in logged URLs); the proof goes in the query.
+func (c *Client) send(ctx context.Context, method, token, rawURL string, q url.Values, body []byte, contentType string, out any) (Usage, error) {
 	if q == nil {
 		q = url.Values{}
 	}
@@ -111,7 +116,7 @@ func (c *Client) call(ctx context.Context, method, token, rawURL string, q url.V
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)

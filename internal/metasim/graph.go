@@ -35,6 +35,9 @@ const maxBody = 1 << 20
 // serveGraph answers the Graph API: it strips the version, applies injected
 // faults, sets the usage headers and routes.
 func (s *Sim) serveGraph(w http.ResponseWriter, r *http.Request) {
+	if s.serveBatch(w, r) { // batch.go
+		return
+	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	c := &graphCall{w: w, r: r, sim: s}
 	if len(parts) > 0 && versionPattern.MatchString(parts[0]) {

@@ -118,6 +118,7 @@ type tuning struct {
 	workers      int           // concurrent deliveries
 	queueCap     int           // pending events kept before the oldest is dropped
 	slowDelay    time.Duration // default graph_slow delay
+	batchTimeout time.Duration // a Graph batch answers null for requests still running then
 	saveDebounce time.Duration
 	trafficTick  time.Duration
 }
@@ -127,7 +128,7 @@ func defaultTuning() tuning {
 		adDuplicate: 0.5, batchChance: 0.3, maxBatch: 10, gather: 150 * time.Millisecond,
 		busyBacklog: 25, bigBatch: maxChangesPerDelivery, maxBody: maxDeliveryBytes, hookTimeout: hookAnswerLimit,
 		workers: 4, queueCap: 10000, slowDelay: 3 * time.Second, saveDebounce: time.Second,
-		trafficTick: 250 * time.Millisecond,
+		trafficTick: 250 * time.Millisecond, batchTimeout: batchTimeoutDefault,
 	}
 }
 

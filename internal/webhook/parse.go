@@ -42,16 +42,27 @@ type envelope struct {
 }
 
 type entry struct {
-	ID      flexString      `json:"id"`
-	Time    json.Number     `json:"time"`
-	Changes []change        `json:"changes"`
-	Field   string          `json:"field"` // Instagram-Login shape: field/value on the entry
-	Value   json.RawMessage `json:"value"`
+	ID      flexString  `json:"id"`
+	Time    json.Number `json:"time"`
+	Changes []change    `json:"changes"`
+	Field   string      `json:"field"` // Instagram-Login shape: field/value on the entry
+	Value   rawValue    `json:"value"`
 }
 
 type change struct {
-	Field string          `json:"field"`
-	Value json.RawMessage `json:"value"`
+	Field string   `json:"field"`
+	Value rawValue `json:"value"`
+}
+
+// rawValue is a value's JSON text, decoded only for comment fields. Unlike
+// json.RawMessage it is not copied: it points into the body given to
+// json.Unmarshal, which hands UnmarshalJSON sub-slices of it, and the body
+// outlives the parse.
+type rawValue []byte
+
+func (r *rawValue) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
 }
 
 type commentValue struct {
@@ -77,7 +88,19 @@ type commentValue struct {
 // live_comments changes, skips the account's own comments, and counts the
 // rest as ignored. Malformed JSON (or a body that is not a JSON object with
 // an entry list) is ErrMalformed.
+//
+// The usual shapes take parseFast, which decodes without reflection; the
+// rest, and every malformed body, take parseReflect, whose behaviour both
+// share (FuzzParseMatchesReference holds them to the first implementation).
 func Parse(body []byte) (Payload, error) {
+	if p, ok := parseFast(body); ok {
+		return p, nil
+	}
+	return parseReflect(body)
+}
+
+// parseReflect is Parse through encoding/json's reflection.
+func parseReflect(body []byte) (Payload, error) {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return Payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -87,26 +110,27 @@ func Parse(body []byte) (Payload, error) {
 		p.Ignored = len(env.Entry)
 		return p, nil
 	}
-	for _, e := range env.Entry {
+	for i := range env.Entry {
+		e := &env.Entry[i]
 		at := entryTime(e.Time)
 		if e.Field != "" {
-			p.add(e, at, change{Field: e.Field, Value: e.Value})
+			p.add(e, at, e.Field, e.Value)
 		}
-		for _, ch := range e.Changes {
-			p.add(e, at, ch)
+		for j := range e.Changes {
+			p.add(e, at, e.Changes[j].Field, e.Changes[j].Value)
 		}
 	}
 	return p, nil
 }
 
-func (p *Payload) add(e entry, at time.Time, ch change) {
-	live := ch.Field == "live_comments"
-	if ch.Field != "comments" && !live {
+func (p *Payload) add(e *entry, at time.Time, field string, value rawValue) {
+	live := field == "live_comments"
+	if field != "comments" && !live {
 		p.Ignored++
 		return
 	}
 	var v commentValue
-	if len(ch.Value) == 0 || json.Unmarshal(ch.Value, &v) != nil {
+	if len(value) == 0 || json.Unmarshal(value, &v) != nil {
 		p.Ignored++
 		return
 	}
@@ -152,18 +176,18 @@ func entryTime(n json.Number) time.Time {
 // digit) and leaves other types empty.
 type flexString string
 
+// The decoder hands over one valid JSON value, so no second decode is
+// needed: a string is unquoted, a number is its literal, null clears the
+// field, and true, false, objects and arrays leave it as it was.
 func (f *flexString) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if json.Unmarshal(b, &n) == nil {
-		*f = flexString(n.String())
+	switch {
+	case len(b) == 0:
+	case b[0] == '"':
+		*f = flexString(unquote(b[1 : len(b)-1]))
+	case isNumber(b):
+		*f = flexString(b)
+	case b[0] == 'n':
+		*f = ""
 	}
 	return nil
 }

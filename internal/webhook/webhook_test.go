@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -155,11 +156,22 @@ func TestVerify(t *testing.T) {
 		{"uppercase prefix", "s3cret", strings.Replace(good, "sha256", "SHA256", 1), body, ErrMalformedSignature},
 		{"wrong secret", "other", good, body, ErrBadSignature},
 		{"tampered body", "s3cret", good, append([]byte{' '}, body...), ErrBadSignature},
+		{"uppercase hex", "s3cret", "sha256=" + strings.ToUpper(strings.TrimPrefix(good, "sha256=")), body, nil},
+		{"hex with a sign", "s3cret", "sha256=+" + good[len("sha256=")+1:], body, ErrMalformedSignature},
+		{"one digit off", "s3cret", good[:len(good)-1] + string("0123456789abcdef"[(strings.IndexByte("0123456789abcdef", good[len(good)-1])+1)%16]), body, ErrBadSignature},
+		{"long", "s3cret", good + "00", body, ErrMalformedSignature},
+		{"empty body", "s3cret", "sha256=" + hex.EncodeToString(independentHMAC("s3cret", nil)), nil, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := Verify(tc.secret, tc.body, tc.header); !errors.Is(err, tc.want) {
 				t.Errorf("Verify = %v, want %v", err, tc.want)
+			}
+			v := NewVerifier(tc.secret)
+			for range 3 { // the pooled state must be as good as new each time
+				if err := v.Verify(tc.body, tc.header); !errors.Is(err, tc.want) {
+					t.Errorf("Verifier.Verify = %v, want %v", err, tc.want)
+				}
 			}
 		})
 	}
@@ -179,4 +191,34 @@ func TestVerifyChallenge(t *testing.T) {
 			t.Errorf("VerifyChallenge%v accepted", tc)
 		}
 	}
+}
+
+func TestVerifier_noAllocationAndConcurrent(t *testing.T) {
+	body := deliveryBody(100)
+	header := "sha256=" + hex.EncodeToString(independentHMAC("s3cret", body))
+	v := NewVerifier("s3cret")
+	if n := testing.AllocsPerRun(100, func() {
+		if err := v.Verify(body, header); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 && !raceEnabled {
+		t.Errorf("Verifier.Verify allocates %v times a call, want 0", n)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			b := body
+			want := error(nil)
+			if i%2 == 1 {
+				b, want = body[1:], ErrBadSignature
+			}
+			for range 200 {
+				if err := v.Verify(b, header); !errors.Is(err, want) {
+					t.Errorf("concurrent Verify = %v, want %v", err, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
