@@ -29,7 +29,7 @@ func TestDebugToken_validRevokedAndGarbage(t *testing.T) {
 		t.Fatalf("user token %+v", info)
 	}
 	p := w.page(t, 0)
-	w.control(t, http.MethodPost, "/control/faults", `{"kind":"token_revoked","account":"`+p.Instagram.ID+`"}`, nil)
+	w.controlRaw(t, http.MethodPost, "/control/faults", `{"kind":"token_revoked","account":"`+p.Instagram.ID+`"}`, nil)
 	info, err = w.client.DebugToken(ctx, p.AccessToken)
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// control calls the simulator's control API and decodes its answer into out.
-func (w *simWorld) control(t *testing.T, method, path, body string, out any) {
+// controlRaw calls the simulator's control API with a raw body and decodes its answer into out.
+func (w *simWorld) controlRaw(t *testing.T, method, path, body string, out any) {
 	t.Helper()
 	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -53,7 +53,7 @@ func (w *simWorld) page(t *testing.T, i int) Page {
 func (w *simWorld) newComment(t *testing.T, p Page, extra string) string {
 	t.Helper()
 	var out struct{ ID string }
-	w.control(t, http.MethodPost, "/control/comments", `{"account":"`+p.Instagram.ID+`","text":"How much?"`+extra+`}`, &out)
+	w.controlRaw(t, http.MethodPost, "/control/comments", `{"account":"`+p.Instagram.ID+`","text":"How much?"`+extra+`}`, &out)
 	return out.ID
 }
 
@@ -69,7 +69,7 @@ type simComment struct {
 func (w *simWorld) simComment(t *testing.T, id string) simComment {
 	t.Helper()
 	var out simComment
-	w.control(t, http.MethodGet, "/control/comments/"+id, "", &out)
+	w.controlRaw(t, http.MethodGet, "/control/comments/"+id, "", &out)
 	return out
 }
 
@@ -161,7 +161,7 @@ func TestModeration_faults(t *testing.T) {
 	p := w.page(t, 0)
 	id := w.newComment(t, p, "")
 	fault := func(kind string) {
-		w.control(t, http.MethodPost, "/control/faults", `{"kind":"`+kind+`","account":"`+p.Instagram.ID+`"}`, nil)
+		w.controlRaw(t, http.MethodPost, "/control/faults", `{"kind":"`+kind+`","account":"`+p.Instagram.ID+`"}`, nil)
 	}
 	fault("graph_5xx")
 	if err := w.client.HideComment(ctx, p.AccessToken, id, true); Classify(err) != ClassTransient {

@@ -72,7 +72,7 @@ func newSimWorldAt(t *testing.T, version string) *simWorld {
 
 // control calls the simulator's control API, failing the test unless it
 // answers 200, and decodes the answer into out (when not nil).
-func (w *simWorld) control(t *testing.T, method, path string, body, out any) {
+func (w *simWorld) control(t testing.TB, method, path string, body, out any) {
 	t.Helper()
 	var rd *bytes.Reader
 	if body != nil {

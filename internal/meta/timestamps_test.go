@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// control calls the simulator's control API.
-func (w *simWorld) control(t testing.TB, path string, in, out any) {
+// post calls the simulator's control API with POST.
+func (w *simWorld) post(t testing.TB, path string, in, out any) {
 	t.Helper()
 	b, _ := json.Marshal(in)
 	resp, err := http.Post(w.srv.URL+path, "application/json", bytes.NewReader(b))
@@ -32,11 +32,11 @@ func (w *simWorld) control(t testing.TB, path string, in, out any) {
 	}
 }
 
-// comment creates a comment on account, age old, and answers its id.
-func (w *simWorld) comment(t testing.TB, account, age string) string {
+// commentAged creates a comment on account, age old, and answers its id.
+func (w *simWorld) commentAged(t testing.TB, account, age string) string {
 	t.Helper()
 	var out struct{ ID string }
-	w.control(t, "/control/comments", map[string]string{"account": account, "text": "price?", "age": age}, &out)
+	w.post(t, "/control/comments", map[string]string{"account": account, "text": "price?", "age": age}, &out)
 	return out.ID
 }
 
@@ -72,10 +72,10 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func TestCommentTimestamps_eachCommentOnItsOwn(t *testing.T) {
 	w := newSimWorld(t)
 	tok, acct := w.pageToken(t)
-	fresh, old := w.comment(t, acct, "2h"), w.comment(t, acct, "6d")
-	gone := w.comment(t, acct, "1h")
-	w.control(t, "/control/comments/delete", map[string]string{"id": gone}, nil)
-	other := w.comment(t, w.pages[1].AccountID, "1h") // not this Page's
+	fresh, old := w.commentAged(t, acct, "2h"), w.commentAged(t, acct, "6d")
+	gone := w.commentAged(t, acct, "1h")
+	w.post(t, "/control/comments/delete", map[string]string{"id": gone}, nil)
+	other := w.commentAged(t, w.pages[1].AccountID, "1h") // not this Page's
 	ids := []string{fresh, gone, old, "17999999999999999", other, fresh}
 	got, _, err := w.client.CommentTimestamps(context.Background(), tok, ids, nil)
 	if err != nil {
@@ -114,7 +114,7 @@ func TestCommentTimestamps_requestsPer1000Comments(t *testing.T) {
 	tok, acct := w.pageToken(t)
 	ids := make([]string, 1000)
 	for i := range ids {
-		ids[i] = w.comment(t, acct, fmt.Sprintf("%dm", i+1))
+		ids[i] = w.commentAged(t, acct, fmt.Sprintf("%dm", i+1))
 	}
 	var single, batched atomic.Int64
 	one := w.countingClient(&single)
@@ -150,10 +150,10 @@ func TestCommentTimestamps_faults(t *testing.T) {
 	tok, acct := w.pageToken(t)
 	ids := make([]string, 60)
 	for i := range ids {
-		ids[i] = w.comment(t, acct, "1h")
+		ids[i] = w.commentAged(t, acct, "1h")
 	}
 	t.Run("5xx on some comments", func(t *testing.T) {
-		w.control(t, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 3, "account": acct}, nil)
+		w.post(t, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 3, "account": acct}, nil)
 		got, _, err := w.client.CommentTimestamps(context.Background(), tok, ids, nil)
 		if err != nil || len(got) != len(ids) {
 			t.Fatalf("%d answers, err %v", len(got), err)
@@ -172,7 +172,7 @@ func TestCommentTimestamps_faults(t *testing.T) {
 		}
 	})
 	t.Run("revoked token fails the whole read", func(t *testing.T) {
-		w.control(t, "/control/faults", map[string]any{"kind": "token_revoked", "account": acct}, nil)
+		w.post(t, "/control/faults", map[string]any{"kind": "token_revoked", "account": acct}, nil)
 		got, _, err := w.client.CommentTimestamps(context.Background(), tok, ids, nil)
 		if len(got) != 0 || Classify(err) != ClassToken || !strings.HasPrefix(err.Error(), "meta: read comment timestamps: ") {
 			t.Errorf("%d answers, err %v (%v)", len(got), err, Classify(err))
@@ -185,7 +185,7 @@ func TestCommentTimestamps_paced(t *testing.T) {
 	tok, acct := w.pageToken(t)
 	ids := make([]string, 150)
 	for i := range ids {
-		ids[i] = w.comment(t, acct, "1h")
+		ids[i] = w.commentAged(t, acct, "1h")
 	}
 	start := time.Now()
 	got, _, err := w.client.CommentTimestamps(context.Background(), tok, ids, NewLimiter(2000))

@@ -58,7 +58,7 @@ func (s *Sim) moderationTargetLocked(c *graphCall, id, method string) (*comment,
 		return nil, apiErr(errPermission, "The user must be able to perform the MODERATE task on this Page")
 	}
 	if s.takeFaultLocked(faultRateLimit, []string{cm.AccountID}) != nil {
-		writeUsageHeader(c.w, pageID, 100, 1)
+		writeUsageHeader(c.w, cm.AccountID, "instagram", 100, 1)
 		return nil, apiErr(errRateLimited)
 	}
 	return cm, nil

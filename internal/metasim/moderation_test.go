@@ -75,7 +75,7 @@ func TestModeration_publicReplyComesBackAsOwnComment(t *testing.T) {
 		t.Fatalf("replies edge %s", r.body)
 	}
 	// The account's own comment gets no private reply.
-	h.wantGraphError(h.send(h.page(0), tok, created.ID, "hi me"), 400, 100, 2534013)
+	h.wantGraphError(h.send(h.page(0), tok, created.ID, "hi me"), 400, 100, 2534025)
 }
 
 func TestModeration_hideAndUnhide(t *testing.T) {
@@ -192,10 +192,10 @@ func TestModeration_faults(t *testing.T) {
 		h.wantStatus(h.postJSON("/control/faults", map[string]any{"kind": kind, "account": h.account(0)}), http.StatusOK)
 	}
 	fault("graph_5xx")
-	h.wantGraphError(h.hide(id, tok, "true"), 500, 2, 0)
+	h.wantGraphError(h.hide(id, tok, "true"), 500, 1, 0)
 	fault("rate_limit")
 	r := h.publicReply(id, tok, "hi")
-	h.wantGraphError(r, 400, 613, 0)
+	h.wantGraphError(r, 400, 613, 2534040)
 	if u := r.header.Get("X-Business-Use-Case-Usage"); !strings.Contains(u, `"call_count":100`) {
 		t.Fatalf("usage header %q", u)
 	}
