@@ -140,7 +140,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, sub)
+	// Features are numbered by the issue that brought them (00011 for issue
+	// 11, say), so a migration may land after a higher-numbered one: apply
+	// the missing ones rather than refuse.
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
