@@ -43,7 +43,7 @@ func (s *Store) AccessList(ctx context.Context) ([]identity.Access, error) {
 	err := s.r.WithContext(ctx).Table("account_access AS a").
 		Select("a.user_id, a.account_id, a.tasks, a.can_reply, a.checked_at, u.name AS user_name").
 		Joins("JOIN users u ON u.id = a.user_id").
-		Order("a.account_id, u.name COLLATE NOCASE, u.id").Scan(&rows).Error
+		Order("a.account_id, lower(u.name), u.id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: access list: %w", err)
 	}

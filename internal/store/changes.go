@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,63 +27,103 @@ func (noFeed) Publish(...inbox.Change) {}
 // changing runs f in one write transaction. f answers the comments it
 // changed (id and account); they are logged in the changes table by the
 // same transaction and published once it commits. The store is the feed's
-// only publisher, and s.wmu keeps publication in position order.
+// only publisher. On SQLite, s.wmu keeps publication in position order; on
+// PostgreSQL, positions are drawn in commit order across every process and
+// pgFeed publishes them in that order (feed_pg.go).
 func (s *Store) changing(ctx context.Context, f func(tx *gorm.DB) ([]inbox.Change, error)) ([]inbox.Change, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	if !s.pg {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
 	var logged []inbox.Change
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		changed, err := f(tx)
 		if err != nil {
 			return err
 		}
-		logged, err = s.logChanges(tx, changed)
+		logged, err = s.logChanges(ctx, tx.Statement.ConnPool, changed)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.feed.Publish(logged...)
+	s.publish(ctx, logged)
 	return logged, nil
 }
 
-// logChanges records changes and answers them with their positions.
-func (s *Store) logChanges(tx *gorm.DB, changed []inbox.Change) ([]inbox.Change, error) {
+// publish hands committed changes to the feed, in position order.
+func (s *Store) publish(ctx context.Context, logged []inbox.Change) {
+	if len(logged) == 0 {
+		return
+	}
+	if s.pg {
+		s.pgFeed.committed(ctx, logged)
+		return
+	}
+	s.feed.Publish(logged...)
+}
+
+// logChanges records changes, as the last step of their transaction, and
+// answers them with their positions, oldest first.
+func (s *Store) logChanges(ctx context.Context, conn gorm.ConnPool, changed []inbox.Change) ([]inbox.Change, error) {
 	if len(changed) == 0 {
 		return nil, nil
+	}
+	if s.pg {
+		return s.logChangesPG(ctx, conn, changed)
 	}
 	at := ms(s.now())
 	out := make([]inbox.Change, 0, len(changed))
 	const chunk = 500 // three variables a row, well under SQLite's limit
 	for start := 0; start < len(changed); start += chunk {
 		part := changed[start:min(start+chunk, len(changed))]
-		var sql strings.Builder
+		var q strings.Builder
 		args := make([]any, 0, 3*len(part))
-		sql.WriteString("INSERT INTO changes (comment_id, account_id, at) VALUES ")
+		q.WriteString("INSERT INTO changes (comment_id, account_id, at) VALUES ")
 		for i, c := range part {
 			if i > 0 {
-				sql.WriteString(", ")
+				q.WriteString(", ")
 			}
-			sql.WriteString("(?, ?, ?)")
+			q.WriteString("(?, ?, ?)")
 			args = append(args, c.CommentID, c.AccountID, at)
 		}
-		sql.WriteString(" RETURNING position, comment_id, account_id")
-		var rows []inbox.Change
-		if err := tx.Raw(sql.String(), args...).Scan(&rows).Error; err != nil {
+		q.WriteString(" RETURNING position, comment_id, account_id")
+		rows, err := conn.QueryContext(ctx, q.String(), args...)
+		if err != nil {
 			return nil, fmt.Errorf("log changes: %w", err)
 		}
-		out = append(out, rows...)
+		for rows.Next() {
+			var c inbox.Change
+			if err := rows.Scan(&c.Position, &c.CommentID, &c.AccountID); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("log changes: %w", err)
+			}
+			out = append(out, c)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("log changes: %w", err)
+		}
 	}
+	// RETURNING's order is unspecified; the feed's is the positions'.
+	slices.SortFunc(out, func(a, b inbox.Change) int { return cmp.Compare(a.Position, b.Position) })
 	return out, nil
 }
 
+// feedHead is the SQL of the newest position ever given, which pruning does
+// not forget: SQLite's AUTOINCREMENT sequence, PostgreSQL's feed_head row.
+func (s *Store) feedHead() string {
+	if s.pg {
+		return `(SELECT position FROM feed_head)`
+	}
+	return `COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)`
+}
+
 // FeedPosition is the newest position of the change feed (0 when empty). A
-// page rendered after reading it shows every change up to it.
+// page rendered after reading it shows every change up to it: positions are
+// given in commit order, so every change up to it is committed.
 func (s *Store) FeedPosition(ctx context.Context) (int64, error) {
 	var p int64
-	// The sequence remembers the newest position even once it was pruned.
-	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)`).Scan(&p).Error
-	if err != nil {
+	if err := s.r.WithContext(ctx).Raw(`SELECT ` + s.feedHead()).Scan(&p).Error; err != nil {
 		return 0, fmt.Errorf("store: feed position: %w", err)
 	}
 	return p, nil
@@ -99,8 +141,7 @@ func (s *Store) ChangesSince(ctx context.Context, accountIDs []string, after int
 		return nil, nil
 	}
 	var ends struct{ Oldest, Newest int64 }
-	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(MIN(position), 0) AS oldest,
-		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS newest FROM changes`).Scan(&ends).Error
+	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(MIN(position), 0) AS oldest, ` + s.feedHead() + ` AS newest FROM changes`).Scan(&ends).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: changes since %d: %w", after, err)
 	}

@@ -118,7 +118,7 @@ func (s *Store) DeferEnrichment(ctx context.Context, id string, giveUp bool) err
 	}
 	err := s.w.WithContext(ctx).Exec(
 		`UPDATE comments SET enrich_attempts = `+attempts+`,
-		 enrich_after = ? + (30000 << MIN(enrich_attempts, 7)) WHERE id = ?`, ms(s.now()), id).Error
+		 enrich_after = CAST(? AS BIGINT) + (30000 << (CASE WHEN enrich_attempts < 7 THEN enrich_attempts ELSE 7 END)) WHERE id = ?`, ms(s.now()), id).Error
 	if err != nil {
 		return fmt.Errorf("store: defer enrichment of %s: %w", id, err)
 	}
@@ -185,9 +185,13 @@ func (s *Store) ExpireDue(ctx context.Context, limit int) (int, error) {
 	now := ms(s.now())
 	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		var out []inbox.Change
+		// Several processes may expire at once: each takes rows no other
+		// is taking (skipLocked), and the outer status check leaves a row
+		// that changed meanwhile alone.
 		err := tx.Raw(`UPDATE comments SET status = 'expired', status_at = ?, status_by = NULL, updated_at = ?
-			WHERE id IN (SELECT id FROM comments WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT ?)
-			RETURNING id AS comment_id, account_id`, now, now, now, limit).Scan(&out).Error
+			WHERE id IN (SELECT id FROM comments WHERE status = 'open' AND deadline <= ? ORDER BY deadline LIMIT ?`+s.skipLocked()+`)
+			AND status = 'open' AND deadline <= ?
+			RETURNING id AS comment_id, account_id`, now, now, now, limit, now).Scan(&out).Error
 		return out, err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -35,12 +36,18 @@ type DeliveryResult struct {
 // This is the ingest hot path, so it runs on database/sql with statements
 // prepared once, not through GORM's statement builder.
 func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
-	out := make([]DeliveryResult, len(ds))
+	var out []DeliveryResult
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
+		out = make([]DeliveryResult, len(ds)) // afresh if the transaction runs again
 		connected, err := q.connectedAccounts(ctx)
 		if err != nil {
 			return err
 		}
+		type item struct {
+			d int // the delivery it came in
+			c inbox.Comment
+		}
+		var items []item
 		seen := map[string]time.Time{}
 		for i, d := range ds {
 			res := &out[i]
@@ -55,23 +62,31 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 				if d.ReceivedAt.After(seen[c.AccountID]) {
 					seen[c.AccountID] = d.ReceivedAt
 				}
-				isNew, err := q.insertComment(ctx, c)
-				if err != nil {
-					return err
-				}
-				if isNew {
-					res.New = append(res.New, c)
-				} else {
-					res.Duplicates++
-				}
+				items = append(items, item{i, c})
 			}
+		}
+		slices.SortStableFunc(items, func(a, b item) int { return lockCompare(a.c, b.c) })
+		for _, it := range items {
+			isNew, err := q.insertComment(ctx, it.c)
+			if err != nil {
+				return err
+			}
+			if res := &out[it.d]; isNew {
+				res.New = append(res.New, it.c)
+			} else {
+				res.Duplicates++
+			}
+		}
+		for i, d := range ds {
+			res := &out[i]
 			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,
 				len(res.New), res.Duplicates, d.Own, strings.Join(res.UnknownAccounts, ","), res.Unknown)
 			if err != nil {
 				return err
 			}
 		}
-		for acct, at := range seen {
+		for _, acct := range slices.Sorted(maps.Keys(seen)) {
+			at := seen[acct]
 			if _, err := q.tx.StmtContext(ctx, q.touchAccount).ExecContext(ctx, ms(at), acct, ms(at)); err != nil {
 				return err
 			}
@@ -107,9 +122,12 @@ func (s *Store) DeliveryStats(ctx context.Context) (deliveries, comments int64, 
 // InsertComments stores comments read from the Graph API (a backfill) that
 // are not known yet, and returns those it stored.
 func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox.Comment, error) {
+	sorted := slices.Clone(cs)
+	slices.SortStableFunc(sorted, lockCompare)
 	var fresh []inbox.Comment
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
-		for _, c := range cs {
+		fresh = fresh[:0]
+		for _, c := range sorted {
 			isNew, err := q.insertComment(ctx, c)
 			if err != nil {
 				return err

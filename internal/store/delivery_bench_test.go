@@ -3,18 +3,18 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // BenchmarkCommitDeliveries measures the group commit: batches of 32
 // single-comment deliveries per transaction.
 func BenchmarkCommitDeliveries(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(b.TempDir(), "r.db"), Options{})
+	s, err := Open(ctx, testdb.DSN(b), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func (r itemRow) toItem() inbox.Item {
 
 // where builds the filter's conditions (all on indexed columns except the
 // search, which goes through the full-text index).
-func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
+func (s *Store) where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 	conds := []string{visibleTo}
 	args := []any{userID}
 	switch f.View {
@@ -52,15 +53,9 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 		args = append(args, string(f.Surface))
 	}
 	if q := f.Query; q != "" {
-		if len([]rune(q)) >= 3 {
-			// Trigram full-text match on a quoted phrase (any substring).
-			conds = append(conds, "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
-		} else {
-			conds = append(conds, "(c.username LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\')")
-			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
-			args = append(args, like, like)
-		}
+		cond, arg := s.searchCondition(q)
+		conds = append(conds, cond)
+		args = append(args, arg...)
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -68,7 +63,7 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 // ListInbox is one page of the comments userID may see, filtered and
 // sorted, after cursor (keyset paging on indexed columns).
 func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error) {
-	cond, args := where(userID, f, s.now())
+	cond, args := s.where(userID, f, s.now())
 	key, order := "c.deadline", "c.deadline, c.id"
 	cmp := ">"
 	if f.Sort == inbox.SortNewest {
@@ -157,7 +152,7 @@ func (s *Store) InboxCounts(ctx context.Context, userID int64, accountID string)
 		Status string
 		N      int
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT status, SUM(n) AS n FROM comment_counts WHERE `+scope+` GROUP BY status`, args...).Scan(&rows).Error
+	err := s.r.WithContext(ctx).Raw(`SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM `+s.countsSource()+` WHERE `+scope+` GROUP BY status`, args...).Scan(&rows).Error
 	if err != nil {
 		return inbox.Counts{}, fmt.Errorf("store: inbox counts: %w", err)
 	}
@@ -189,13 +184,14 @@ func (s *Store) InboxCounts(ctx context.Context, userID int64, accountID string)
 // ErrNotFound; a transition the rules refuse is that error.
 func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error) {
 	var changed []inbox.Comment
+	ids = slices.Sorted(slices.Values(ids)) // rows locked in one order by every writer
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		changed = changed[:0]
 		var log []inbox.Change
 		now := s.now()
 		for _, id := range ids {
 			var rows []commentRow
-			if err := tx.Raw(`SELECT c.* FROM comments c WHERE c.id = ? AND `+visibleTo, id, userID).Scan(&rows).Error; err != nil {
+			if err := tx.Raw(`SELECT c.* FROM comments c WHERE c.id = ? AND `+visibleTo+s.forUpdate(), id, userID).Scan(&rows).Error; err != nil {
 				return nil, err
 			}
 			if len(rows) == 0 {

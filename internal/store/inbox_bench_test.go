@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // BenchmarkInbox measures the inbox's reads on a large database (BENCH_ROWS
@@ -21,7 +21,7 @@ func BenchmarkInbox(b *testing.B) {
 		rows = v
 	}
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(b.TempDir(), "big.db"), Options{})
+	s, err := Open(ctx, testdb.DSN(b), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,13 +15,12 @@ import (
 type ingestStmts struct {
 	tx                *sql.Tx
 	at                int64          // the transaction's time, unix ms
-	changes           []inbox.Change // logged by this transaction
+	changes           []inbox.Change // to log when the transaction ends
 	accounts          *sql.Stmt
 	insertCommentStmt *sql.Stmt
 	upsertMedia       *sql.Stmt
 	insertDelivery    *sql.Stmt
 	touchAccount      *sql.Stmt
-	insertChange      *sql.Stmt
 }
 
 const (
@@ -39,10 +39,9 @@ const (
 	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
-	sqlInsertChange = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
 )
 
-// preparedIngest holds the statements, prepared once on the writer connection.
+// preparedIngest holds the statements, prepared once.
 type preparedIngest struct {
 	once sync.Once
 	err  error
@@ -50,7 +49,9 @@ type preparedIngest struct {
 }
 
 // ingestTx runs f in one write transaction with the hot-path statements.
-// The changes f logs (logChange) are published once it commits.
+// The comments f stores are logged in the change feed as the transaction's
+// last step and published once it commits. On PostgreSQL a transaction that
+// lost a deadlock runs again, so f must be safe to repeat.
 func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error {
 	db, err := s.w.DB()
 	if err != nil {
@@ -63,9 +64,9 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 			q   string
 		}{
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
-			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertChange, sqlInsertChange},
+			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount},
 		} {
-			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
+			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), s.rebind(st.q)); p.err != nil {
 				return
 			}
 		}
@@ -73,37 +74,49 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 	if p.err != nil {
 		return fmt.Errorf("prepare ingest statements: %w", p.err)
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	if !s.pg {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	for attempt := 1; ; attempt++ {
+		logged, err := s.ingestOnce(ctx, db, f)
+		if err == nil {
+			s.publish(ctx, logged)
+			return nil
+		}
+		if !s.pg || attempt == 8 || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) ingestOnce(ctx context.Context, db *sql.DB, f func(*ingestStmts) error) ([]inbox.Change, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	q := p.ingestStmts
+	q := s.ingest.ingestStmts
 	q.tx, q.at = tx, ms(s.now())
 	if err := f(&q); err != nil {
 		tx.Rollback()
-		return err
+		return nil, err
+	}
+	logged, err := s.logChanges(ctx, tx, q.changes)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return nil, err
 	}
-	s.feed.Publish(q.changes...)
-	return nil
+	return logged, nil
 }
 
-// logChange records that comment c was stored.
-func (q *ingestStmts) logChange(ctx context.Context, c inbox.Comment) error {
-	res, err := q.tx.StmtContext(ctx, q.insertChange).ExecContext(ctx, c.ID, c.AccountID, q.at)
-	if err != nil {
-		return err
-	}
-	pos, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	q.changes = append(q.changes, inbox.Change{Position: pos, CommentID: c.ID, AccountID: c.AccountID})
-	return nil
+// lockCompare orders comments the way every ingest transaction takes its
+// row locks (account, then media, then comment), so that two transactions
+// in two processes never wait on each other in a circle.
+func lockCompare(a, b inbox.Comment) int {
+	return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.MediaID, b.MediaID), cmp.Compare(a.ID, b.ID))
 }
 
 func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, error) {
@@ -136,9 +149,7 @@ func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool,
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if err := q.logChange(ctx, c); err != nil {
-		return false, err
-	}
+	q.changes = append(q.changes, inbox.Change{CommentID: c.ID, AccountID: c.AccountID})
 	if c.MediaID != "" {
 		_, err := q.tx.StmtContext(ctx, q.upsertMedia).ExecContext(ctx,
 			c.MediaID, c.AccountID, c.MediaProductType, c.AdID, c.AdTitle, c.OriginalMediaID, r.ReceivedAt)

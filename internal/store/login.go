@@ -38,13 +38,16 @@ type Grant struct {
 // user, connects (or refreshes the Page token of) every account the user
 // can reply on, replaces the user's access rows with exactly the grants
 // found now, and makes the user admin when no admin exists yet and they can
-// reply on at least one account. Write transactions BEGIN IMMEDIATE on the
-// one writer connection, so two simultaneous first logins are serialised
-// and only the first becomes admin.
+// reply on at least one account. Two simultaneous first logins are
+// serialised (SQLite: the one writer; PostgreSQL: lock "identity", which
+// every change of roles and access takes) and only the first becomes admin.
 func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (identity.User, error) {
 	now := ms(s.now())
 	var user userRow
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := s.lock(tx, "identity"); err != nil {
+			return err
+		}
 		if err := upsertUser(tx, rec, now, &user); err != nil {
 			return err
 		}
@@ -148,7 +151,10 @@ func countAccounts(tx *gorm.DB, id string) (int64, error) {
 // connects nothing and changes no token: that takes a login.
 func (s *Store) RefreshAccess(ctx context.Context, userID int64, grants []Grant) error {
 	now := ms(s.now())
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := s.lock(tx, "identity"); err != nil {
+			return err
+		}
 		if err := tx.Where("user_id = ?", userID).Delete(&accessRow{}).Error; err != nil {
 			return err
 		}

@@ -52,7 +52,7 @@ func (s *Store) Session(ctx context.Context, idHash []byte) (identity.Session, e
 
 // TouchSession records activity on a session and its user.
 func (s *Store) TouchSession(ctx context.Context, idHash []byte, userID int64, at time.Time) error {
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&sessionRow{}).Where("id_hash = ?", idHash).Update("last_seen_at", ms(at)).Error; err != nil {
 			return err
 		}

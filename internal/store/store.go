@@ -10,16 +10,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -41,18 +42,31 @@ func (c *Conflict) Error() string { return "store: " + c.Column + " already take
 
 func (c *Conflict) Unwrap() error { return c.Err }
 
-// Store is the database. SQLite allows one writer at a time, so writes go
-// through a single connection whose transactions BEGIN IMMEDIATE (a deferred
-// BEGIN that upgrades from read to write fails with "database is locked" in
-// WAL mode, and the busy handler does not retry it). Reads use a pool of
-// query-only connections, which WAL lets run beside the writer.
+// Store is the database: SQLite (the embedded default) or PostgreSQL (a URL
+// in REPLYDESK_DATABASE, for several processes sharing one database). The
+// two differ in few places, each named after its dialect: how they open
+// (here), how the change feed numbers and publishes changes (changes.go,
+// feed_pg.go), search (search.go) and the small SQL fragments of dialect.go.
+// Everything else is one SQL that both run: flags are 0/1 integers on both,
+// times unix milliseconds, placeholders "?".
+//
+// SQLite allows one writer at a time, so writes go through a single
+// connection whose transactions BEGIN IMMEDIATE (a deferred BEGIN that
+// upgrades from read to write fails with "database is locked" in WAL mode,
+// and the busy handler does not retry it). Reads use a pool of query-only
+// connections, which WAL lets run beside the writer. On PostgreSQL, reads
+// and writes share one pool, transactions run at READ COMMITTED and the few
+// that read, decide and write take a lock first (lock, forUpdate).
 type Store struct {
-	w    *gorm.DB // the one writer connection
-	r    *gorm.DB // reader pool
-	now  func() time.Time
-	log  *slog.Logger
-	feed Feed       // hears every committed change to a comment
-	wmu  sync.Mutex // held from BEGIN to publication by writes that change comments
+	w      *gorm.DB // SQLite: the one writer connection; PostgreSQL: the pool
+	r      *gorm.DB // SQLite: the reader pool; PostgreSQL: the same pool
+	pg     bool     // PostgreSQL, else SQLite
+	holder string   // names this process in claims and leases
+	now    func() time.Time
+	log    *slog.Logger
+	feed   Feed       // hears every committed change to a comment
+	wmu    sync.Mutex // SQLite: held from BEGIN to publication by writes that change comments
+	pgFeed *pgFeed    // PostgreSQL: publishes the feed in position order (feed_pg.go)
 
 	ingest preparedIngest // the webhook hot path's statements (ingest_stmts.go)
 }
@@ -64,9 +78,15 @@ type Options struct {
 	Feed   Feed // the live hub; nil publishes nowhere
 }
 
-// Open opens (creating when missing) the SQLite database at path and applies
-// every pending migration.
-func Open(ctx context.Context, path string, opt Options) (*Store, error) {
+// IsPostgres reports whether a REPLYDESK_DATABASE value names a PostgreSQL
+// database (a postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database and applies every pending migration: the SQLite
+// file at dsn (created when missing), or the PostgreSQL database dsn names.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -76,43 +96,55 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.Feed == nil {
 		opt.Feed = noFeed{}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("store: create directory: %w", err)
-	}
+	s := &Store{now: opt.Now, log: opt.Logger, feed: opt.Feed, holder: newHolder()}
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
 		Logger:                 newGormLogger(opt.Logger),
 	}
+	open := s.openSQLite
+	if IsPostgres(dsn) {
+		open = s.openPostgres
+	}
+	if err := open(ctx, dsn, cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, path string, cfg *gorm.Config) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return fmt.Errorf("store: create directory: %w", err)
+	}
 	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fmt.Errorf("store: open %s: %w", path, err)
 	}
 	wdb, _ := w.DB()
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
-	s := &Store{w: w, now: opt.Now, log: opt.Logger, feed: opt.Feed}
+	s.w = w
 	if err := wdb.PingContext(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return err
 	}
 	r, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+		return fmt.Errorf("store: open readers %s: %w", path, err)
 	}
 	rdb, _ := r.DB()
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.r = r
-	return s, nil
+	return nil
 }
 
 func dsn(path string, readOnly bool) string {
@@ -136,14 +168,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	sub, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
 	// Features are numbered by the issue that brought them (00011 for issue
 	// 11, say), so a migration may land after a higher-numbered one: apply
 	// the missing ones rather than refuse.
-	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, sub, goose.WithAllowOutofOrder(true))
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	dialect, files := goose.DialectSQLite3, migrations.FS("sqlite")
+	if s.pg {
+		dialect, files = goose.DialectPostgres, migrations.FS("postgres")
+		// Processes starting together migrate one at a time.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, files, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
@@ -176,21 +215,27 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close checkpoints the write-ahead log and closes every connection.
+// Close checkpoints the write-ahead log (SQLite), stops listening to the
+// change feed (PostgreSQL) and closes every connection.
 func (s *Store) Close() error {
 	var errs []error
-	if s.r != nil {
+	if s.pgFeed != nil {
+		s.pgFeed.close()
+	}
+	if s.r != nil && s.r != s.w {
 		if db, err := s.r.DB(); err == nil {
 			errs = append(errs, db.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange} {
+	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount} {
 		if st != nil {
 			st.Close()
 		}
 	}
 	if s.w != nil {
-		s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if !s.pg {
+			s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		}
 		if db, err := s.w.DB(); err == nil {
 			errs = append(errs, db.Close())
 		}

@@ -4,28 +4,50 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
-func TestOpen_walMigratedAndWritable(t *testing.T) {
+func TestOpen_migratedAndWritable(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "nested", "dir", "r.db")
-	s, err := Open(ctx, path, Options{})
+	dsn := testdb.DSN(t)
+	if !testdb.Postgres() {
+		dsn = filepath.Join(t.TempDir(), "nested", "dir", "r.db")
+	}
+	s, err := Open(ctx, dsn, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var mode string
-	s.r.Raw("PRAGMA journal_mode").Scan(&mode)
-	if mode != "wal" {
-		t.Errorf("journal_mode = %q, want wal", mode)
+	if s.Postgres() != testdb.Postgres() {
+		t.Fatalf("%s opened as postgres=%v", Redact(dsn), s.Postgres())
 	}
-	var fk int
-	s.w.Raw("PRAGMA foreign_keys").Scan(&fk)
-	if fk != 1 {
-		t.Error("foreign keys are off")
+	if s.pg {
+		var trgm, unaccent bool
+		s.r.Raw("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')").Scan(&trgm)
+		s.r.Raw("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent')").Scan(&unaccent)
+		if !trgm || !unaccent {
+			t.Errorf("extensions: pg_trgm %v, unaccent %v", trgm, unaccent)
+		}
+	} else {
+		var mode string
+		s.r.Raw("PRAGMA journal_mode").Scan(&mode)
+		if mode != "wal" {
+			t.Errorf("journal_mode = %q, want wal", mode)
+		}
+		var fk int
+		s.w.Raw("PRAGMA foreign_keys").Scan(&fk)
+		if fk != 1 {
+			t.Error("foreign keys are off")
+		}
+		// Readers are query-only.
+		if err := s.r.Exec("INSERT INTO settings(key, value, updated_at) VALUES ('x','y',0)").Error; err == nil {
+			t.Error("a reader connection could write")
+		}
 	}
-	if v, err := s.Version(ctx); err != nil || v < 1 {
+	if v, err := s.Version(ctx); err != nil || v < 15 {
 		t.Errorf("version = %d, %v", v, err)
 	}
 	if _, err := s.Setting(ctx, "missing"); !errors.Is(err, ErrNotFound) {
@@ -40,10 +62,6 @@ func TestOpen_walMigratedAndWritable(t *testing.T) {
 	if v, err := s.Setting(ctx, "k"); err != nil || v != "v2" {
 		t.Errorf("setting = %q, %v", v, err)
 	}
-	// Readers are query-only.
-	if err := s.r.Exec("INSERT INTO settings(key, value, updated_at) VALUES ('x','y',0)").Error; err == nil {
-		t.Error("a reader connection could write")
-	}
 	if err := s.Ping(ctx); err != nil {
 		t.Error(err)
 	}
@@ -51,8 +69,8 @@ func TestOpen_walMigratedAndWritable(t *testing.T) {
 
 func TestOpen_reopenKeepsData(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "r.db")
-	s, err := Open(ctx, path, Options{})
+	dsn := testdb.DSN(t)
+	s, err := Open(ctx, dsn, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,12 +78,22 @@ func TestOpen_reopenKeepsData(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(ctx, path, Options{})
+	s, err = Open(ctx, dsn, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	if v, _ := s.Setting(ctx, "k"); v != "kept" {
 		t.Errorf("after reopen: %q", v)
+	}
+}
+
+func TestOpen_badPostgresURLNamesNoPassword(t *testing.T) {
+	_, err := Open(context.Background(), "postgres://ava:s3cret@127.0.0.1:1/replydesk?connect_timeout=1", Options{})
+	if err == nil {
+		t.Fatal("opened a database on port 1")
+	}
+	if got := err.Error(); !strings.Contains(got, "127.0.0.1:1") || strings.Contains(got, "s3cret") {
+		t.Errorf("error %q: want the address without the password", got)
 	}
 }

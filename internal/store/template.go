@@ -51,20 +51,22 @@ func (s *Store) ListTemplates(ctx context.Context, q templates.Query) ([]templat
 			db = db.Where(`shortcut LIKE ? ESCAPE '\'`, templateLike(strings.ToLower(sc))+"%")
 		} else {
 			like := "%" + templateLike(term) + "%"
-			db = db.Where(`(name LIKE ? ESCAPE '\' OR body LIKE ? ESCAPE '\' OR shortcut LIKE ? ESCAPE '\' OR folder LIKE ? ESCAPE '\')`,
+			op := s.likeOp()
+			db = db.Where(`(name `+op+` ? ESCAPE '\' OR body `+op+` ? ESCAPE '\' OR shortcut `+op+` ? ESCAPE '\' OR folder `+op+` ? ESCAPE '\')`,
 				like, like, like, like)
 		}
 	}
 	if q.Folder != "" {
-		db = db.Where("folder = ? COLLATE NOCASE", q.Folder)
+		db = db.Where("lower(folder) = lower(?)", q.Folder)
 	}
+	// Names compare ignoring case (SQLite's NOCASE, lower() on both).
 	switch q.Sort {
 	case templates.SortMostUsed:
-		db = db.Order("use_count DESC, name, id")
+		db = db.Order("use_count DESC, lower(name), id")
 	case templates.SortRecent:
-		db = db.Order("last_used_at DESC, name, id")
+		db = db.Order("last_used_at DESC, lower(name), id")
 	default:
-		db = db.Order("name, id") // the column's NOCASE collation applies
+		db = db.Order("lower(name), id")
 	}
 	var rows []templateRow
 	if err := db.Find(&rows).Error; err != nil {
@@ -86,7 +88,7 @@ func templateLike(s string) string {
 func (s *Store) TemplateFolders(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.r.WithContext(ctx).Model(&templateRow{}).Where("folder <> ''").
-		Distinct("folder").Order("folder COLLATE NOCASE").Pluck("folder", &out).Error
+		Group("folder").Order("lower(folder), folder").Pluck("folder", &out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: template folders: %w", err)
 	}
@@ -158,7 +160,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input
 // SQLite's error names the column but the translated gorm error does not,
 // so it looks: a name taken by another template, else the shortcut.
 func (s *Store) templateConflict(ctx context.Context, in templates.Input, id int64, cause error) error {
-	if other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "name = ? AND id <> ?", in.Name, id); err == nil {
+	if other, err := s.takeTemplate(s.r.WithContext(ctx), "template conflict", "lower(name) = lower(?) AND id <> ?", in.Name, id); err == nil {
 		return &Conflict{Column: "name", Holder: other.Name, Err: cause}
 	}
 	c := &Conflict{Column: "shortcut", Err: cause}
@@ -187,7 +189,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, id int64) error {
 func (s *Store) MarkTemplateUsed(ctx context.Context, id int64, at time.Time) error {
 	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
 		"use_count":    gorm.Expr("use_count + 1"),
-		"last_used_at": gorm.Expr("MAX(last_used_at, ?)", ms(at)),
+		"last_used_at": gorm.Expr("CASE WHEN last_used_at > ? THEN last_used_at ELSE ? END", ms(at), ms(at)),
 	})
 	switch {
 	case res.Error != nil:

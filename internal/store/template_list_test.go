@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/store/testdb"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -133,7 +133,7 @@ func TestSeedTemplates_onceOnEmptyTable(t *testing.T) {
 // openTemplateStore opens a fresh database whose clock reads *now.
 func openTemplateStore(t *testing.T, now *time.Time) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), Options{Now: func() time.Time { return *now }})
+	s, err := Open(context.Background(), testdb.DSN(t), Options{Now: func() time.Time { return *now }})
 	if err != nil {
 		t.Fatal(err)
 	}

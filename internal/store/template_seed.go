@@ -27,7 +27,11 @@ func (s *Store) SeedTemplates(ctx context.Context, ins []templates.Input) (int, 
 			UpdatedByName: "Replydesk", CreatedAt: now, UpdatedAt: now}
 	}
 	stored := 0
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		stored = 0
+		if err := s.lock(tx, templatesSeededKey); err != nil {
+			return err
+		}
 		var seeded, existing int64
 		if err := tx.Model(&settingRow{}).Where("key = ?", templatesSeededKey).Count(&seeded).Error; err != nil {
 			return err

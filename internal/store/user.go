@@ -56,7 +56,7 @@ func (s *Store) User(ctx context.Context, id int64) (identity.User, error) {
 // Users lists every user, admins first, then by name.
 func (s *Store) Users(ctx context.Context) ([]identity.User, error) {
 	var rows []userRow
-	err := s.r.WithContext(ctx).Order("role = 'admin' DESC, name COLLATE NOCASE, id").Find(&rows).Error
+	err := s.r.WithContext(ctx).Order("role = 'admin' DESC, lower(name), id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -73,7 +73,10 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role string) error {
 	if !identity.ValidRole(role) {
 		return fmt.Errorf("store: set role: unknown role %q", role)
 	}
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := s.lock(tx, "identity"); err != nil {
+			return err
+		}
 		var row userRow
 		if err := tx.Take(&row, "id = ?", userID).Error; err != nil {
 			return err
@@ -126,7 +129,10 @@ func (s *Store) UserTokens(ctx context.Context) ([]SealedUserToken, error) {
 // DropUserToken forgets a user's token (it stopped working) and their
 // access: nothing can confirm their Page roles until they log in again.
 func (s *Store) DropUserToken(ctx context.Context, userID int64) error {
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		if err := s.lock(tx, "identity"); err != nil {
+			return err
+		}
 		if err := tx.Model(&userRow{}).Where("id = ?", userID).
 			Updates(map[string]any{"user_token": nil, "user_token_expires": 0}).Error; err != nil {
 			return err

@@ -1,11 +1,11 @@
-// Package storetest builds real SQLite stores for tests: a fresh migrated
-// database per test, plus builders for the rows tests need.
+// Package storetest builds real stores for tests: a fresh migrated database
+// per test (SQLite, or PostgreSQL when REPLYDESK_TEST_POSTGRES is set; see
+// testdb), plus builders for the rows tests need.
 package storetest
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,30 +13,33 @@ import (
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
-// New opens a migrated store in a temporary directory, closed at cleanup.
+// New opens a migrated store on a database of its own, closed at cleanup.
 func New(t testing.TB) *store.Store {
 	t.Helper()
-	return Open(t, filepath.Join(t.TempDir(), "replydesk.db"))
+	return Open(t, testdb.DSN(t))
 }
 
-// WithFeed opens a migrated store in a temporary directory whose change
+// WithFeed opens a migrated store on a database of its own whose change
 // feed goes to feed (a live.Memory, say), closed at cleanup.
 func WithFeed(t testing.TB, feed store.Feed) *store.Store {
 	t.Helper()
-	return open(t, filepath.Join(t.TempDir(), "replydesk.db"), store.Options{Feed: feed})
+	return OpenWith(t, testdb.DSN(t), store.Options{Feed: feed})
 }
 
-// Open opens (migrating) the store at path, closed at cleanup.
-func Open(t testing.TB, path string) *store.Store {
+// Open opens (migrating) the store at dsn (testdb.DSN), closed at cleanup.
+func Open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
-	return open(t, path, store.Options{})
+	return OpenWith(t, dsn, store.Options{})
 }
 
-func open(t testing.TB, path string, opt store.Options) *store.Store {
+// OpenWith is Open with options: a second store on the same PostgreSQL
+// database stands for a second process.
+func OpenWith(t testing.TB, dsn string, opt store.Options) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), path, opt)
+	s, err := store.Open(context.Background(), dsn, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func Account(t testing.TB, s *store.Store, igID, pageID, username string, sealed
 	now := time.Now().UnixMilli()
 	row := map[string]any{
 		"id": igID, "username": username, "page_id": pageID, "page_name": username + " Page",
-		"connected_at": now, "updated_at": now, "subscribed": 1,
+		"connected_at": now, "updated_at": now, "subscribed": true,
 	}
 	if sealedToken != nil {
 		row["page_token"] = sealedToken
@@ -78,7 +81,7 @@ func User(t testing.TB, s *store.Store, facebookID, name, role string) int64 {
 // Grant gives a user reply access to an account.
 func Grant(t testing.TB, s *store.Store, userID int64, accountID string) {
 	t.Helper()
-	row := map[string]any{"user_id": userID, "account_id": accountID, "tasks": "MESSAGING", "can_reply": 1, "checked_at": time.Now().UnixMilli()}
+	row := map[string]any{"user_id": userID, "account_id": accountID, "tasks": "MESSAGING", "can_reply": true, "checked_at": time.Now().UnixMilli()}
 	if err := s.InsertFixture(context.Background(), "account_access", row); err != nil {
 		t.Fatal(err)
 	}
