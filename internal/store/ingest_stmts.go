@@ -113,10 +113,10 @@ func (s *Store) ingestOnce(ctx context.Context, db *sql.DB, f func(*ingestStmts)
 }
 
 // lockCompare orders comments the way every ingest transaction takes its
-// row locks (account, then media, then comment), so that two transactions
+// row locks (their media rows, then the comments), so that two transactions
 // in two processes never wait on each other in a circle.
 func lockCompare(a, b inbox.Comment) int {
-	return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.MediaID, b.MediaID), cmp.Compare(a.ID, b.ID))
+	return cmp.Or(cmp.Compare(a.MediaID, b.MediaID), cmp.Compare(a.ID, b.ID))
 }
 
 func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, error) {
