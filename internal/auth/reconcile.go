@@ -13,7 +13,9 @@ const firstReconcile = 10 * time.Second
 
 // RunReconciler re-checks every account and every user's access every
 // Options.ReconcileEvery (the first pass comes shortly after start) until
-// ctx is done.
+// ctx is done. Of several processes sharing a database, the one holding the
+// lease "reconcile" does it (renewed at each pass; another takes it over
+// when that process stops).
 func (s *Service) RunReconciler(ctx context.Context) {
 	interval := s.opt.ReconcileEvery
 	t := time.NewTimer(min(firstReconcile, interval))
@@ -24,7 +26,11 @@ func (s *Service) RunReconciler(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		s.Reconcile(ctx)
+		if mine, err := s.store.TryLease(ctx, "reconcile", interval+interval/2); err != nil {
+			s.log.Error("reconcile: taking the lease", "error", err)
+		} else if mine {
+			s.Reconcile(ctx)
+		}
 		t.Reset(interval)
 	}
 }

@@ -14,7 +14,9 @@ import (
 // Backfiller reads each connected account's recent comments from the Graph
 // API: when an account is first connected (so the inbox starts with what is
 // still answerable) and every few hours after (a comment whose webhook Meta
-// gave up on is not lost). Comments already known are left alone.
+// gave up on is not lost). Comments already known are left alone. Of
+// several processes sharing a database, one backfills an account at a time
+// (the lease "backfill:<account>").
 type Backfiller struct {
 	st       *store.Store
 	graph    *meta.Client
@@ -60,22 +62,47 @@ func (b *Backfiller) RunDue(ctx context.Context) {
 			continue
 		}
 		key := "backfill:" + a.ID
-		if last, err := b.st.Setting(ctx, key); err == nil {
-			if t, err := time.Parse(time.RFC3339, last); err == nil && b.now().Sub(t) < b.every {
-				continue
-			}
-		}
-		n, err := b.Account(ctx, a.ID, a.Username)
-		if err != nil {
-			b.log.Warn("backfill failed; retrying later", "account_id", a.ID, "error", err)
+		if !b.due(ctx, key) {
 			continue
 		}
-		if err := b.st.SetSetting(ctx, key, b.now().UTC().Format(time.RFC3339)); err != nil {
-			b.log.Error("backfill: recording", "error", err)
+		if mine, err := b.st.TryLease(ctx, key, backfillLease); err != nil || !mine {
+			continue // another process is on it
 		}
-		if n > 0 {
-			b.log.Info("backfill found comments the webhooks had not brought", "account_id", a.ID, "comments", n)
+		if b.due(ctx, key) { // it may have just finished it
+			b.backfill(ctx, key, a.ID, a.Username)
 		}
+		if err := b.st.ReleaseLease(ctx, key); err != nil {
+			b.log.Error("backfill: releasing", "account_id", a.ID, "error", err)
+		}
+	}
+}
+
+// backfillLease bounds one account's backfill: past it, another process may
+// start it again.
+const backfillLease = 15 * time.Minute
+
+// due reports whether the account's last backfill (setting key) is older
+// than the interval.
+func (b *Backfiller) due(ctx context.Context, key string) bool {
+	last, err := b.st.Setting(ctx, key)
+	if err != nil {
+		return true
+	}
+	t, err := time.Parse(time.RFC3339, last)
+	return err != nil || b.now().Sub(t) >= b.every
+}
+
+func (b *Backfiller) backfill(ctx context.Context, key, accountID, username string) {
+	n, err := b.Account(ctx, accountID, username)
+	if err != nil {
+		b.log.Warn("backfill failed; retrying later", "account_id", accountID, "error", err)
+		return
+	}
+	if err := b.st.SetSetting(ctx, key, b.now().UTC().Format(time.RFC3339)); err != nil {
+		b.log.Error("backfill: recording", "error", err)
+	}
+	if n > 0 {
+		b.log.Info("backfill found comments the webhooks had not brought", "account_id", accountID, "comments", n)
 	}
 }
 

@@ -21,7 +21,10 @@ type Tokens interface {
 // Enricher corrects approximate deadlines: webhooks carry no creation time,
 // so it asks Graph for each comment's timestamp in the background, with
 // bounded concurrency, retrying with backoff. A comment Graph cannot read
-// (deleted, say) keeps its approximate deadline and stays visible.
+// (deleted, say) keeps its approximate deadline and stays visible. Each
+// fetch is claimed first, so that of several processes sharing a database
+// only one asks Meta about a comment; a process that dies mid-fetch leaves
+// the comment due again once its claim runs out.
 type Enricher struct {
 	st      *store.Store
 	graph   *meta.Client
@@ -87,14 +90,23 @@ func (e *Enricher) Run(ctx context.Context) {
 	}
 }
 
+// enrichLease is how long a claimed timestamp fetch is this process's.
+const enrichLease = 2 * time.Minute
+
 func (e *Enricher) enrich(ctx context.Context, id string) {
-	c, err := e.st.Comment(ctx, id)
-	if err != nil || c.DeadlineExact || c.Live {
+	c, mine, err := e.st.ClaimEnrichment(ctx, id, enrichLease)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("claiming a timestamp fetch", "comment_id", id, "error", err)
+		}
 		return
+	}
+	if !mine {
+		return // exact already, or another process is on it, or not due yet
 	}
 	_, token, err := e.tokens.PageToken(ctx, c.AccountID)
 	if err != nil {
-		return // the account cannot call Graph now; the periodic scan tries again
+		return // the account cannot call Graph now: due again when the claim runs out
 	}
 	info, err := e.graph.Comment(ctx, token, id)
 	if err != nil {
@@ -115,12 +127,8 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 		}
 		return
 	}
-	changed, err := e.st.SetExactDeadline(ctx, id, info.Timestamp)
-	if err != nil {
+	if _, err := e.st.SetExactDeadline(ctx, id, info.Timestamp); err != nil {
 		e.log.Error("storing comment deadline", "comment_id", id, "error", err)
-		return
-	}
-	if changed {
 	}
 }
 

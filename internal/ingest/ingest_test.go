@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,11 +16,13 @@ import (
 	"github.com/replydesk/replydesk/internal/metasim/simtest"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 	"github.com/replydesk/replydesk/internal/webhook"
 )
 
 type fixture struct {
 	sim    *simtest.Sim
+	later  atomic.Int64 // how far the store's clock is ahead of the real one (ns)
 	st     *store.Store
 	hub    *live.Memory
 	ing    *Ingester
@@ -33,9 +36,10 @@ func newFixture(t *testing.T) *fixture {
 	sim := simtest.Start(t, simtest.Options{})
 	w := sim.World()
 	hub := live.NewMemory(0)
-	f := &fixture{sim: sim, st: storetest.WithFeed(t, hub), hub: hub, acct: w.Accounts[0].ID,
+	f := &fixture{sim: sim, hub: hub, acct: w.Accounts[0].ID,
 		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
 		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
+	f.st = storetest.OpenWith(t, testdb.DSN(t), store.Options{Feed: hub, Now: f.now})
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
 	f.ing = NewIngester(simtest.AppSecret, f.st, slog.New(slog.DiscardHandler), time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -44,6 +48,11 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { cancel(); <-done })
 	return f
 }
+
+// now is the store's clock: the real one, moved on by advance.
+func (f *fixture) now() time.Time { return time.Now().Add(time.Duration(f.later.Load())) }
+
+func (f *fixture) advance(d time.Duration) { f.later.Add(int64(d)) }
 
 // deliver ingests a webhook for a simulator comment, as Meta would send it.
 func (f *fixture) deliver(t *testing.T, commentID, field string) {
@@ -115,6 +124,11 @@ func TestEnricher_transientErrorRetriesLater(t *testing.T) {
 	if c, _ := f.st.Comment(context.Background(), id); c.DeadlineExact {
 		t.Fatal("exact despite the 5xx")
 	}
+	e.enrich(context.Background(), id) // too early: not due yet
+	if c, _ := f.st.Comment(context.Background(), id); c.DeadlineExact {
+		t.Fatal("fetched again before the backoff ran out")
+	}
+	f.advance(time.Minute)
 	e.enrich(context.Background(), id) // the retry
 	if c, _ := f.st.Comment(context.Background(), id); !c.DeadlineExact {
 		t.Error("not corrected on retry")

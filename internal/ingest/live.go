@@ -13,6 +13,9 @@ import (
 // LiveWatcher expires Live comments when their broadcast ends. Meta sends no
 // "broadcast ended" event, so while an account has open Live comments it
 // polls /{ig-user-id}/live_media, which lists only media being broadcast.
+// Of several processes sharing a database, one polls each account: the one
+// holding its lease ("live:<account>"), renewed at every poll and taken
+// over by another when it stops.
 type LiveWatcher struct {
 	st       *store.Store
 	graph    *meta.Client
@@ -48,6 +51,9 @@ func (w *LiveWatcher) Check(ctx context.Context) {
 		return
 	}
 	for acct, media := range open {
+		if mine, err := w.st.TryLease(ctx, "live:"+acct, 2*w.interval); err != nil || !mine {
+			continue // another process watches this account
+		}
 		_, token, err := w.tokens.PageToken(ctx, acct)
 		if err != nil {
 			continue

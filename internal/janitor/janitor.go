@@ -21,11 +21,15 @@ type Store interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error)
 	PruneChanges(ctx context.Context, cutoff time.Time) (int64, error)
+	CompactCounts(ctx context.Context) (int64, error)
+	TryLease(ctx context.Context, name string, ttl time.Duration) (bool, error)
 }
 
 // Janitor marks open comments expired once their deadline passes (browsers
-// grey them out on their own clock too) and purges old raw deliveries and
-// change-feed entries.
+// grey them out on their own clock too), folds the inbox counts' deltas
+// (PostgreSQL), and purges old raw deliveries and change-feed entries. Every
+// process sharing a database runs one: expiry takes rows no other process
+// is taking, and the hourly purge runs under a lease.
 type Janitor struct {
 	st     Store
 	log    *slog.Logger
@@ -44,6 +48,8 @@ func (j *Janitor) Run(ctx context.Context) {
 	defer exp.Stop()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
+	counts := time.NewTicker(2 * time.Second)
+	defer counts.Stop()
 	j.Expire(ctx)
 	j.purge(ctx)
 	for {
@@ -52,6 +58,10 @@ func (j *Janitor) Run(ctx context.Context) {
 			return
 		case <-exp.C:
 			j.Expire(ctx)
+		case <-counts.C:
+			if _, err := j.st.CompactCounts(ctx); err != nil && ctx.Err() == nil {
+				j.log.Error("compacting inbox counts", "error", err)
+			}
 		case <-purge.C:
 			j.purge(ctx)
 		}
@@ -76,6 +86,9 @@ func (j *Janitor) Expire(ctx context.Context) {
 }
 
 func (j *Janitor) purge(ctx context.Context) {
+	if mine, err := j.st.TryLease(ctx, "purge", 50*time.Minute); err != nil || !mine {
+		return // another process purged within the hour
+	}
 	n, err := j.st.PurgeDeliveries(ctx, j.now().Add(-DeliveryRetention))
 	if err != nil {
 		j.log.Error("purging deliveries", "error", err)

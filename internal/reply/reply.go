@@ -130,6 +130,24 @@ type Result struct {
 // reply (the uniqueness rule that makes sending exactly once).
 var ErrDuplicate = errors.New("reply: the comment already has a live reply")
 
+// Claim is the answer to claiming a due reply for sending. Several
+// processes may share one database: a claimed reply is this process's to
+// send until Until; past it (the process died, say) another retries it as
+// ambiguous, and Meta's one-reply rule keeps that from sending twice.
+type Claim struct {
+	Claimed bool
+	Until   time.Time
+	// BudgetFreeAt is set when the reply was not claimed because its
+	// account's hourly budget is spent, counting every process's sends: it
+	// is when the oldest send of the hour frees a slot.
+	BudgetFreeAt time.Time
+}
+
+// ErrClaimLost is returned when a sender records an attempt on a reply
+// whose claim ran out and was taken over: the attempt is kept as history,
+// the reply's state is the new holder's to set.
+var ErrClaimLost = errors.New("reply: the claim on this reply ran out and another process took it over")
+
 // Request is a person's reply: text, or a template rendered for the
 // comment (the text, when given, is the template's edited rendering).
 type Request struct {

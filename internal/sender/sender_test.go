@@ -18,10 +18,12 @@ import (
 	"github.com/replydesk/replydesk/internal/sender"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 type fixture struct {
 	sim    *simtest.Sim
+	dsn    string // the database, which a second store may share (PostgreSQL)
 	st     *store.Store
 	svc    *sender.Service
 	sender *sender.Worker
@@ -35,7 +37,8 @@ func newFixture(t *testing.T, opts ...func(*sender.Options)) *fixture {
 	t.Helper()
 	sim := simtest.Start(t, simtest.Options{})
 	w := sim.World()
-	f := &fixture{sim: sim, st: storetest.New(t), acct: w.Accounts[0].ID,
+	dsn := testdb.DSN(t)
+	f := &fixture{sim: sim, dsn: dsn, st: storetest.Open(t, dsn), acct: w.Accounts[0].ID,
 		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
 		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
@@ -296,8 +299,9 @@ func TestSend_crashBetweenRecordAndAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := f.st.ClaimReply(context.Background(), r.ID); !ok || err != nil {
-		t.Fatalf("claim: %v %v", ok, err)
+	// The process that claimed it dies: its claim runs out at once.
+	if c, err := f.st.ClaimReply(context.Background(), r, time.Millisecond, 0); !c.Claimed || err != nil {
+		t.Fatalf("claim: %+v %v", c, err)
 	}
 	pt := f.tokens.Get(f.acct)
 	if _, _, err := f.graph.SendPrivateReply(context.Background(), pt.Token, pt.PageID, id, "hello"); err != nil {
@@ -312,5 +316,69 @@ func TestSend_crashBetweenRecordAndAnswer(t *testing.T) {
 	it, _ = f.st.InboxItem(context.Background(), f.ava.ID, id)
 	if n := len(f.simReplies(t, id)); n != 1 || it.Status != inbox.StatusReplied || !got.Ambiguous {
 		t.Errorf("%d replies at the simulator, comment %s, reply %+v", n, it.Status, got)
+	}
+}
+
+// secondProcess is another Worker and Service on their own store of the
+// fixture's database, as a second replydesk process would have.
+func (f *fixture) secondProcess(t *testing.T, o sender.Options) (*sender.Service, *sender.Worker, *store.Store) {
+	t.Helper()
+	st := storetest.Open(t, f.dsn)
+	w := sender.NewWorker(st, f.graph, f.tokens, o)
+	svc := sender.NewService(st, nil, w, time.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return svc, w, st
+}
+
+// TestWorkers_twoProcessesShareOneBudget: two processes on one database
+// with a budget of 2 replies an hour send 2 replies between them, not 4.
+func TestWorkers_twoProcessesShareOneBudget(t *testing.T) {
+	testdb.SkipUnlessPostgres(t)
+	o := sender.Options{Budget: 2, MaxBackoff: 50 * time.Millisecond}
+	f := newFixture(t, func(fo *sender.Options) { *fo = o })
+	svc2, w2, _ := f.secondProcess(t, o)
+	var ids []string
+	for i := range 6 {
+		ids = append(ids, f.comment(t, map[string]any{"text": fmt.Sprint("q", i)}))
+	}
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		svc := []*sender.Service{f.svc, svc2}[i%2]
+		wg.Go(func() {
+			if _, _, err := svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello " + id}); err != nil {
+				t.Errorf("send %s: %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+	// Both processes have tried the queue and found the budget spent.
+	deadline := time.Now().Add(10 * time.Second)
+	for f.sender.EstimatedStart(f.acct).IsZero() || w2.EstimatedStart(f.acct).IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("the budget never ran out in both processes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent, queued := 0, 0
+	for _, id := range ids {
+		hist, _ := f.st.Replies(context.Background(), id)
+		switch r := reply.Latest(hist); {
+		case r == nil:
+			t.Errorf("no reply to %s", id)
+		case r.State == reply.Sent:
+			sent++
+		case r.State == reply.Queued:
+			queued++
+		}
+	}
+	atMeta := 0
+	for _, id := range ids {
+		atMeta += len(f.simReplies(t, id))
+	}
+	if sent != 2 || queued != 4 || atMeta != 2 {
+		t.Errorf("%d sent, %d queued, %d at the simulator; want 2, 4 and 2 (one budget for both processes)", sent, queued, atMeta)
 	}
 }

@@ -19,10 +19,9 @@ import (
 type Store interface {
 	DueReplies(ctx context.Context, limit int) ([]reply.Reply, error)
 	NextDue(ctx context.Context) (time.Time, error)
-	ClaimReply(ctx context.Context, id int64) (bool, error)
+	ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, budget int) (reply.Claim, error)
 	FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error
 	RecoverInFlight(ctx context.Context) (int64, error)
-	SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error)
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
 }
 
@@ -42,14 +41,16 @@ type Options struct {
 	Budget      int           // replies per rolling hour per account (REPLYDESK_REPLY_BUDGET)
 	LivePerSec  float64       // Live replies per second per account (Meta allows 100)
 	Workers     int           // concurrent Send API calls
-	CallTimeout time.Duration // one Send API call
+	CallTimeout time.Duration // one Send API call; a claim lasts half as long again (Lease)
 	MaxBackoff  time.Duration // longest wait between transient retries
 	ThrottleCap time.Duration // longest wait when Meta throttles
 	Now         func() time.Time
 	Logger      *slog.Logger
 }
 
-// Worker works the reply queue.
+// Worker works the reply queue. Several Workers in several processes may
+// share one database: each reply is claimed by one of them for a while
+// (Lease), and the hourly budget is counted in the database, across them.
 type Worker struct {
 	st     Store
 	graph  Graph
@@ -63,10 +64,9 @@ type Worker struct {
 	waiters  map[int64][]chan struct{}
 }
 
-// pace is one account's sending state.
+// pace is one account's sending state, as this process sees it.
 type pace struct {
-	inflight   int
-	holdUntil  time.Time     // throttled by Meta, or out of budget
+	holdUntil  time.Time     // throttled by Meta
 	budgetFree time.Time     // when the next budget slot frees, if spent
 	gap        time.Duration // minimum time between sends when usage runs high
 	last       time.Time
@@ -87,6 +87,7 @@ func NewWorker(st Store, graph Graph, tokens Tokens, o Options) *Worker {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 20 * time.Second
 	}
+	o.CallTimeout = max(o.CallTimeout, 100*time.Millisecond)
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 5 * time.Minute
 	}
@@ -112,21 +113,39 @@ func (s *Worker) Kick() {
 	}
 }
 
-// Run sends until ctx is done. First it recovers replies a crash left in
-// flight: they retry as ambiguous, so Meta's one-reply rule resolves them.
-func (s *Worker) Run(ctx context.Context) {
+// Lease is how long a claim on a reply lasts: the call's timeout and half
+// as much again, so a claim outlives every call made under it.
+func (s *Worker) Lease() time.Duration { return s.o.CallTimeout * 3 / 2 }
+
+// recover retries, as ambiguous, the replies whose claim ran out: their
+// process stopped (or died) before recording Meta's answer.
+func (s *Worker) recover(ctx context.Context) {
 	if n, err := s.st.RecoverInFlight(ctx); err != nil {
-		s.o.Logger.Error("recovering replies in flight", "error", err)
+		if ctx.Err() == nil {
+			s.o.Logger.Error("recovering replies in flight", "error", err)
+		}
 	} else if n > 0 {
-		s.o.Logger.Warn("replies were in flight at the last stop; retrying them as ambiguous", "replies", n)
+		s.o.Logger.Warn("replies were left in flight by a stopped process; retrying them as ambiguous", "replies", n)
 	}
+}
+
+// Run sends until ctx is done, and now and then retries the replies whose
+// claim ran out (this process's previous run, or another process's).
+func (s *Worker) Run(ctx context.Context) {
+	s.recover(ctx)
+	recoverEvery := min(5*time.Second, s.Lease()/2)
+	lastRecover := time.Now()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
+		if time.Since(lastRecover) >= recoverEvery {
+			s.recover(ctx)
+			lastRecover = time.Now()
+		}
 		s.dispatch(ctx, &wg)
-		wait := time.Second
+		wait := min(time.Second, recoverEvery)
 		if next, err := s.st.NextDue(ctx); err == nil && !next.IsZero() {
-			wait = min(max(next.Sub(s.o.Now()), 50*time.Millisecond), time.Second)
+			wait = min(max(next.Sub(s.o.Now()), 50*time.Millisecond), wait)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -150,66 +169,55 @@ func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		return
 	}
 	for _, r := range due {
-		if !s.mayStart(ctx, r) {
+		if !s.mayStart(r) {
 			continue
 		}
-		ok, err := s.st.ClaimReply(ctx, r.ID)
-		if err != nil || !ok {
-			s.release(r.AccountID)
-			continue
-		}
+		// A free slot first, so that a claim is not spent waiting for one.
 		select {
 		case s.sem <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
+		claim, err := s.st.ClaimReply(ctx, r, s.Lease(), s.o.Budget)
+		if err != nil || !claim.Claimed {
+			<-s.sem
+			if err != nil && ctx.Err() == nil {
+				s.o.Logger.Error("claiming a reply", "reply_id", r.ID, "error", err)
+			}
+			if !claim.BudgetFreeAt.IsZero() {
+				s.mu.Lock()
+				s.paceOf(r.AccountID).budgetFree = claim.BudgetFreeAt
+				s.mu.Unlock()
+			}
+			continue
+		}
+		s.mu.Lock()
+		s.paceOf(r.AccountID).last = s.o.Now()
+		s.mu.Unlock()
 		r.State, r.Attempts = reply.Sending, r.Attempts+1
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-s.sem }()
-			s.attempt(context.WithoutCancel(ctx), r)
+			s.attempt(context.WithoutCancel(ctx), r, claim.Until)
 		}()
 	}
 }
 
-// mayStart applies the account's pacing: Meta's throttling, the hourly
-// budget (rolling, from what was actually sent), Live's per-second limit,
-// and a gap between sends while Meta reports high usage. It reserves an
-// in-flight slot when it says yes.
-func (s *Worker) mayStart(ctx context.Context, r reply.Reply) bool {
+// mayStart applies this process's view of the account's pacing: Meta's
+// throttling, a gap between sends while Meta reports high usage, and Live's
+// per-second limit. The hourly budget is checked by the claim, against
+// every process's sends.
+func (s *Worker) mayStart(r reply.Reply) bool {
 	now := s.o.Now()
 	s.mu.Lock()
 	p := s.paceOf(r.AccountID)
-	if now.Before(p.holdUntil) || (p.gap > 0 && now.Sub(p.last) < p.gap) {
-		s.mu.Unlock()
+	blocked := now.Before(p.holdUntil) || (p.gap > 0 && now.Sub(p.last) < p.gap)
+	s.mu.Unlock()
+	if blocked {
 		return false
 	}
-	inflight := p.inflight
-	s.mu.Unlock()
-	if r.Live {
-		if !p.live.Allow() {
-			return false
-		}
-	} else {
-		n, oldest, err := s.st.SentSince(ctx, r.AccountID, now.Add(-time.Hour), false)
-		if err != nil {
-			return false
-		}
-		if n+inflight >= s.o.Budget {
-			s.mu.Lock()
-			if !oldest.IsZero() {
-				p.budgetFree = oldest.Add(time.Hour)
-			}
-			s.mu.Unlock()
-			return false
-		}
-	}
-	s.mu.Lock()
-	p.inflight++
-	p.last = now
-	s.mu.Unlock()
-	return true
+	return !r.Live || p.live.Allow()
 }
 
 func (s *Worker) paceOf(accountID string) *pace {
@@ -221,19 +229,14 @@ func (s *Worker) paceOf(accountID string) *pace {
 	return p
 }
 
-func (s *Worker) release(accountID string) {
-	s.mu.Lock()
-	if p := s.accounts[accountID]; p != nil && p.inflight > 0 {
-		p.inflight--
-	}
-	s.mu.Unlock()
-}
-
-// attempt makes one Send API call for r and records what came of it.
-func (s *Worker) attempt(ctx context.Context, r reply.Reply) {
-	defer s.release(r.AccountID)
-	res := s.call(ctx, r)
-	if err := s.st.FinishAttempt(ctx, r, res); err != nil {
+// attempt makes one Send API call for r, claimed until until, and records
+// what came of it.
+func (s *Worker) attempt(ctx context.Context, r reply.Reply, until time.Time) {
+	res := s.call(ctx, r, until)
+	if err := s.st.FinishAttempt(ctx, r, res); errors.Is(err, reply.ErrClaimLost) {
+		s.o.Logger.Warn("a reply's claim ran out before its attempt was recorded; another process took it over",
+			"reply_id", r.ID, "state", res.State)
+	} else if err != nil {
 		s.o.Logger.Error("recording a reply attempt", "reply_id", r.ID, "state", res.State, "error", err)
 	}
 	s.o.Logger.Info("private reply attempt", "reply_id", r.ID, "comment_id", r.CommentID, "account_id", r.AccountID,
@@ -244,7 +247,7 @@ func (s *Worker) attempt(ctx context.Context, r reply.Reply) {
 	}
 }
 
-func (s *Worker) call(ctx context.Context, r reply.Reply) reply.Result {
+func (s *Worker) call(ctx context.Context, r reply.Reply, until time.Time) reply.Result {
 	now := s.o.Now()
 	if !r.Live && !now.Before(r.Deadline) {
 		return reply.Result{State: reply.Failed, Kind: reply.KindWindow, ExpireComment: true,
@@ -255,7 +258,13 @@ func (s *Worker) call(ctx context.Context, r reply.Reply) reply.Result {
 		return reply.Result{State: reply.Failed, Kind: reply.KindToken, Detail: err.Error(),
 			Error: "The account needs reconnecting before it can send replies. Reconnect it, then send again."}
 	}
-	cctx, cancel := context.WithTimeout(ctx, s.o.CallTimeout)
+	// The call ends well before the claim does, so that no other process
+	// retries this reply while the call may still reach Meta.
+	callEnd := until.Add(-s.Lease() / 3)
+	if !now.Before(callEnd) {
+		return reply.Result{State: reply.Retrying, NextAttemptAt: now, Detail: "the claim ran short before the call"}
+	}
+	cctx, cancel := context.WithDeadline(ctx, time.Now().Add(min(s.o.CallTimeout, callEnd.Sub(now))))
 	sent, usage, err := s.graph.SendPrivateReply(cctx, token, pageID, r.CommentID, r.Text)
 	cancel()
 	s.noteUsage(r.AccountID, usage)

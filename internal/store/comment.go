@@ -140,6 +140,26 @@ func (s *Store) PendingEnrichment(ctx context.Context, limit int) ([]inbox.Comme
 	return toComments(rows), nil
 }
 
+// ClaimEnrichment claims comment id's timestamp fetch for this process
+// until lease ends, when the fetch is due: its deadline is approximate, it
+// is not live, and no other process claimed it (or that claim ran out). A
+// failed fetch reschedules it (DeferEnrichment); a process that dies leaves
+// it due again once the lease ends. false: nothing to do here.
+func (s *Store) ClaimEnrichment(ctx context.Context, id string, lease time.Duration) (inbox.Comment, bool, error) {
+	now := s.now()
+	var rows []commentRow
+	err := s.w.WithContext(ctx).Raw(`UPDATE comments SET enrich_after = ?
+		WHERE id = ? AND deadline_exact = 0 AND live = 0 AND enrich_after <= ? AND enrich_attempts < ?
+		RETURNING *`, ms(now.Add(lease)), id, ms(now), MaxEnrichAttempts).Scan(&rows).Error
+	if err != nil {
+		return inbox.Comment{}, false, fmt.Errorf("store: claim enrichment of %s: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return inbox.Comment{}, false, nil
+	}
+	return rows[0].toDomain(), true, nil
+}
+
 // OpenLiveMedia lists, per account, the media of open live comments.
 func (s *Store) OpenLiveMedia(ctx context.Context) (map[string][]string, error) {
 	var rows []struct{ AccountID, MediaID string }

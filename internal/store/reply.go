@@ -137,30 +137,75 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	return fromMS(*v), nil
 }
 
-// ClaimReply moves a due reply to sending; false when someone else did.
-func (s *Store) ClaimReply(ctx context.Context, id int64) (bool, error) {
-	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+// ClaimReply moves a due reply to sending, for this process until lease
+// ends. A reply that is not live counts against its account's hourly
+// budget: the replies sent in the last hour plus those being sent now, by
+// any process, stay under budget (0: no limit), or nothing is claimed and
+// the answer says when a slot frees. Not claimed either: a reply someone
+// else claimed or rescheduled first.
+func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, budget int) (reply.Claim, error) {
+	var claim reply.Claim
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		now := s.now()
+		claim = reply.Claim{}
+		if budget > 0 && !r.Live {
+			// Budget checks of one account run one at a time, so that two
+			// processes cannot both take its last slot.
+			if err := s.lock(tx, "budget:"+r.AccountID); err != nil {
+				return nil, err
+			}
+			var used struct {
+				Sent, Sending int
+				Oldest        *int64
+			}
+			hourAgo := ms(now.Add(-time.Hour))
+			err := tx.Raw(`SELECT
+				(SELECT COUNT(*) FROM replies WHERE account_id = ? AND sent_at > ? AND live = 0) AS sent,
+				(SELECT COUNT(*) FROM replies WHERE state = 'sending' AND account_id = ? AND live = 0) AS sending,
+				(SELECT MIN(sent_at) FROM replies WHERE account_id = ? AND sent_at > ? AND live = 0) AS oldest`,
+				r.AccountID, hourAgo, r.AccountID, r.AccountID, hourAgo).Scan(&used).Error
+			if err != nil {
+				return nil, err
+			}
+			if used.Sent+used.Sending >= budget {
+				claim.BudgetFreeAt = now
+				if used.Oldest != nil {
+					claim.BudgetFreeAt = fromMS(*used.Oldest).Add(time.Hour)
+				}
+				return nil, nil
+			}
+		}
+		until := now.Add(lease)
 		var out []inbox.Change
-		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
-			WHERE id = ? AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`, ms(s.now()), id).Scan(&out).Error
+		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?, updated_at = ?
+			WHERE id = ? AND state IN ('queued', 'retrying') AND next_attempt_at <= ? RETURNING comment_id, account_id`,
+			s.holder, ms(until), ms(now), r.ID, ms(now)).Scan(&out).Error
+		if len(out) == 1 {
+			claim.Claimed, claim.Until = true, until
+		}
 		return out, err
 	})
 	if err != nil {
-		return false, fmt.Errorf("store: claim reply %d: %w", id, err)
+		return reply.Claim{}, fmt.Errorf("store: claim reply %d: %w", r.ID, err)
 	}
-	return len(changed) == 1, nil
+	return claim, nil
 }
 
 // FinishAttempt records an attempt and the reply's new state in one
-// transaction; a delivered reply marks its comment replied.
+// transaction; a delivered reply marks its comment replied. When this
+// process's claim on the reply ran out and another took it over, only the
+// attempt is recorded, and the answer is reply.ErrClaimLost.
 func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error {
 	now := s.now()
 	outcome := string(res.State)
 	if res.State == reply.Retrying {
 		outcome = "retry"
 	}
+	lost := false
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
-		if err := s.finishAttempt(tx, r, res, now, outcome); err != nil {
+		ok, err := s.finishAttempt(tx, r, res, now, outcome)
+		if err != nil || !ok {
+			lost = !ok
 			return nil, err
 		}
 		return []inbox.Change{{CommentID: r.CommentID, AccountID: r.AccountID}}, nil
@@ -168,37 +213,44 @@ func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Resu
 	if err != nil {
 		return fmt.Errorf("store: finish reply %d: %w", r.ID, err)
 	}
+	if lost {
+		return reply.ErrClaimLost
+	}
 	return nil
 }
 
-// finishAttempt records one attempt and its consequences in tx.
-func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now time.Time, outcome string) error {
+// finishAttempt records one attempt and its consequences in tx; false when
+// the claim was lost (the attempt alone is recorded).
+func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now time.Time, outcome string) (bool, error) {
 	err := tx.Exec(`INSERT INTO reply_attempts (reply_id, at, outcome, http_status, meta_code, meta_subcode, fbtrace_id, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, ms(now), outcome, res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
 	if err != nil {
-		return err
+		return false, err
 	}
 	sentAt := int64(0)
 	if res.State.Delivered() {
 		sentAt = ms(now)
 	}
-	err = tx.Exec(`UPDATE replies SET state = ?, error_kind = ?, error = ?, message_id = ?, recipient_id = ?,
-		ambiguous = ambiguous OR ?, next_attempt_at = ?, sent_at = ?, updated_at = ? WHERE id = ?`,
+	upd := tx.Exec(`UPDATE replies SET state = ?, error_kind = ?, error = ?, message_id = ?, recipient_id = ?,
+		ambiguous = CASE WHEN ? THEN 1 ELSE ambiguous END, next_attempt_at = ?, sent_at = ?, updated_at = ?,
+		claimed_by = '', claim_until = 0
+		WHERE id = ? AND state = 'sending' AND claimed_by = ?`,
 		string(res.State), string(res.Kind), res.Error, res.MessageID, res.RecipientID, res.Ambiguous,
-		ms(res.NextAttemptAt), sentAt, ms(now), r.ID).Error
-	if err != nil {
-		return err
+		ms(res.NextAttemptAt), sentAt, ms(now), r.ID, s.holder)
+	if upd.Error != nil || upd.RowsAffected == 0 {
+		return false, upd.Error
 	}
 	switch {
 	case res.State.Delivered():
-		return tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
+		err = tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
 			nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
 	case res.ExpireComment:
-		return tx.Exec(`UPDATE comments SET status = 'expired', status_by = NULL, status_at = ?, updated_at = ?
+		err = tx.Exec(`UPDATE comments SET status = 'expired', status_by = NULL, status_at = ?, updated_at = ?
 			WHERE id = ? AND status = 'open'`, ms(now), ms(now), r.CommentID).Error
 	default: // the row shows the reply's progress
-		return tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
+		err = tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
 	}
+	return err == nil, err
 }
 
 func nullable(id int64) any {
@@ -208,40 +260,24 @@ func nullable(id int64) any {
 	return id
 }
 
-// RecoverInFlight finds replies left "sending" by a crash: their call may
-// have reached Meta, so they retry as ambiguous (a second reply is refused
-// by Meta and recorded as unconfirmed, never sent twice).
+// RecoverInFlight finds replies left "sending" by a process that stopped
+// before recording the answer (a crash, a kill, a lost machine): their
+// claim ran out. Their call may have reached Meta, so they retry as
+// ambiguous (a second reply is refused by Meta and recorded as unconfirmed,
+// never sent twice). Any process may recover any claim that ran out.
 func (s *Store) RecoverInFlight(ctx context.Context) (int64, error) {
 	now := ms(s.now())
 	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		var out []inbox.Change
-		err := tx.Raw(`UPDATE replies SET state = 'retrying', ambiguous = 1, next_attempt_at = ?, updated_at = ?
-			WHERE state = 'sending' RETURNING comment_id, account_id`, now, now).Scan(&out).Error
+		err := tx.Raw(`UPDATE replies SET state = 'retrying', ambiguous = 1, next_attempt_at = ?, updated_at = ?,
+			claimed_by = '', claim_until = 0
+			WHERE state = 'sending' AND claim_until <= ? RETURNING comment_id, account_id`, now, now, now).Scan(&out).Error
 		return out, err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: recover replies in flight: %w", err)
 	}
 	return int64(len(changed)), nil
-}
-
-// SentSince counts an account's delivered replies since t (its budget use)
-// and returns the oldest of them, when its slot frees up.
-func (s *Store) SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error) {
-	var row struct {
-		N      int
-		Oldest *int64
-	}
-	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM replies
-		WHERE account_id = ? AND sent_at > ? AND live = ?`, accountID, ms(t), live).Scan(&row).Error
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: replies sent by %s: %w", accountID, err)
-	}
-	var oldest time.Time
-	if row.Oldest != nil {
-		oldest = fromMS(*row.Oldest)
-	}
-	return row.N, oldest, nil
 }
 
 // RepliesLastHour counts an account's delivered replies in the last hour.

@@ -1,0 +1,170 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/internal/store/testdb"
+)
+
+// clock is a test clock both stores share.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// twoProcesses opens two stores on one database, as two processes would
+// (on SQLite, two connections to one file), on one clock.
+func twoProcesses(t *testing.T) (a, b *store.Store, c *clock) {
+	t.Helper()
+	c = &clock{t: time.Now()}
+	dsn := testdb.DSN(t)
+	a = storetest.OpenWith(t, dsn, store.Options{Now: c.now})
+	b = storetest.OpenWith(t, dsn, store.Options{Now: c.now})
+	if a.Holder() == b.Holder() {
+		t.Fatalf("two stores share the holder name %q", a.Holder())
+	}
+	return a, b, c
+}
+
+func TestLeases_oneHolderUntilItExpires(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := twoProcesses(t)
+	try := func(s *store.Store, name string) bool {
+		t.Helper()
+		ok, err := s.TryLease(ctx, name, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !try(a, "reconcile") || try(b, "reconcile") {
+		t.Fatal("both processes hold the lease, or neither")
+	}
+	if !try(a, "reconcile") {
+		t.Error("the holder could not renew its lease")
+	}
+	if !try(b, "backfill:111") {
+		t.Error("another lease is taken too")
+	}
+	c.advance(59 * time.Second)
+	if try(b, "reconcile") {
+		t.Error("taken over before it ran out (renewed a second ago)")
+	}
+	c.advance(2 * time.Second)
+	if !try(b, "reconcile") {
+		t.Error("not taken over once it ran out")
+	}
+	if err := a.ReleaseLease(ctx, "reconcile"); err != nil {
+		t.Fatal(err)
+	}
+	if try(a, "reconcile") {
+		t.Error("releasing someone else's lease freed it")
+	}
+	if err := b.ReleaseLease(ctx, "reconcile"); err != nil {
+		t.Fatal(err)
+	}
+	if !try(a, "reconcile") {
+		t.Error("a released lease stays taken")
+	}
+}
+
+// TestClaims_replyOfAStoppedProcessIsRetriedOnce: a reply claimed by a
+// process that then stops is left alone while the claim lasts, retried as
+// ambiguous by another once it runs out, and the first process's late
+// answer no longer decides its state.
+func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := twoProcesses(t)
+	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
+	r, err := a.CreateReply(ctx, reply.Reply{CommentID: "c1", AccountID: "111", Text: "hi", Deadline: c.now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim, err := a.ClaimReply(ctx, r, 30*time.Second, 700)
+	if err != nil || !claim.Claimed {
+		t.Fatalf("claim: %+v %v", claim, err)
+	}
+	if again, _ := b.ClaimReply(ctx, r, 30*time.Second, 700); again.Claimed {
+		t.Fatal("claimed twice")
+	}
+	if n, _ := b.RecoverInFlight(ctx); n != 0 {
+		t.Fatalf("recovered %d replies whose claim still runs", n)
+	}
+	c.advance(31 * time.Second) // a stopped: its claim runs out
+	if n, _ := b.RecoverInFlight(ctx); n != 1 {
+		t.Fatalf("recovered %d replies, want the one whose claim ran out", n)
+	}
+	if got, _ := b.Reply(ctx, r.ID); got.State != reply.Retrying || !got.Ambiguous {
+		t.Fatalf("after recovery: %s ambiguous=%v, want an ambiguous retry", got.State, got.Ambiguous)
+	}
+	late := a.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m.late"})
+	if !errors.Is(late, reply.ErrClaimLost) {
+		t.Errorf("the stopped process's late answer: %v, want ErrClaimLost", late)
+	}
+	if got, _ := b.Reply(ctx, r.ID); got.State != reply.Retrying {
+		t.Errorf("the late answer changed the state to %s", got.State)
+	}
+	r.State = reply.Retrying
+	claim, err = b.ClaimReply(ctx, r, 30*time.Second, 700)
+	if err != nil || !claim.Claimed {
+		t.Fatalf("taking it over: %+v %v", claim, err)
+	}
+	if err := b.FinishAttempt(ctx, r, reply.Result{State: reply.Unconfirmed, Ambiguous: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.Reply(ctx, r.ID); got.State != reply.Unconfirmed {
+		t.Errorf("final state %s", got.State)
+	}
+}
+
+func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := twoProcesses(t)
+	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 8 {
+		s := []*store.Store{a, b}[i%2]
+		wg.Go(func() {
+			_, mine, err := s.ClaimEnrichment(ctx, "c1", time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			if mine {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d claims of one fetch won, want 1", won)
+	}
+	c.advance(2 * time.Minute) // its process stopped mid-fetch
+	if _, mine, _ := b.ClaimEnrichment(ctx, "c1", time.Minute); !mine {
+		t.Error("not due again once the claim ran out")
+	}
+	if _, err := b.SetExactDeadline(ctx, "c1", c.now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(2 * time.Minute)
+	if _, mine, _ := a.ClaimEnrichment(ctx, "c1", time.Minute); mine {
+		t.Error("claimed a comment whose deadline is exact")
+	}
+}
