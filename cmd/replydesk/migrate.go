@@ -30,6 +30,6 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	log.Info("database is up to date", "database", cfg.Database, "version", v)
+	log.Info("database is up to date", "database", cfg.DatabaseLabel(), "version", v)
 	return nil
 }

@@ -26,7 +26,7 @@ const MinSecretLen = 32
 type Config struct {
 	Addr        string // REPLYDESK_ADDR
 	BaseURL     string // REPLYDESK_BASE_URL, without a trailing slash
-	Database    string // REPLYDESK_DATABASE
+	Database    string // REPLYDESK_DATABASE: a SQLite file, or a postgres:// URL
 	Secret      string // REPLYDESK_SECRET
 	Demo        bool   // REPLYDESK_DEMO
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
@@ -51,8 +51,32 @@ type Config struct {
 // Secure reports whether cookies must carry the Secure attribute.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
-// DataDir is the directory that holds the database file.
-func (c Config) DataDir() string { return filepath.Dir(c.Database) }
+// Postgres reports whether REPLYDESK_DATABASE is a PostgreSQL URL, which
+// several processes may share (DESIGN §7), rather than a SQLite file.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://")
+}
+
+// DatabaseLabel names the database for logs: the URL without its password.
+func (c Config) DatabaseLabel() string {
+	if !c.Postgres() {
+		return c.Database
+	}
+	if u, err := url.Parse(c.Database); err == nil {
+		return u.Redacted()
+	}
+	return "postgres://…"
+}
+
+// DataDir is the directory that holds the SQLite database file, and demo
+// mode's files (the generated secret, the simulator's state): ./data when
+// the database is PostgreSQL.
+func (c Config) DataDir() string {
+	if c.Postgres() {
+		return "data"
+	}
+	return filepath.Dir(c.Database)
+}
 
 var graphVersionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 
@@ -121,11 +145,20 @@ func Load(getenv func(string) string) (Config, error) {
 	if err = checkURL(c.DialogURL); err != nil {
 		return c, fmt.Errorf("META_DIALOG_URL: %w", err)
 	}
-	if strings.TrimSpace(c.Database) == "" || strings.HasSuffix(c.Database, "/") {
-		return c, errors.New("REPLYDESK_DATABASE: must be a file path such as data/replydesk.db")
+	switch {
+	case c.Postgres():
+		if err = checkPostgresURL(c.Database); err != nil {
+			return c, fmt.Errorf("REPLYDESK_DATABASE: %w", err)
+		}
+	case strings.Contains(c.Database, "://"):
+		return c, errors.New("REPLYDESK_DATABASE: must be a SQLite file path such as data/replydesk.db, or a postgres:// URL")
+	case strings.TrimSpace(c.Database) == "" || strings.HasSuffix(c.Database, "/"):
+		return c, errors.New("REPLYDESK_DATABASE: must be a file path such as data/replydesk.db (or a postgres:// URL)")
 	}
-	if err = ensureDir(c.DataDir()); err != nil {
-		return c, fmt.Errorf("REPLYDESK_DATABASE: %w", err)
+	if !c.Postgres() || c.Demo {
+		if err = ensureDir(c.DataDir()); err != nil {
+			return c, fmt.Errorf("REPLYDESK_DATABASE: %w", err)
+		}
 	}
 	if !c.Demo {
 		for _, v := range []struct{ name, val string }{
@@ -190,6 +223,19 @@ func checkAddr(addr string) error {
 	}
 	if strings.ContainsAny(host, " /") {
 		return fmt.Errorf("host %q is not a host name or IP address", host)
+	}
+	return nil
+}
+
+// checkPostgresURL checks the shape of a PostgreSQL URL; whether the server
+// answers is found out when the database is opened.
+func checkPostgresURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL (postgres://user:password@host:5432/database)")
+	}
+	if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+		return fmt.Errorf("%s must name a host and a database, as in postgres://user:password@host:5432/replydesk", u.Redacted())
 	}
 	return nil
 }

@@ -80,6 +80,8 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"live poll", map[string]string{"REPLYDESK_LIVE_POLL": "10ms"}, "REPLYDESK_LIVE_POLL: "},
 		{"reconcile interval", map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "soon"}, "REPLYDESK_RECONCILE_INTERVAL: "},
 		{"database dir", map[string]string{"REPLYDESK_DATABASE": "/dev/null/x/r.db"}, "REPLYDESK_DATABASE: "},
+		{"database url", map[string]string{"REPLYDESK_DATABASE": "mysql://db/replydesk"}, "REPLYDESK_DATABASE: "},
+		{"postgres without database", map[string]string{"REPLYDESK_DATABASE": "postgres://ava:pw@db.internal:5432"}, "REPLYDESK_DATABASE: "},
 		{"no secret outside demo", without(prod, "REPLYDESK_SECRET"), "REPLYDESK_SECRET: required"},
 		{"no verify token outside demo", without(prod, "META_VERIFY_TOKEN"), "META_VERIFY_TOKEN: required"},
 		{"demo off without app", map[string]string{"REPLYDESK_DEMO": "false"}, "META_APP_ID: required"},
@@ -109,4 +111,25 @@ func without(m map[string]string, key string) map[string]string {
 		}
 	}
 	return out
+}
+
+func TestLoad_postgres(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := map[string]string{"REPLYDESK_DATABASE": "postgresql://ava:s3cret@db.internal:5432/replydesk?sslmode=require",
+		"REPLYDESK_DEMO": "false", "REPLYDESK_SECRET": strings.Repeat("k", 40),
+		"META_APP_ID": "1", "META_APP_SECRET": "s", "META_VERIFY_TOKEN": "v"}
+	c, err := Load(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Postgres() || c.DatabaseLabel() != "postgresql://ava:xxxxx@db.internal:5432/replydesk?sslmode=require" {
+		t.Errorf("postgres %v, label %q", c.Postgres(), c.DatabaseLabel())
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Error("a data directory was made for a PostgreSQL database outside demo mode")
+	}
+	if _, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": "postgres://ava:s3cret@db.internal/"})); err == nil ||
+		strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a URL without a database: %v (and never the password)", err)
+	}
 }

@@ -3,7 +3,6 @@ package library_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/replydesk/replydesk/internal/library"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -19,11 +19,7 @@ import (
 // over it.
 func openLibrary(t *testing.T, now *time.Time) (*library.Library, *store.Store) {
 	t.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{Now: func() time.Time { return *now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.OpenWith(t, testdb.DSN(t), store.Options{Now: func() time.Time { return *now }})
 	return library.New(s), s
 }
 

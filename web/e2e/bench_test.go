@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // TestIngestBenchmark measures webhook ingest against the real binary on a
@@ -25,7 +27,7 @@ func TestIngestBenchmark(t *testing.T) {
 	}
 	clients := envInt("BENCH_CLIENTS", 32)
 	dur := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second
-	dbPath := t.TempDir() + "/data/replydesk.db"
+	dbPath := testdb.DSN(t)
 	connectedDB(t, dbPath)
 	env := productionEnv()
 	env["REPLYDESK_LOG"] = "json"

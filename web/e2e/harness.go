@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // BuildTags are the Go build tags every build of Replydesk uses; the
@@ -108,7 +110,7 @@ type App struct {
 // AppOptions configure StartApp.
 type AppOptions struct {
 	Port   int               // 0 picks a free port
-	DBPath string            // "" uses a new temporary database
+	DBPath string            // REPLYDESK_DATABASE; "" uses a new database (testdb.DSN)
 	Env    map[string]string // extra environment, e.g. META_* to point at a simulator
 }
 
@@ -120,7 +122,7 @@ func StartApp(t testing.TB, opt AppOptions) *App {
 		opt.Port = FreePort(t)
 	}
 	if opt.DBPath == "" {
-		opt.DBPath = filepath.Join(t.TempDir(), "data", "replydesk.db")
+		opt.DBPath = testdb.DSN(t)
 	}
 	a := &App{
 		URL: fmt.Sprintf("http://127.0.0.1:%d", opt.Port), Port: opt.Port, DBPath: opt.DBPath, t: t,

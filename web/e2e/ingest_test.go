@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/store"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // Credentials of a production-mode app whose Meta is unreachable: enough for
@@ -68,7 +70,7 @@ func TestCrash_everyAcknowledgedDeliverySurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped under -short")
 	}
-	dbPath := t.TempDir() + "/data/replydesk.db"
+	dbPath := testdb.DSN(t)
 	connectedDB(t, dbPath)
 	app := StartApp(t, AppOptions{DBPath: dbPath, Env: productionEnv()})
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

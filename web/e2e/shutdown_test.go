@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 // TestShutdown_webhooksInFlightGet200: SIGTERM while deliveries keep coming.
@@ -19,7 +21,7 @@ func TestShutdown_webhooksInFlightGet200(t *testing.T) {
 	if testing.Short() {
 		t.Skip("shutdown test skipped under -short")
 	}
-	dbPath := t.TempDir() + "/data/replydesk.db"
+	dbPath := testdb.DSN(t)
 	connectedDB(t, dbPath)
 	app := StartApp(t, AppOptions{DBPath: dbPath, Env: productionEnv()})
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}

@@ -1,6 +1,7 @@
 // Package webtest runs the whole web layer in the test's process: the same
 // App that `replydesk serve` assembles (real SQLite in a temporary
-// directory, every service and worker), served by httptest, talking over
+// directory, or PostgreSQL with REPLYDESK_TEST_POSTGRES set; every service
+// and worker), served by httptest, talking over
 // real HTTP to a simulated Meta platform that is also served by httptest.
 // Clients log in through the real Facebook Login flow (the simulator's
 // dialog with sim_user), scrape CSRF tokens from pages and parse HTML with
@@ -17,13 +18,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/app"
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/internal/store/testdb"
 	"github.com/replydesk/replydesk/web"
 )
 
@@ -73,7 +74,7 @@ func New(t testing.TB, opt Options) *Harness {
 	t.Cleanup(func() { stopSim(); <-simDone; simSrv.Close(); sim.Close() })
 
 	env := map[string]string{
-		"REPLYDESK_DATABASE": filepath.Join(t.TempDir(), "data", "replydesk.db"),
+		"REPLYDESK_DATABASE": testdb.DSN(t),
 		"REPLYDESK_BASE_URL": appURL, "REPLYDESK_ADDR": ln.Addr().String(),
 		"REPLYDESK_DEMO": "false", "REPLYDESK_SECRET": Secret,
 		"META_APP_ID": AppID, "META_APP_SECRET": AppSecret, "META_VERIFY_TOKEN": VerifyToken,
