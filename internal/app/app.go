@@ -97,7 +97,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	enricher := ingest.NewEnricher(st, graph, tokens, log.With("component", "enrich"), 4)
 	a.Ingester.OnNew(enricher.Enqueue)
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
-	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
+	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, CallTimeout: cfg.SendTimeout,
+		Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
 	a.Library = library.New(st)
 	a.workers = []func(context.Context){

@@ -42,6 +42,7 @@ type Config struct {
 	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
 	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
 	Backfill     time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
+	SendTimeout  time.Duration // REPLYDESK_SEND_TIMEOUT: longest Send API call; a stopped process's replies are retried by another after 1.5×
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
@@ -126,6 +127,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Reconcile, err = parseDuration(env("REPLYDESK_RECONCILE_INTERVAL", "5m"), time.Second); err != nil {
 		return c, fmt.Errorf("REPLYDESK_RECONCILE_INTERVAL: %w", err)
+	}
+	if c.SendTimeout, err = parseDuration(env("REPLYDESK_SEND_TIMEOUT", "20s"), time.Second); err != nil {
+		return c, fmt.Errorf("REPLYDESK_SEND_TIMEOUT: %w", err)
 	}
 	if c.DemoTraffic, err = strconv.ParseFloat(env("REPLYDESK_DEMO_TRAFFIC", "6"), 64); err != nil || c.DemoTraffic < 0 {
 		return c, errors.New("REPLYDESK_DEMO_TRAFFIC: must be a number of comments per minute, 0 or more")
