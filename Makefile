@@ -7,7 +7,7 @@ GOFLAGS += -tags=$(TAGS)
 export GOFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test test-fast generate check bench clean
+.PHONY: help run run-postgres build test test-fast generate check bench clean
 
 help: ## show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -15,13 +15,16 @@ help: ## show this list
 run: ## start the dashboard on http://localhost:8080 (demo mode unless META_APP_ID is set)
 	$(GO) run ./cmd/replydesk serve
 
+run-postgres: ## two processes (:8080, :8081) sharing one PostgreSQL database, with the simulated Meta on :9090
+	scripts/run-postgres.sh
+
 build: ## build bin/replydesk
 	$(GO) build -trimpath -o bin/replydesk ./cmd/replydesk
 
-test: ## run every test, browser tests included (race detector on)
-	$(GO) test -race -count=1 -timeout 9m ./...
+test: ## run every test, browser tests included (race detector on), on SQLite and PostgreSQL (when installed)
+	scripts/test.sh
 
-test-fast: ## run the tests without browser tests and the race detector
+test-fast: ## run the tests without browser tests and the race detector (PostgreSQL when REPLYDESK_TEST_POSTGRES is set)
 	$(GO) test -short -count=1 ./...
 
 generate: ## regenerate the templ components (*_templ.go)
@@ -36,12 +39,8 @@ check: ## go vet, formatting, and generated code identical to what is committed
 	@git diff --exit-code --stat -- '*_templ.go' || (echo "generated templ code is stale: run make generate and commit"; exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)
 
-bench: ## webhook ingest and live fan-out against the real binary, and inbox reads at 1M comments
-	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run 'TestIngestBenchmark|TestFanoutBenchmark' -v -timeout 10m ./web/e2e/ \
-		| grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
-	@echo "inbox reads on a database of $${BENCH_ROWS:-1000000} comments (ns/op = one page of 50, or the counts):"
-	@set -o pipefail; $(GO) test -count=1 -run XX -bench BenchmarkInbox -benchtime 200x -timeout 10m ./internal/store/ \
-		| grep -e 'Benchmark' -e 'seeded'
+bench: ## webhook ingest and live fan-out against the real binary, and inbox reads at 1M comments, on SQLite then PostgreSQL
+	scripts/bench.sh
 
 
 clean: ## remove build output

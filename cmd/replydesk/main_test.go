@@ -6,20 +6,22 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
 func TestRun_serveAndShutDownGracefully(t *testing.T) {
+	t.Chdir(t.TempDir()) // demo mode's files go to ./data with a PostgreSQL database
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	env := map[string]string{
 		"REPLYDESK_ADDR":         fmt.Sprintf("127.0.0.1:%d", port),
 		"REPLYDESK_BASE_URL":     fmt.Sprintf("http://127.0.0.1:%d", port),
-		"REPLYDESK_DATABASE":     filepath.Join(t.TempDir(), "data", "r.db"),
+		"REPLYDESK_DATABASE":     testdb.DSN(t),
 		"REPLYDESK_DEMO_TRAFFIC": "0",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,7 +58,8 @@ func TestRun_serveAndShutDownGracefully(t *testing.T) {
 }
 
 func TestRun_migrateAndUnknownCommand(t *testing.T) {
-	env := map[string]string{"REPLYDESK_DATABASE": filepath.Join(t.TempDir(), "r.db")}
+	t.Chdir(t.TempDir())
+	env := map[string]string{"REPLYDESK_DATABASE": testdb.DSN(t)}
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, &out, &errb); code != 0 {
 		t.Fatalf("migrate exit %d: %s", code, errb.String())

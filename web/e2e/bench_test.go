@@ -16,9 +16,11 @@ import (
 )
 
 // TestIngestBenchmark measures webhook ingest against the real binary on a
-// temporary SQLite database: signed single-comment deliveries from
-// concurrent clients over loopback, and the same server's /healthz as a
-// baseline. It runs only under `make bench` (REPLYDESK_BENCH=1).
+// new database (SQLite, or PostgreSQL with REPLYDESK_TEST_POSTGRES): signed
+// single-comment deliveries from concurrent clients over loopback, and the
+// same server's /healthz as a baseline; on PostgreSQL, then two processes
+// sharing the database, the clients split between them. It runs only
+// under `make bench` (REPLYDESK_BENCH=1).
 //
 // Targets on 2 cores: ≥ 5,000 deliveries/s, p99 < 25 ms, ratio ≥ 0.3.
 func TestIngestBenchmark(t *testing.T) {
@@ -44,14 +46,28 @@ func TestIngestBenchmark(t *testing.T) {
 		return req, err
 	})
 	ratio := hooks.rps / health.rps
-	fmt.Printf("\nwebhook ingest benchmark (%d clients, %s each, GOMAXPROCS of the server = all cores)\n", clients, dur)
-	fmt.Printf("  %-27s %10s %10s %10s %8s\n", "", "req/s", "p50", "p99", "errors")
-	fmt.Printf("  %-27s %10.0f %10s %10s %8d\n", "/healthz (baseline)", health.rps, health.p50, health.p99, health.errors)
-	fmt.Printf("  %-27s %10.0f %10s %10s %8d\n", "POST /webhooks (1 comment)", hooks.rps, hooks.p50, hooks.p99, hooks.errors)
-	fmt.Printf("  ratio deliveries/healthz = %.2f   (targets: ≥ 5000 deliveries/s, p99 < 25ms, ratio ≥ 0.3)\n\n", ratio)
+	fmt.Printf("\nwebhook ingest benchmark on %s (%d clients, %s each, GOMAXPROCS of the server = all cores)\n", testdb.Dialect(), clients, dur)
+	fmt.Printf("  %-32s %10s %10s %10s %8s\n", "", "req/s", "p50", "p99", "errors")
+	fmt.Printf("  %-32s %10.0f %10s %10s %8d\n", "/healthz (baseline)", health.rps, health.p50, health.p99, health.errors)
+	fmt.Printf("  %-32s %10.0f %10s %10s %8d\n", "POST /webhooks (1 comment)", hooks.rps, hooks.p50, hooks.p99, hooks.errors)
 	if hooks.errors > 0 {
 		t.Errorf("%d deliveries failed", hooks.errors)
 	}
+	if testdb.Postgres() {
+		second := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
+		urls := []string{app.URL, second.URL}
+		two := load(t, "", clients, dur, func(worker, i int) (*http.Request, error) {
+			body, sig := signedDelivery(fmt.Sprintf("bench2-%d-%d", worker, i))
+			req, err := http.NewRequest(http.MethodPost, urls[worker%2]+"/webhooks/instagram", bytes.NewReader(body))
+			req.Header.Set("X-Hub-Signature-256", sig)
+			return req, err
+		})
+		fmt.Printf("  %-32s %10.0f %10s %10s %8d\n", "POST /webhooks, 2 processes", two.rps, two.p50, two.p99, two.errors)
+		if two.errors > 0 {
+			t.Errorf("%d deliveries to two processes failed", two.errors)
+		}
+	}
+	fmt.Printf("  ratio deliveries/healthz = %.2f   (targets: ≥ 5000 deliveries/s, p99 < 25ms, ratio ≥ 0.3)\n\n", ratio)
 }
 
 type loadResult struct {

@@ -102,6 +102,7 @@ type App struct {
 	Env    map[string]string
 
 	t    testing.TB
+	dir  string // its working directory
 	cmd  *exec.Cmd
 	logs *logBuffer
 	done chan struct{}
@@ -125,7 +126,7 @@ func StartApp(t testing.TB, opt AppOptions) *App {
 		opt.DBPath = testdb.DSN(t)
 	}
 	a := &App{
-		URL: fmt.Sprintf("http://127.0.0.1:%d", opt.Port), Port: opt.Port, DBPath: opt.DBPath, t: t,
+		URL: fmt.Sprintf("http://127.0.0.1:%d", opt.Port), Port: opt.Port, DBPath: opt.DBPath, t: t, dir: t.TempDir(),
 		Env: map[string]string{
 			"REPLYDESK_ADDR":              fmt.Sprintf("127.0.0.1:%d", opt.Port),
 			"REPLYDESK_BASE_URL":          fmt.Sprintf("http://127.0.0.1:%d", opt.Port),
@@ -145,6 +146,7 @@ func StartApp(t testing.TB, opt AppOptions) *App {
 func (a *App) start() {
 	a.t.Helper()
 	a.cmd = exec.Command(Binary(a.t))
+	a.cmd.Dir = a.dir // what it writes beside itself (demo mode on PostgreSQL: ./data) stays in the test's
 	a.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range a.Env {
 		a.cmd.Env = append(a.cmd.Env, k+"="+v)
@@ -250,6 +252,7 @@ func RunCommand(t testing.TB, env map[string]string, args ...string) (int, strin
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Binary(t), args...)
+	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

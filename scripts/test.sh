@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make test: every test on SQLite, and at the same time every test that
+# touches storage on PostgreSQL, when there is one: REPLYDESK_TEST_POSTGRES
+# (a server URL whose user may create databases), or else a throwaway cluster
+# started here from the PostgreSQL server binaries when they are installed
+# (scripts/pgcluster.sh). Each line of output names its database.
+#   scripts/test.sh [go test flags...]   (default: -race -count=1 -timeout 9m)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+export GOFLAGS="${GOFLAGS:--tags=sqlite_fts5}" # the Makefile's build tags, when run by hand
+flags=("$@")
+[ ${#flags[@]} -eq 0 ] && flags=(-race -count=1 -timeout 9m)
+
+pg=${REPLYDESK_TEST_POSTGRES:-}
+cluster=""
+if [ -z "$pg" ] && scripts/pgcluster.sh bin >/dev/null 2>&1; then
+  cluster=$(mktemp -d /tmp/replydesk-pg-XXXXXX)
+  if pg=$(scripts/pgcluster.sh start "$cluster" fast); then
+    trap 'scripts/pgcluster.sh stop "$cluster"' EXIT
+  else
+    echo "--- could not start a PostgreSQL cluster: testing SQLite only" >&2
+    pg=""
+  fi
+fi
+
+# The packages whose tests touch storage: those whose test binary imports
+# the store.
+pg_pkgs() {
+  $GO list -test -f '{{if .ForTest}}{{.ForTest}} {{join .Deps " "}}{{end}}' ./... |
+    awk '{for (i = 2; i <= NF; i++) if ($i == "github.com/replydesk/replydesk/internal/store") { print $1; break }}' | sort -u
+}
+
+label() { sed -u "s/^/[$1] /"; }
+
+if [ -z "$pg" ]; then
+  echo "--- PostgreSQL not found (install postgresql, or set REPLYDESK_TEST_POSTGRES): testing SQLite only"
+  env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" ./...
+  exit $?
+fi
+
+echo "--- testing on SQLite and on PostgreSQL at once"
+logs=$(mktemp -d)
+( env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" ./... 2>&1 | tee "$logs/sqlite" | label sqlite ) &
+lite=$!
+# shellcheck disable=SC2046
+( REPLYDESK_TEST_POSTGRES="$pg" $GO test "${flags[@]}" $(pg_pkgs) 2>&1 | tee "$logs/postgres" | label postgres ) &
+post=$!
+wait $lite
+lite_rc=$?
+wait $post
+post_rc=$?
+echo "--- SQLite: $([ $lite_rc -eq 0 ] && echo ok || echo FAILED)   PostgreSQL: $([ $post_rc -eq 0 ] && echo ok || echo FAILED)"
+passed=$(cat "$logs"/* | grep -c '^ok ')
+failed=$(cat "$logs"/* | grep -c '^FAIL')
+rm -rf "$logs"
+echo "packages: $passed passed, $failed failed"
+[ $lite_rc -eq 0 ] && [ $post_rc -eq 0 ]
