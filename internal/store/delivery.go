@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/replydesk/replydesk/internal/inbox"
 )
 
@@ -36,6 +38,9 @@ type DeliveryResult struct {
 // This is the ingest hot path, so it runs on database/sql with statements
 // prepared once, not through GORM's statement builder.
 func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
+	if s.pg {
+		return s.commitDeliveriesPG(ctx, ds)
+	}
 	var out []DeliveryResult
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
 		out = make([]DeliveryResult, len(ds)) // afresh if the transaction runs again
@@ -125,6 +130,25 @@ func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox
 	sorted := slices.Clone(cs)
 	slices.SortStableFunc(sorted, lockCompare)
 	var fresh []inbox.Comment
+	if s.pg {
+		_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+			isNew, changes, err := s.insertCommentsPG(ctx, tx.Statement.ConnPool, sorted)
+			if err != nil {
+				return nil, err
+			}
+			fresh = fresh[:0]
+			for i, c := range sorted {
+				if isNew[i] {
+					fresh = append(fresh, c)
+				}
+			}
+			return changes, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: insert %d comments: %w", len(cs), err)
+		}
+		return fresh, nil
+	}
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
 		fresh = fresh[:0]
 		for _, c := range sorted {

@@ -126,8 +126,10 @@ func startPGFeed(ctx context.Context, s *Store, cfg *pgx.ConnConfig) (*pgFeed, e
 	if err := s.r.WithContext(ctx).Raw(`SELECT position FROM feed_head`).Scan(&f.head).Error; err != nil {
 		return nil, fmt.Errorf("read the change feed's head: %w", err)
 	}
+	lcfg := cfg.Copy()
+	lcfg.RuntimeParams["application_name"] += " listener" // told apart in pg_stat_activity
 	l := &pgxlisten.Listener{
-		Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, cfg.Copy()) },
+		Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, lcfg.Copy()) },
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
 				s.log.Warn("change feed: listening to other processes", "error", err)

@@ -188,3 +188,43 @@ func TestFeed_lateCommitIsNeverSkipped(t *testing.T) {
 		t.Errorf("published %v: the late change is not right before the next", p)
 	}
 }
+
+// TestFeed_listenerReconnectsAndCatchesUp: when a process's listening
+// connection drops, the changes other processes commit meanwhile are
+// published once it is back (read from the table), in order.
+func TestFeed_listenerReconnectsAndCatchesUp(t *testing.T) {
+	testdb.SkipUnlessPostgres(t)
+	ctx := context.Background()
+	dsn := testdb.DSN(t)
+	a := storetest.Open(t, dsn)
+	feedB := &recorder{}
+	storetest.OpenWith(t, dsn+"&application_name=process-b", store.Options{Feed: feedB})
+	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	listening := func() (n int) {
+		db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'process-b listener'`).Scan(&n)
+		return n
+	}
+	waitFor(t, "B to listen", func() bool { return listening() == 1 })
+	if _, err := db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'process-b listener'`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "B's listening connection to go", func() bool { return listening() == 0 })
+	for i := range 3 {
+		seed(t, a, inbox.Comment{ID: fmt.Sprint("c", i), AccountID: "111", Deadline: time.Now().Add(time.Hour)})
+	}
+	head, _ := a.FeedPosition(ctx)
+	waitFor(t, "B to publish what A committed while B was not listening", func() bool {
+		p := feedB.positions()
+		return len(p) > 0 && p[len(p)-1] == head
+	})
+	for i, p := range feedB.positions() {
+		if p != int64(i+1) {
+			t.Fatalf("B published %v, want 1..%d in order", feedB.positions(), head)
+		}
+	}
+}

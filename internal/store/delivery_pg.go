@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/replydesk/replydesk/internal/inbox"
+)
+
+// The ingest hot path on PostgreSQL. SQLite runs in the process, so a
+// statement per comment costs nothing but the work (ingest_stmts.go); a
+// PostgreSQL statement is a round trip, so here a whole group commit is a
+// handful of set-based statements (unnest of one array per column) however
+// many deliveries and comments it holds.
+
+const sqlInsertCommentsPG = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
+	original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
+	entry_time, received_at, updated_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::smallint[], $14::text[], $15::bigint[],
+	$16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[])
+ON CONFLICT (id) DO NOTHING RETURNING id`
+
+const sqlUpsertMediaPG = `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title, original_media_id, updated_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+ON CONFLICT (id) DO UPDATE SET
+	media_product_type = CASE WHEN excluded.media_product_type <> '' THEN excluded.media_product_type ELSE media.media_product_type END,
+	ad_id = CASE WHEN excluded.ad_id <> '' THEN excluded.ad_id ELSE media.ad_id END,
+	ad_title = CASE WHEN excluded.ad_title <> '' THEN excluded.ad_title ELSE media.ad_title END,
+	original_media_id = CASE WHEN excluded.original_media_id <> '' THEN excluded.original_media_id ELSE media.original_media_id END,
+	updated_at = excluded.updated_at`
+
+const sqlInsertDeliveriesPG = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
+	comments_skipped, unknown_accounts, unknown_comments)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[])`
+
+// commitDeliveriesPG is CommitDeliveries on PostgreSQL.
+func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
+	var out []DeliveryResult
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		conn := tx.Statement.ConnPool
+		out = make([]DeliveryResult, len(ds)) // afresh if the transaction runs again
+		var ids []string
+		if err := tx.Raw(sqlAccounts).Scan(&ids).Error; err != nil {
+			return nil, err
+		}
+		connected := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			connected[id] = true
+		}
+		var cs []inbox.Comment
+		var from []int // the delivery each of cs came in
+		seen := map[string]time.Time{}
+		for i, d := range ds {
+			res := &out[i]
+			for _, c := range d.Comments {
+				if !connected[c.AccountID] {
+					res.Unknown++
+					if !slices.Contains(res.UnknownAccounts, c.AccountID) {
+						res.UnknownAccounts = append(res.UnknownAccounts, c.AccountID)
+					}
+					continue
+				}
+				if d.ReceivedAt.After(seen[c.AccountID]) {
+					seen[c.AccountID] = d.ReceivedAt
+				}
+				cs, from = append(cs, c), append(from, i)
+			}
+		}
+		order := make([]int, len(cs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return lockCompare(cs[a], cs[b]) })
+		sorted := make([]inbox.Comment, len(cs))
+		for i, j := range order {
+			sorted[i] = cs[j]
+		}
+		isNew, changes, err := s.insertCommentsPG(ctx, conn, sorted)
+		if err != nil {
+			return nil, err
+		}
+		for i, j := range order {
+			if res := &out[from[j]]; isNew[i] {
+				res.New = append(res.New, sorted[i])
+			} else {
+				res.Duplicates++
+			}
+		}
+		n := len(ds)
+		at, sig, body := make([]int64, n), make([]string, n), make([][]byte, n)
+		news, dups, own, unknownAccts, unknown := make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n), make([]int32, n)
+		for i, d := range ds {
+			res := out[i]
+			at[i], sig[i], body[i] = ms(d.ReceivedAt), d.Signature, d.Body
+			news[i], dups[i], own[i] = int32(len(res.New)), int32(res.Duplicates), int32(d.Own)
+			unknownAccts[i], unknown[i] = strings.Join(res.UnknownAccounts, ","), int32(res.Unknown)
+		}
+		if _, err := conn.ExecContext(ctx, sqlInsertDeliveriesPG, at, sig, body, news, dups, own, unknownAccts, unknown); err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
+		for _, acct := range slices.Sorted(maps.Keys(seen)) {
+			if _, err := conn.ExecContext(ctx, s.rebind(sqlTouchAccount), ms(seen[acct]), acct, ms(seen[acct])); err != nil {
+				return nil, err
+			}
+		}
+		return changes, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: commit %d deliveries: %w", len(ds), err)
+	}
+	return out, nil
+}
+
+// insertCommentsPG stores the comments not known yet (cs in lock order) and
+// their media, and answers which of cs it stored and their changes to log:
+// of several with one id, the first.
+func (s *Store) insertCommentsPG(ctx context.Context, conn gorm.ConnPool, cs []inbox.Comment) ([]bool, []inbox.Change, error) {
+	isNew := make([]bool, len(cs))
+	if len(cs) == 0 {
+		return isNew, nil, nil
+	}
+	n := len(cs)
+	var text [12][]string
+	for k := range text {
+		text[k] = make([]string, n)
+	}
+	status := make([]string, n)
+	live, exact := make([]int16, n), make([]int16, n)
+	var nums [5][]int64
+	for k := range nums {
+		nums[k] = make([]int64, n)
+	}
+	for i, c := range cs {
+		r := commentToRow(c)
+		for k, v := range []string{r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
+			r.OriginalMediaID, r.ParentID, r.FromID, r.Username, r.Text} {
+			text[k][i] = v
+		}
+		status[i] = r.Status
+		live[i], exact[i] = flagInt(r.Live), flagInt(r.DeadlineExact)
+		for k, v := range []int64{r.Deadline, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt} {
+			nums[k][i] = v
+		}
+	}
+	rows, err := conn.QueryContext(ctx, sqlInsertCommentsPG, text[0], text[1], text[2], text[3], text[4], text[5], text[6],
+		text[7], text[8], text[9], text[10], text[11], live, status, nums[0], exact, nums[1], nums[2], nums[3], nums[4])
+	if err != nil {
+		return nil, nil, fmt.Errorf("insert comments: %w", err)
+	}
+	stored := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		stored[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, fmt.Errorf("insert comments: %w", err)
+	}
+	var changes []inbox.Change
+	media := map[string]inbox.Comment{} // the new comments' media, what each says folded in order
+	for i, c := range cs {
+		if !stored[c.ID] {
+			continue
+		}
+		delete(stored, c.ID) // a second copy in this batch is a duplicate
+		isNew[i] = true
+		changes = append(changes, inbox.Change{CommentID: c.ID, AccountID: c.AccountID})
+		if c.MediaID == "" {
+			continue
+		}
+		m, ok := media[c.MediaID]
+		if !ok {
+			m = inbox.Comment{MediaID: c.MediaID, AccountID: c.AccountID}
+		}
+		m.MediaProductType = cmpOr(c.MediaProductType, m.MediaProductType)
+		m.AdID, m.AdTitle = cmpOr(c.AdID, m.AdID), cmpOr(c.AdTitle, m.AdTitle)
+		m.OriginalMediaID, m.ReceivedAt = cmpOr(c.OriginalMediaID, m.OriginalMediaID), c.ReceivedAt
+		media[c.MediaID] = m
+	}
+	if len(media) > 0 {
+		var cols [6][]string
+		var at []int64
+		for _, id := range slices.Sorted(maps.Keys(media)) {
+			m := media[id]
+			for k, v := range []string{m.MediaID, m.AccountID, m.MediaProductType, m.AdID, m.AdTitle, m.OriginalMediaID} {
+				cols[k] = append(cols[k], v)
+			}
+			at = append(at, ms(m.ReceivedAt))
+		}
+		if _, err := conn.ExecContext(ctx, sqlUpsertMediaPG, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], at); err != nil {
+			return nil, nil, fmt.Errorf("upsert media: %w", err)
+		}
+	}
+	return isNew, changes, nil
+}
+
+// cmpOr is the first of a, b that is not empty (what a later delivery says
+// about a media, unless it says nothing).
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func flagInt(b bool) int16 {
+	if b {
+		return 1
+	}
+	return 0
+}
