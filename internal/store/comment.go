@@ -148,9 +148,10 @@ func (s *Store) PendingEnrichment(ctx context.Context, limit int) ([]inbox.Comme
 func (s *Store) ClaimEnrichment(ctx context.Context, id string, lease time.Duration) (inbox.Comment, bool, error) {
 	now := s.now()
 	var rows []commentRow
+	// A row another process is claiming right now is left to it.
 	err := s.w.WithContext(ctx).Raw(`UPDATE comments SET enrich_after = ?
-		WHERE id = ? AND deadline_exact = 0 AND live = 0 AND enrich_after <= ? AND enrich_attempts < ?
-		RETURNING *`, ms(now.Add(lease)), id, ms(now), MaxEnrichAttempts).Scan(&rows).Error
+		WHERE id = (SELECT id FROM comments WHERE id = ? AND deadline_exact = 0 AND live = 0 AND enrich_after <= ? AND enrich_attempts < ?`+s.skipLocked()+`)
+		AND enrich_after <= ? RETURNING *`, ms(now.Add(lease)), id, ms(now), MaxEnrichAttempts, ms(now)).Scan(&rows).Error
 	if err != nil {
 		return inbox.Comment{}, false, fmt.Errorf("store: claim enrichment of %s: %w", id, err)
 	}

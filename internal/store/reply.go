@@ -177,8 +177,10 @@ func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Durati
 		}
 		until := now.Add(lease)
 		var out []inbox.Change
+		// A row another process is claiming right now is left to it.
 		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?, updated_at = ?
-			WHERE id = ? AND state IN ('queued', 'retrying') AND next_attempt_at <= ? RETURNING comment_id, account_id`,
+			WHERE id = (SELECT id FROM replies WHERE id = ? AND state IN ('queued', 'retrying') AND next_attempt_at <= ?`+s.skipLocked()+`)
+			AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`,
 			s.holder, ms(until), ms(now), r.ID, ms(now)).Scan(&out).Error
 		if len(out) == 1 {
 			claim.Claimed, claim.Until = true, until

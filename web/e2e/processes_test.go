@@ -94,6 +94,8 @@ func TestProcesses_webhookToAReachesAStreamOnB(t *testing.T) {
 	br.WaitLive()
 	next := w.comment(t, map[string]any{"account": acct.ID, "username": "kai_m", "text": "Webhook to A, browser on B"})
 	br.WaitFor(`!!document.querySelector("`+rowSel(next)+`")`, 15*time.Second)
+	// B counts what A stored too (the counts' deltas, read with the table).
+	br.WaitFor(`document.querySelector("[data-testid=view-open] .rail-count").textContent === "2"`, 5*time.Second)
 	br.Screenshot("inbox-on-b")
 }
 
