@@ -80,17 +80,8 @@ func NewPostgres(t testing.TB) string {
 	if tplErr != nil {
 		t.Fatalf("testdb: %v", tplErr)
 	}
-	admin, err := sql.Open("pgx", server)
+	name, err := next(server)
 	if err != nil {
-		t.Fatalf("testdb: %v", err)
-	}
-	defer admin.Close()
-	b := make([]byte, 4)
-	rand.Read(b)
-	// The name carries its creation time, so a later run can sweep what a
-	// killed run left behind (sweep).
-	name := fmt.Sprintf("rdt_%d_%s", time.Now().Unix(), hex.EncodeToString(b))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tplName); err != nil {
 		t.Fatalf("testdb: create database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -104,6 +95,53 @@ func NewPostgres(t testing.TB) string {
 		}()
 	})
 	return withDatabase(server, name)
+}
+
+// Copying the template takes a good part of a second on a busy machine, so
+// the next test's database is made while this test runs.
+var (
+	aheadMu sync.Mutex
+	ahead   chan made // the database made ahead, when one is being made
+)
+
+type made struct {
+	name string
+	err  error
+}
+
+// next answers a new database: the one made ahead if any, and starts
+// making the one after.
+func next(server string) (string, error) {
+	aheadMu.Lock()
+	ready := ahead
+	ahead = make(chan made, 1)
+	pending := ahead
+	aheadMu.Unlock()
+	go func() { n, err := create(server); pending <- made{n, err} }()
+	if ready != nil {
+		if m := <-ready; m.err == nil {
+			return m.name, nil
+		}
+	}
+	return create(server)
+}
+
+// create copies the template into a new database and answers its name,
+// which carries its creation time, so that a later run can sweep what a
+// killed run left behind (sweep).
+func create(server string) (string, error) {
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := fmt.Sprintf("rdt_%d_%s", time.Now().Unix(), hex.EncodeToString(b))
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tplName); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 // sweep drops the test databases created over an hour ago.
