@@ -1,8 +1,10 @@
 // Package live carries the change feed (inbox.Change, published by the
 // store after each commit) to the inbox's event streams. Hub is the small
 // interface the rest of the app uses; Memory is the in-process
-// implementation. A PostgreSQL LISTEN/NOTIFY implementation satisfies the
-// same interface by feeding what it hears into a Memory of its own.
+// implementation. With several processes on one PostgreSQL database, each
+// process's store publishes into its Memory every process's changes, heard
+// through LISTEN/NOTIFY, in commit order (internal/store/feed_pg.go): the
+// hub itself does not know how many processes there are.
 //
 // Memory keeps the recent changes in one ring shared by every subscriber,
 // so a thousand streams cost one copy of the feed, not a thousand buffers.

@@ -41,9 +41,8 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 	if s.pg {
 		return s.commitDeliveriesPG(ctx, ds)
 	}
-	var out []DeliveryResult
+	out := make([]DeliveryResult, len(ds))
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
-		out = make([]DeliveryResult, len(ds)) // afresh if the transaction runs again
 		connected, err := q.connectedAccounts(ctx)
 		if err != nil {
 			return err

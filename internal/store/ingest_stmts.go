@@ -48,10 +48,10 @@ type preparedIngest struct {
 	ingestStmts
 }
 
-// ingestTx runs f in one write transaction with the hot-path statements.
-// The comments f stores are logged in the change feed as the transaction's
-// last step and published once it commits. On PostgreSQL a transaction that
-// lost a deadlock runs again, so f must be safe to repeat.
+// ingestTx runs f in one write transaction with the hot-path statements
+// (SQLite; PostgreSQL's hot path is delivery_pg.go). The comments f stores
+// are logged in the change feed as the transaction's last step and
+// published once it commits.
 func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error {
 	db, err := s.w.DB()
 	if err != nil {
@@ -66,7 +66,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
 			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount},
 		} {
-			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), s.rebind(st.q)); p.err != nil {
+			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
 				return
 			}
 		}
@@ -74,42 +74,28 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 	if p.err != nil {
 		return fmt.Errorf("prepare ingest statements: %w", p.err)
 	}
-	if !s.pg {
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
-	}
-	for attempt := 1; ; attempt++ {
-		logged, err := s.ingestOnce(ctx, db, f)
-		if err == nil {
-			s.publish(ctx, logged)
-			return nil
-		}
-		if !s.pg || attempt == 8 || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-}
-
-func (s *Store) ingestOnce(ctx context.Context, db *sql.DB, f func(*ingestStmts) error) ([]inbox.Change, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	q := s.ingest.ingestStmts
+	q := p.ingestStmts
 	q.tx, q.at = tx, ms(s.now())
 	if err := f(&q); err != nil {
 		tx.Rollback()
-		return nil, err
+		return err
 	}
 	logged, err := s.logChanges(ctx, tx, q.changes)
 	if err != nil {
 		tx.Rollback()
-		return nil, err
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, err
+		return err
 	}
-	return logged, nil
+	s.publish(ctx, logged)
+	return nil
 }
 
 // lockCompare orders comments the way every ingest transaction takes its
