@@ -131,6 +131,14 @@ type Result struct {
 // reply (the uniqueness rule that makes sending exactly once).
 var ErrDuplicate = errors.New("reply: the comment already has a live reply")
 
+// Limit is how many replies of one account, sent or being sent by any
+// process, a period allows: REPLYDESK_REPLY_BUDGET an hour, or Meta's 100 a
+// second for Live (0: no limit).
+type Limit struct {
+	Count int
+	Per   time.Duration
+}
+
 // Claim is the answer to claiming a due reply for sending. Several
 // processes may share one database: a claimed reply is this process's to
 // send until Until; past it (the process died, say) another retries it as
@@ -139,8 +147,8 @@ type Claim struct {
 	Claimed bool
 	Until   time.Time
 	// BudgetFreeAt is set when the reply was not claimed because its
-	// account's hourly budget is spent, counting every process's sends: it
-	// is when the oldest send of the hour frees a slot.
+	// account's Limit is reached, counting every process's sends: it is
+	// when the oldest send of the period frees a slot.
 	BudgetFreeAt time.Time
 }
 

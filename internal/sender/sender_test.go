@@ -300,7 +300,7 @@ func TestSend_crashBetweenRecordAndAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The process that claimed it dies: its claim runs out at once.
-	if c, err := f.st.ClaimReply(context.Background(), r, time.Millisecond, 0); !c.Claimed || err != nil {
+	if c, err := f.st.ClaimReply(context.Background(), r, time.Millisecond, reply.Limit{}); !c.Claimed || err != nil {
 		t.Fatalf("claim: %+v %v", c, err)
 	}
 	pt := f.tokens.Get(f.acct)

@@ -19,7 +19,7 @@ import (
 type Store interface {
 	DueReplies(ctx context.Context, limit int) ([]reply.Reply, error)
 	NextDue(ctx context.Context) (time.Time, error)
-	ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, budget int) (reply.Claim, error)
+	ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, limit reply.Limit) (reply.Claim, error)
 	FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error
 	RecoverInFlight(ctx context.Context) (int64, error)
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
@@ -178,13 +178,13 @@ func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		case <-ctx.Done():
 			return
 		}
-		claim, err := s.st.ClaimReply(ctx, r, s.Lease(), s.o.Budget)
+		claim, err := s.st.ClaimReply(ctx, r, s.Lease(), s.limit(r))
 		if err != nil || !claim.Claimed {
 			<-s.sem
 			if err != nil && ctx.Err() == nil {
 				s.o.Logger.Error("claiming a reply", "reply_id", r.ID, "error", err)
 			}
-			if !claim.BudgetFreeAt.IsZero() {
+			if !claim.BudgetFreeAt.IsZero() && !r.Live {
 				s.mu.Lock()
 				s.paceOf(r.AccountID).budgetFree = claim.BudgetFreeAt
 				s.mu.Unlock()
@@ -204,10 +204,19 @@ func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
+// limit is what the claim of r checks against every process's sends: the
+// hourly budget, or Live's per-second limit.
+func (s *Worker) limit(r reply.Reply) reply.Limit {
+	if r.Live {
+		return reply.Limit{Count: int(s.o.LivePerSec), Per: time.Second}
+	}
+	return reply.Limit{Count: s.o.Budget, Per: time.Hour}
+}
+
 // mayStart applies this process's view of the account's pacing: Meta's
 // throttling, a gap between sends while Meta reports high usage, and Live's
-// per-second limit. The hourly budget is checked by the claim, against
-// every process's sends.
+// per-second limit (smoothing this process's share; the claim checks the
+// limits against every process's sends).
 func (s *Worker) mayStart(r reply.Reply) bool {
 	now := s.o.Now()
 	s.mu.Lock()

@@ -93,11 +93,11 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim, err := a.ClaimReply(ctx, r, 30*time.Second, 700)
+	claim, err := a.ClaimReply(ctx, r, 30*time.Second, reply.Limit{Count: 700, Per: time.Hour})
 	if err != nil || !claim.Claimed {
 		t.Fatalf("claim: %+v %v", claim, err)
 	}
-	if again, _ := b.ClaimReply(ctx, r, 30*time.Second, 700); again.Claimed {
+	if again, _ := b.ClaimReply(ctx, r, 30*time.Second, reply.Limit{Count: 700, Per: time.Hour}); again.Claimed {
 		t.Fatal("claimed twice")
 	}
 	if n, _ := b.RecoverInFlight(ctx); n != 0 {
@@ -118,7 +118,7 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 		t.Errorf("the late answer changed the state to %s", got.State)
 	}
 	r.State = reply.Retrying
-	claim, err = b.ClaimReply(ctx, r, 30*time.Second, 700)
+	claim, err = b.ClaimReply(ctx, r, 30*time.Second, reply.Limit{Count: 700, Per: time.Hour})
 	if err != nil || !claim.Claimed {
 		t.Fatalf("taking it over: %+v %v", claim, err)
 	}

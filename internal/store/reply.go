@@ -138,18 +138,18 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 }
 
 // ClaimReply moves a due reply to sending, for this process until lease
-// ends. A reply that is not live counts against its account's hourly
-// budget: the replies sent in the last hour plus those being sent now, by
-// any process, stay under budget (0: no limit), or nothing is claimed and
-// the answer says when a slot frees. Not claimed either: a reply someone
-// else claimed or rescheduled first.
-func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, budget int) (reply.Claim, error) {
+// ends, within limit: the account's replies of the same kind (Live or not)
+// sent in the limit's period plus those being sent now, by any process,
+// stay under its count, or nothing is claimed and the answer says when a
+// slot frees. Not claimed either: a reply someone else claimed or
+// rescheduled first.
+func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, limit reply.Limit) (reply.Claim, error) {
 	var claim reply.Claim
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		now := s.now()
 		claim = reply.Claim{}
-		if budget > 0 && !r.Live {
-			// Budget checks of one account run one at a time, so that two
+		if limit.Count > 0 {
+			// Checks of one account's limit run one at a time, so that two
 			// processes cannot both take its last slot.
 			if err := s.lock(tx, "budget:"+r.AccountID); err != nil {
 				return nil, err
@@ -158,19 +158,19 @@ func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Durati
 				Sent, Sending int
 				Oldest        *int64
 			}
-			hourAgo := ms(now.Add(-time.Hour))
+			since := ms(now.Add(-limit.Per))
 			err := tx.Raw(`SELECT
-				(SELECT COUNT(*) FROM replies WHERE account_id = ? AND sent_at > ? AND live = 0) AS sent,
-				(SELECT COUNT(*) FROM replies WHERE state = 'sending' AND account_id = ? AND live = 0) AS sending,
-				(SELECT MIN(sent_at) FROM replies WHERE account_id = ? AND sent_at > ? AND live = 0) AS oldest`,
-				r.AccountID, hourAgo, r.AccountID, r.AccountID, hourAgo).Scan(&used).Error
+				(SELECT COUNT(*) FROM replies WHERE account_id = ? AND sent_at > ? AND live = ?) AS sent,
+				(SELECT COUNT(*) FROM replies WHERE state = 'sending' AND account_id = ? AND live = ?) AS sending,
+				(SELECT MIN(sent_at) FROM replies WHERE account_id = ? AND sent_at > ? AND live = ?) AS oldest`,
+				r.AccountID, since, r.Live, r.AccountID, r.Live, r.AccountID, since, r.Live).Scan(&used).Error
 			if err != nil {
 				return nil, err
 			}
-			if used.Sent+used.Sending >= budget {
+			if used.Sent+used.Sending >= limit.Count {
 				claim.BudgetFreeAt = now
 				if used.Oldest != nil {
-					claim.BudgetFreeAt = fromMS(*used.Oldest).Add(time.Hour)
+					claim.BudgetFreeAt = fromMS(*used.Oldest).Add(limit.Per)
 				}
 				return nil, nil
 			}
