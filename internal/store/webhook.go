@@ -54,21 +54,25 @@ func (s *Store) CreateWebhook(ctx context.Context, w outbound.Webhook, createdBy
 	return w, nil
 }
 
-// webhookWithCursor is a webhook and how far events were fanned out to it.
-type webhookWithCursor struct {
-	webhookRow
+// webhookView is a webhook with its creator's name.
+type webhookView struct {
+	ID            int64
+	URL           string
+	Events        string
+	Secret        []byte
+	CreatedAt     int64
 	CreatedByName string
 }
 
-func (r webhookWithCursor) toDomain() outbound.Webhook {
+func (r webhookView) toDomain() outbound.Webhook {
 	return outbound.Webhook{ID: r.ID, URL: r.URL, Events: splitList(r.Events), CreatedBy: r.CreatedByName,
 		CreatedAt: fromMS(r.CreatedAt), SealedSecret: r.Secret}
 }
 
-func (s *Store) webhookRows(ctx context.Context) ([]webhookWithCursor, error) {
-	var rows []webhookWithCursor
-	err := s.r.WithContext(ctx).Raw(`SELECT w.*, COALESCE(u.name, '') AS created_by_name FROM webhooks w
-		LEFT JOIN users u ON u.id = w.created_by ORDER BY w.id`).Scan(&rows).Error
+func (s *Store) webhookRows(ctx context.Context) ([]webhookView, error) {
+	var rows []webhookView
+	err := s.r.WithContext(ctx).Raw(`SELECT w.id, w.url, w.events, w.secret, w.created_at, COALESCE(u.name, '') AS created_by_name
+		FROM webhooks w LEFT JOIN users u ON u.id = w.created_by ORDER BY w.id`).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: webhooks: %w", err)
 	}
