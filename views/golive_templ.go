@@ -386,7 +386,7 @@ func DisconnectPage(vm DisconnectVM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " in Replydesk</legend> <label class=\"check-option\"><input type=\"radio\" name=\"purge\" value=\"false\" checked data-testid=\"keep-comments\"> <span>Keep them (they come back if it is connected again)</span></label> <label class=\"check-option\"><input type=\"radio\" name=\"purge\" value=\"true\" data-testid=\"purge-comments\"> <span>Delete them for good, with their replies</span></label></fieldset><p class=\"actions\"><a class=\"btn\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " in Replydesk</legend> <label class=\"check-option\"><input type=\"radio\" name=\"purge\" value=\"false\" checked data-testid=\"keep-comments\"> <span>Keep the comments (they come back if it is connected again)</span></label> <label class=\"check-option\"><input type=\"radio\" name=\"purge\" value=\"true\" data-testid=\"purge-comments\"> <span>Delete the comments for good, with their replies</span></label></fieldset><p class=\"actions\"><a class=\"btn\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -68,7 +68,7 @@ func erasureLines(e identity.Erasure) []string {
 	add(e.APITokens, counted(e.APITokens, "personal API token", "personal API tokens")+".")
 	add(e.Access, "Your access to "+counted(e.Access, "Instagram account", "Instagram accounts")+".")
 	add(e.Accounts, "The Facebook Page access obtained through your login, for "+
-		counted(e.Accounts, "account", "accounts")+" (someone else must reconnect them).")
+		counted(e.Accounts, "account (someone else must reconnect it).", "accounts (someone else must reconnect them)."))
 	add(e.Replies, "Your name on "+counted(e.Replies, "private reply", "private replies")+".")
 	add(e.Templates, "Your name on "+counted(e.Templates, "reply template", "reply templates")+".")
 	return lines
