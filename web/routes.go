@@ -53,10 +53,13 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Staff pages: logged in, with at least one account (else the friendly
 	// no-access page), CSRF on every form.
-	staff := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF}
+	pages := func(gate echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, gate, s.checkCSRF}
+	}
+	staff := pages(s.requireAccounts)
 	admin := s.requireAdmin
 	// Admin pages stay open to an admin who disconnected every account.
-	staffOrAdmin := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccountsOrAdmin, s.checkCSRF}
+	staffOrAdmin := pages(s.requireAccountsOrAdmin)
 
 	accounts := e.Group("/accounts", staffOrAdmin...)
 	accounts.GET("", s.accountsPage)

@@ -16,10 +16,10 @@ import (
 )
 
 const (
-	dueBatch    = 50          // deliveries attempted per pass
-	parallel    = 8           // attempts in flight at once
-	lease       = time.Minute // a claimed delivery is not attempted again before this
-	answerBytes = 512         // how much of an answer is kept to show
+	dueBatch    = 50               // deliveries attempted per pass
+	parallel    = 8                // attempts in flight at once
+	lease       = 15 * time.Second // a claimed delivery is not tried again before this (the client gives up after 10 s)
+	answerBytes = 512              // how much of an answer is kept to show
 	userAgent   = "Replydesk-Webhooks/1"
 )
 

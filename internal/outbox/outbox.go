@@ -49,7 +49,7 @@ type Options struct {
 	BaseURL string // links to comments in payloads
 	Now     func() time.Time
 	Logger  *slog.Logger
-	Client  *http.Client  // default: 10 s timeout, no redirects followed
+	Client  *http.Client  // default: 10 s timeout (keep it under the 15 s lease), no redirects followed
 	Poll    time.Duration // how often new events and due retries are looked for; default 500 ms
 }
 

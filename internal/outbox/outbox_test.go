@@ -2,9 +2,6 @@ package outbox_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,78 +17,11 @@ import (
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/outbound"
+	"github.com/replydesk/replydesk/internal/outbound/outboundtest"
 	"github.com/replydesk/replydesk/internal/outbox"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
 )
-
-// receiver is an outbound webhook receiver that fails each event's first
-// failures attempts (503 with Retry-After: 1), then accepts it, checking
-// the signature.
-type receiver struct {
-	t        *testing.T
-	secret   string
-	failures int
-
-	mu       sync.Mutex
-	attempts map[float64]int    // by event id
-	ok       map[float64]int    // successful deliveries by event id
-	bodies   map[float64][]byte // the accepted body of each event
-	headers  map[float64]http.Header
-	changed  chan struct{}
-}
-
-func newReceiver(t *testing.T, failures int) (*receiver, *httptest.Server) {
-	r := &receiver{t: t, failures: failures, attempts: map[float64]int{}, ok: map[float64]int{},
-		bodies: map[float64][]byte{}, headers: map[float64]http.Header{}, changed: make(chan struct{}, 100)}
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return r, srv
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	var ev struct {
-		ID float64 `json:"id"`
-	}
-	json.Unmarshal(body, &ev)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	defer func() { r.changed <- struct{}{} }()
-	mac := hmac.New(sha256.New, []byte(r.secret))
-	mac.Write(body)
-	if got := req.Header.Get("X-Replydesk-Signature"); got != "sha256="+hex.EncodeToString(mac.Sum(nil)) {
-		r.t.Errorf("bad signature %q", got)
-	}
-	r.attempts[ev.ID]++
-	if r.attempts[ev.ID] <= r.failures {
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "busy, try later", http.StatusServiceUnavailable)
-		return
-	}
-	r.ok[ev.ID]++
-	r.bodies[ev.ID], r.headers[ev.ID] = body, req.Header.Clone()
-	w.Write([]byte("thanks"))
-}
-
-// waitOK waits until n events were accepted.
-func (r *receiver) waitOK(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.After(15 * time.Second)
-	for {
-		r.mu.Lock()
-		got := len(r.ok)
-		r.mu.Unlock()
-		if got >= n {
-			return
-		}
-		select {
-		case <-r.changed:
-		case <-deadline:
-			t.Fatalf("%d of %d events accepted", got, n)
-		}
-	}
-}
 
 // waitDelivered waits until the webhook's n latest deliveries are recorded
 // as delivered (the receiver answers before the outbox records it).
@@ -154,54 +84,50 @@ func TestOutbox_retriesUntilExactlyOneSuccessPerEvent(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 	o, ava := setup(t, st, nil)
-	rcv, srv := newReceiver(t, 2)
+	rcv, srv := outboundtest.New(t, 2)
 	w, secret, err := o.Create(ctx, ava, srv.URL+"/hook", []string{outbound.CommentCreated, outbound.CommentExpiring})
 	if err != nil || !strings.HasPrefix(secret, outbound.SecretPrefix) {
 		t.Fatalf("create = %+v %q %v", w, secret, err)
 	}
-	rcv.secret = secret
+	rcv.SetSecret(secret)
 	run(t, o)
 	comment(t, st, "c1")
 	comment(t, st, "c2")
 	if _, err := st.RecordEvents(ctx, []outbound.Event{{Name: outbound.CommentExpiring, CommentID: "c1", AccountID: "111"}}); err != nil {
 		t.Fatal(err)
 	}
-	rcv.waitOK(t, 3)
+	rcv.WaitAccepted(t, "", 3)
 	// A later event, accepted at the first try, is the signal that the
 	// earlier ones are not sent again.
-	rcv.mu.Lock()
-	rcv.failures = 0
-	rcv.mu.Unlock()
+	rcv.SetFailures(0)
 	comment(t, st, "c3")
-	rcv.waitOK(t, 4)
-	rcv.mu.Lock()
-	defer rcv.mu.Unlock()
-	for id, n := range rcv.ok {
-		if n != 1 {
-			t.Errorf("event %v accepted %d times", id, n)
+	rcv.WaitAccepted(t, "", 4)
+	names := map[string]int{}
+	for id, e := range rcv.Events() {
+		names[e.Name]++
+		if e.Accepted != 1 {
+			t.Errorf("event %d accepted %d times", id, e.Accepted)
 		}
-	}
-	events := map[string]int{}
-	for id, h := range rcv.headers {
-		events[h.Get("X-Replydesk-Event")]++
 		var body struct {
 			Event   string `json:"event"`
 			Comment struct {
 				ID, Text, URL string
 			} `json:"comment"`
 		}
-		json.Unmarshal(rcv.bodies[id], &body)
-		if body.Event != h.Get("X-Replydesk-Event") || body.Comment.Text != "price?" ||
-			body.Comment.URL != "https://rd.example/inbox/comments/"+body.Comment.ID {
-			t.Errorf("event %v body %s", id, rcv.bodies[id])
+		json.Unmarshal(e.Body, &body)
+		if body.Event != e.Name || body.Comment.Text != "price?" || body.Comment.URL != "https://rd.example/inbox/comments/"+body.Comment.ID {
+			t.Errorf("event %d body %s", id, e.Body)
 		}
 	}
-	if events[outbound.CommentCreated] != 3 || events[outbound.CommentExpiring] != 1 {
-		t.Errorf("events by name = %v", events)
+	if rcv.BadSignatures() != 0 {
+		t.Errorf("%d bad signatures", rcv.BadSignatures())
+	}
+	if names[outbound.CommentCreated] != 3 || names[outbound.CommentExpiring] != 1 {
+		t.Errorf("events by name = %v", names)
 	}
 	ds := waitDelivered(t, o, w.ID, 4)
 	for _, d := range ds {
-		if d.State != outbound.Delivered || d.LastStatus != 200 || d.LastAnswer != "thanks" {
+		if d.State != outbound.Delivered || d.LastStatus != 200 || d.LastAnswer != "got it" {
 			t.Errorf("delivery %+v", d)
 		}
 		if d.CommentID != "c3" && d.Attempts != 3 {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/replydesk/replydesk/internal/outbound/outboundtest"
 )
 
 // TestBrowser_goingLivePages drives the going-live pages as an admin in
@@ -62,7 +64,7 @@ func TestBrowser_goingLivePages(t *testing.T) {
 	b.Screenshot("tokens")
 
 	// Outbound webhooks: one receiver answers, one keeps failing.
-	rcv, good := newHookReceiver(t, 0)
+	rcv, good := outboundtest.New(t, 0)
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, `{"error":"database is down"}`, http.StatusInternalServerError)
 	}))
@@ -79,10 +81,10 @@ func TestBrowser_goingLivePages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=add-webhook]`)))
 	b.WaitFor(`!!document.querySelector("[data-testid=new-webhook-secret]")`, 5*time.Second)
 	secret := Eval[string](b, `document.querySelector("[data-testid=new-webhook-secret]").value`)
-	rcv.set(func(h *hookReceiver) { h.secret = secret })
+	rcv.SetSecret(secret)
 	id := w.comment(t, map[string]any{"account": coffee.ID, "username": "north.buyer", "text": "Does it ship to Canada?"})
 	waitComment(t, ava, id)
-	rcv.waitAccepted(t, "comment.created", 1)
+	rcv.WaitAccepted(t, "comment.created", 1)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		b.Navigate(w.App.URL + "/settings/webhooks")
 		if Eval[int](b, `document.querySelectorAll("[data-testid=delivery][data-state=delivered]").length`) == 1 &&
