@@ -14,7 +14,8 @@ import (
 const (
 	DeliveryRetention = 30 * 24 * time.Hour // raw webhook deliveries (audit and replay)
 	ChangeRetention   = 24 * time.Hour      // the change feed: streams further behind reload
-	EventRetention    = 7 * 24 * time.Hour  // outbound events (fanned out to webhooks within moments)
+	EventRetention    = time.Hour           // outbound events every webhook has been given
+	EventMaxRetention = 8 * 24 * time.Hour  // any outbound event (past every comment's reply window)
 	OutboxRetention   = 30 * 24 * time.Hour // finished outbound webhook deliveries, shown to admins
 )
 
@@ -23,7 +24,7 @@ type Store interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error)
 	PruneChanges(ctx context.Context, cutoff time.Time) (int64, error)
-	PruneOutbound(ctx context.Context, eventsBefore, deliveriesBefore time.Time) (int64, error)
+	PruneOutbound(ctx context.Context, fannedBefore, allBefore, deliveriesBefore time.Time) (int64, error)
 }
 
 // Janitor marks open comments expired once their deadline passes (browsers
@@ -90,7 +91,8 @@ func (j *Janitor) purge(ctx context.Context) {
 	if _, err := j.st.PruneChanges(ctx, j.now().Add(-ChangeRetention)); err != nil {
 		j.log.Error("pruning the change feed", "error", err)
 	}
-	if _, err := j.st.PruneOutbound(ctx, j.now().Add(-EventRetention), j.now().Add(-OutboxRetention)); err != nil {
+	now := j.now()
+	if _, err := j.st.PruneOutbound(ctx, now.Add(-EventRetention), now.Add(-EventMaxRetention), now.Add(-OutboxRetention)); err != nil {
 		j.log.Error("pruning outbound events and deliveries", "error", err)
 	}
 }

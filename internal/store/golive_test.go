@@ -314,3 +314,39 @@ func TestWebhookDeliveries_fanOutOnceClaimOnceAndFinish(t *testing.T) {
 		t.Errorf("deliveries outlived their webhook: %+v", list)
 	}
 }
+
+func TestPruneOutbound_keepsWhatAWebhookHasNotHadAndExpiringMarks(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	old := time.Now().Add(-2 * time.Hour)
+	ev := func(name, id string) outbound.Event { return outbound.Event{Name: name, CommentID: id, AccountID: "111", At: old} }
+	if _, err := s.RecordEvents(ctx, []outbound.Event{ev(outbound.CommentCreated, "a"), ev(outbound.CommentExpiring, "a")}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.CreateWebhook(ctx, outbound.Webhook{URL: "https://example.com", Events: outbound.Names, SealedSecret: []byte("s")}, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordEvents(ctx, []outbound.Event{ev(outbound.CommentCreated, "b")}); err != nil { // not fanned out yet
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := s.PruneOutbound(ctx, now.Add(-time.Hour), now.Add(-8*24*time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := s.EventsAfter(ctx, 0, 10)
+	var got []string
+	for _, e := range left {
+		got = append(got, e.Name+" "+e.CommentID)
+	}
+	if want := []string{"comment.expiring a", "comment.created b"}; !slices.Equal(got, want) {
+		t.Errorf("left %v, want %v (webhook %d)", got, want, w.ID)
+	}
+	// Past the longest retention everything goes.
+	if _, err := s.PruneOutbound(ctx, now, now, now); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s.EventsAfter(ctx, 0, 10); len(left) != 0 {
+		t.Errorf("left %v", left)
+	}
+}

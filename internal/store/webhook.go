@@ -232,12 +232,21 @@ func (s *Store) RecentDeliveries(ctx context.Context, webhookID int64, limit int
 	return deliveriesToDomain(rows), nil
 }
 
-// PruneOutbound deletes events recorded before eventsBefore and finished
-// deliveries last touched before deliveriesBefore.
-func (s *Store) PruneOutbound(ctx context.Context, eventsBefore, deliveriesBefore time.Time) (int64, error) {
+// PruneOutbound deletes outbound events every webhook has already been
+// given (all of them when there is no webhook) recorded before
+// fannedBefore, every event recorded before allBefore (comment.expiring
+// marks stay until then: they keep that event once per comment), and
+// finished deliveries last touched before deliveriesBefore.
+func (s *Store) PruneOutbound(ctx context.Context, fannedBefore, allBefore, deliveriesBefore time.Time) (int64, error) {
 	var n int64
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`DELETE FROM outbound_events WHERE at < ?`, ms(eventsBefore))
+		var fanned int64
+		err := tx.Raw(`SELECT COALESCE((SELECT MIN(cursor) FROM webhooks), (SELECT MAX(id) FROM outbound_events), 0)`).Scan(&fanned).Error
+		if err != nil {
+			return err
+		}
+		res := tx.Exec(`DELETE FROM outbound_events WHERE (at < ? AND id <= ? AND name <> ?) OR at < ?`,
+			ms(fannedBefore), fanned, outbound.CommentExpiring, ms(allBefore))
 		if res.Error != nil {
 			return res.Error
 		}
