@@ -319,7 +319,9 @@ func TestPruneOutbound_keepsWhatAWebhookHasNotHadAndExpiringMarks(t *testing.T) 
 	ctx := context.Background()
 	s := storetest.New(t)
 	old := time.Now().Add(-2 * time.Hour)
-	ev := func(name, id string) outbound.Event { return outbound.Event{Name: name, CommentID: id, AccountID: "111", At: old} }
+	ev := func(name, id string) outbound.Event {
+		return outbound.Event{Name: name, CommentID: id, AccountID: "111", At: old}
+	}
 	if _, err := s.RecordEvents(ctx, []outbound.Event{ev(outbound.CommentCreated, "a"), ev(outbound.CommentExpiring, "a")}); err != nil {
 		t.Fatal(err)
 	}
