@@ -141,7 +141,7 @@ func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox
 					fresh = append(fresh, c)
 				}
 			}
-			return changes, nil
+			return changes, s.recordCreatedPG(ctx, tx, changes)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store: insert %d comments: %w", len(cs), err)

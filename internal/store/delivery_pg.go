@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 )
 
 // The ingest hot path on PostgreSQL. SQLite runs in the process, so a
@@ -35,6 +36,10 @@ ON CONFLICT (id) DO UPDATE SET
 	ad_title = CASE WHEN excluded.ad_title <> '' THEN excluded.ad_title ELSE media.ad_title END,
 	original_media_id = CASE WHEN excluded.original_media_id <> '' THEN excluded.original_media_id ELSE media.original_media_id END,
 	updated_at = excluded.updated_at`
+
+const sqlInsertCreatedPG = `INSERT INTO outbound_events (name, comment_id, account_id, at)
+SELECT '` + outbound.CommentCreated + `', c, a, $3 FROM unnest($1::text[], $2::text[]) AS t(c, a)
+ON CONFLICT DO NOTHING`
 
 const sqlInsertDeliveriesPG = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 	comments_skipped, unknown_accounts, unknown_comments)
@@ -110,7 +115,7 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 				return nil, err
 			}
 		}
-		return changes, nil
+		return changes, s.recordCreatedPG(ctx, tx, changes)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: commit %d deliveries: %w", len(ds), err)
@@ -202,6 +207,25 @@ func (s *Store) insertCommentsPG(ctx context.Context, conn gorm.ConnPool, cs []i
 		}
 	}
 	return isNew, changes, nil
+}
+
+// recordCreatedPG records comment.created for the comments stored (the
+// outbound webhooks' news), last in the transaction: see lockEvents.
+func (s *Store) recordCreatedPG(ctx context.Context, tx *gorm.DB, changes []inbox.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if err := s.lockEvents(tx); err != nil {
+		return err
+	}
+	cids, aids := make([]string, len(changes)), make([]string, len(changes))
+	for i, c := range changes {
+		cids[i], aids[i] = c.CommentID, c.AccountID
+	}
+	if _, err := tx.Statement.ConnPool.ExecContext(ctx, sqlInsertCreatedPG, cids, aids, ms(s.now())); err != nil {
+		return fmt.Errorf("record comment.created: %w", err)
+	}
+	return nil
 }
 
 // cmpOr is the first of a, b that is not empty (what a later delivery says

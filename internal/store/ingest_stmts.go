@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 )
 
 // ingestStmts are the prepared statements of the webhook hot path, bound to
@@ -21,10 +22,11 @@ type ingestStmts struct {
 	upsertMedia       *sql.Stmt
 	insertDelivery    *sql.Stmt
 	touchAccount      *sql.Stmt
+	insertEvent       *sql.Stmt
 }
 
 const (
-	sqlAccounts      = `SELECT id FROM accounts`
+	sqlAccounts      = `SELECT id FROM accounts WHERE disconnected_at = 0`
 	sqlInsertComment = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
 		original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
 		entry_time, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -39,6 +41,7 @@ const (
 	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
+	sqlInsertEvent  = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`
 )
 
 // preparedIngest holds the statements, prepared once.
@@ -64,7 +67,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 			q   string
 		}{
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
-			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount},
+			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertEvent, sqlInsertEvent},
 		} {
 			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
 				return
@@ -136,6 +139,10 @@ func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool,
 		return false, nil
 	}
 	q.changes = append(q.changes, inbox.Change{CommentID: c.ID, AccountID: c.AccountID})
+	// A new comment is news for other systems too (outbound webhooks).
+	if _, err := q.tx.StmtContext(ctx, q.insertEvent).ExecContext(ctx, outbound.CommentCreated, c.ID, c.AccountID, q.at); err != nil {
+		return false, err
+	}
 	if c.MediaID != "" {
 		_, err := q.tx.StmtContext(ctx, q.upsertMedia).ExecContext(ctx,
 			c.MediaID, c.AccountID, c.MediaProductType, c.AdID, c.AdTitle, c.OriginalMediaID, r.ReceivedAt)

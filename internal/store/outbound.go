@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/replydesk/replydesk/internal/outbound"
@@ -24,21 +25,59 @@ func (outboundEventRow) TableName() string { return "outbound_events" }
 // out; RecordEvents answers the events it stored, with their ids.
 func (s *Store) RecordEvents(ctx context.Context, events []outbound.Event) ([]outbound.Event, error) {
 	var stored []outbound.Event
-	for _, e := range events {
-		row := outboundEventRow{Name: e.Name, CommentID: e.CommentID, AccountID: e.AccountID, At: ms(e.At)}
-		if row.At == 0 {
-			row.At = ms(s.now())
+	err := s.transaction(ctx, func(tx *gorm.DB) error {
+		stored = stored[:0]
+		if err := s.lockEvents(tx); err != nil {
+			return err
 		}
-		res := s.w.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-		if res.Error != nil {
-			return stored, fmt.Errorf("store: record event %s of %s: %w", e.Name, e.CommentID, res.Error)
+		for _, e := range events {
+			row := outboundEventRow{Name: e.Name, CommentID: e.CommentID, AccountID: e.AccountID, At: ms(e.At)}
+			if row.At == 0 {
+				row.At = ms(s.now())
+			}
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+			if res.Error != nil {
+				return fmt.Errorf("record event %s of %s: %w", e.Name, e.CommentID, res.Error)
+			}
+			if res.RowsAffected == 1 {
+				e.ID, e.At = row.ID, fromMS(row.At)
+				stored = append(stored, e)
+			}
 		}
-		if res.RowsAffected == 1 {
-			e.ID, e.At = row.ID, fromMS(row.At)
-			stored = append(stored, e)
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	return stored, nil
+}
+
+// lockEvents is taken by every transaction that records outbound events,
+// before it does, and held to its commit (PostgreSQL; SQLite's writes are
+// serial): event ids are then given in commit order, so the outbox, which
+// fans out the events after a webhook's cursor, never moves the cursor past
+// an event that commits later. (The change feed's positions have the same
+// need; see feed_pg.go.) Record events late in a transaction.
+func (s *Store) lockEvents(tx *gorm.DB) error { return s.lock(tx, "outbound events") }
+
+// recordEvents stores events in the transaction that makes them happen
+// (a reply's outcome, a disconnect), stamped with the store's clock.
+func (s *Store) recordEvents(tx *gorm.DB, events []outbound.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if err := s.lockEvents(tx); err != nil {
+		return err
+	}
+	at := ms(s.now())
+	for _, e := range events {
+		err := tx.Exec(`INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, e.Name, e.CommentID, e.AccountID, at).Error
+		if err != nil {
+			return fmt.Errorf("record event %s of %s: %w", e.Name, e.CommentID, err)
+		}
+	}
+	return nil
 }
 
 // EventsAfter lists recorded events with an id above after, oldest first.

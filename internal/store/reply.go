@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
 )
 
@@ -251,6 +252,17 @@ func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now 
 			WHERE id = ? AND status = 'open'`, ms(now), ms(now), r.CommentID).Error
 	default: // the row shows the reply's progress
 		err = tx.Exec(`UPDATE comments SET updated_at = ? WHERE id = ?`, ms(now), r.CommentID).Error
+	}
+	if err != nil {
+		return false, err
+	}
+	// Other systems hear of a reply's outcome (outbound webhooks); last, as
+	// events are recorded in commit order (lockEvents).
+	switch {
+	case res.State.Delivered():
+		err = s.recordEvents(tx, []outbound.Event{{Name: outbound.CommentReplied, CommentID: r.CommentID, AccountID: r.AccountID}})
+	case res.State == reply.Failed:
+		err = s.recordEvents(tx, []outbound.Event{{Name: outbound.ReplyFailed, CommentID: r.CommentID, AccountID: r.AccountID}})
 	}
 	return err == nil, err
 }

@@ -127,15 +127,15 @@ func TestProcesses_twentySendsOneMessage(t *testing.T) {
 	if accepted != 1 || statuses[http.StatusConflict] != 19 {
 		t.Errorf("answers %v: want one accepted and 19 conflicts", statuses)
 	}
-	waitReplyState(t, c, id, "sent")
+	waitReplyIn(t, c, id, "sent")
 	if got := w.repliesTo(t, id); len(got) != 1 {
 		t.Errorf("%d messages at the simulator, want exactly 1: %q", len(got), got)
 	}
 }
 
-// waitReplyState polls the API until the comment's reply is in one of the
+// waitReplyIn polls the API until the comment's reply is in one of the
 // states.
-func waitReplyState(t *testing.T, c *Client, id string, states ...string) string {
+func waitReplyIn(t *testing.T, c *Client, id string, states ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -197,7 +197,7 @@ func TestProcesses_killedSenderIsTakenOver(t *testing.T) {
 	b := w.StartPeer(t, nil)
 	onB := webtest.Login(t, b.URL, ava.ID)
 	for _, id := range ids {
-		waitReplyState(t, onB, id, "unconfirmed", "sent")
+		waitReplyIn(t, onB, id, "unconfirmed", "sent")
 	}
 	for _, id := range ids {
 		if got := w.repliesTo(t, id); len(got) != 1 {
