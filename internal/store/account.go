@@ -194,7 +194,7 @@ func (s *Store) CommentsReceived(ctx context.Context, accountID string, createdA
 // CommentCount is how many comments of an account Replydesk holds.
 func (s *Store) CommentCount(ctx context.Context, accountID string) (int, error) {
 	var n int
-	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(SUM(n), 0) FROM comment_counts WHERE account_id = ?`, accountID).Scan(&n).Error
+	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(SUM(n), 0) FROM `+s.countsSource()+` WHERE account_id = ?`, accountID).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("store: comment count of %s: %w", accountID, err)
 	}

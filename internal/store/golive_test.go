@@ -193,6 +193,11 @@ func TestPurgeAccountComments_publishesEachAndKeepsSearchWhole(t *testing.T) {
 	if _, err := s.CreateReply(ctx, reply.Reply{CommentID: "p1", AccountID: coffee.ID, Text: "hi", Deadline: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	// The confirmation page's figure, from the counts (on PostgreSQL, with
+	// the deltas not folded in yet).
+	if n, err := s.CommentCount(ctx, coffee.ID); n != 3 || err != nil {
+		t.Errorf("before the purge: %d comments, %v", n, err)
+	}
 	feed.take()
 	var purged int
 	for {
