@@ -294,7 +294,7 @@ const maxPicks = 30
 // replyTemplates are the shared templates rendered for this comment, most
 // used first; the first nine get number keys.
 func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed})
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed, Audience: templates.AudiencePrivate})
 	if err != nil {
 		return nil, err
 	}
