@@ -438,3 +438,21 @@ func (s *Store) VisibleItems(ctx context.Context, userID int64, ids []string) ([
 	}
 	return out, nil
 }
+
+// FailQueuedActions fails every action of an account still waiting for its
+// turn with the same reason (its token or permissions stopped working, so
+// each would fail the same way) and answers how many.
+func (s *Store) FailQueuedActions(ctx context.Context, accountID string, kind moderation.ErrorKind, reason string) (int, error) {
+	now := ms(s.now())
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE comment_actions SET state = 'failed', error_kind = ?, error = ?, updated_at = ?, done_at = ?
+			WHERE account_id = ? AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`,
+			string(kind), reason, now, now, accountID).Scan(&out).Error
+		return out, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: fail queued moderation of %s: %w", accountID, err)
+	}
+	return len(changed), nil
+}
