@@ -8,6 +8,7 @@ type AccountsVM struct {
 	Single  bool            // one account's page (/accounts/{id}); links back to all
 	Webhook *WebhookSetupVM // admins only
 	Budget  int             // private replies per hour per account
+	Nudge   *NudgeSettingVM // one account's page: its default "check your DMs" reply
 }
 
 // WebhookSetupVM is what an admin types into Meta's App Dashboard.

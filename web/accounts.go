@@ -47,6 +47,13 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 		}
 		vm.Cards = append(vm.Cards, toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now))
 	}
+	if single && len(accts) == 1 {
+		n, err := s.nudgeSettingVM(c, accts[0])
+		if err != nil {
+			return err
+		}
+		vm.Nudge = &n
+	}
 	if userOf(c).IsAdmin() {
 		vm.Webhook = &views.WebhookSetupVM{CallbackURL: s.opt.BaseURL + "/webhooks/instagram", VerifyToken: s.opt.VerifyToken}
 	}

@@ -20,6 +20,7 @@ var flashes = map[string]views.Flash{
 	"template_created": {Kind: "ok", Message: "Template created."},
 	"template_saved":   {Kind: "ok", Message: "Template saved."},
 	"template_deleted": {Kind: "ok", Message: "Template deleted."},
+	"nudge_saved":      {Kind: "ok", Message: "The default “check your DMs” reply is saved."},
 }
 
 // setFlash queues a one-time message for the next page.

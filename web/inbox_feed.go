@@ -50,13 +50,17 @@ func (s *Server) renderRowEvent(it inbox.Item, v rowView) (rowEvent, error) {
 	now := s.now()
 	vm := toRowVM(it, v.filter, now)
 	vm.OOB = true
-	var b bytes.Buffer
-	if err := views.CommentRow(vm).Render(context.Background(), &b); err != nil {
-		return rowEvent{}, err
-	}
 	name := "update"
 	if v.filter.Matches(it.Comment, now) {
 		name = "comment"
+	}
+	row := views.CommentRow(vm)
+	if it.Deleted && name == "update" {
+		row = views.RemovedRow(it.ID) // deleted: it leaves this view
+	}
+	var b bytes.Buffer
+	if err := row.Render(context.Background(), &b); err != nil {
+		return rowEvent{}, err
 	}
 	return rowEvent{name: name, html: b.Bytes()}, nil
 }

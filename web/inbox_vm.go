@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,7 @@ func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
 		ReceivedISO: isoMS(it.ReceivedAt), Status: string(it.Status), StatusLabel: statusLabels[it.Status],
 		StatusBy: it.StatusByName, OpenOnMedia: it.OpenOnMedia, DetailURL: commentURL(it.ID, f),
 		Answerable: it.Status == inbox.StatusOpen && now.Before(it.Deadline),
+		Hidden:     it.Hidden, Deleted: it.Deleted, Moderating: pendingLabels[it.PendingModeration],
 	}
 }
 
@@ -171,6 +173,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
 		},
+		BulkHide: views.BulkHideVM{Label: "Hide", Key: "h"},
 	}
 	ev := f.Values()
 	ev.Set("since", strconv.FormatInt(pos, 10))
@@ -285,6 +288,18 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
 		return vm, err
 	}
+	mod, err := s.deps.Moderation.Panel(c.Request().Context(), it)
+	if err != nil {
+		return vm, err
+	}
+	if vm.Moderation, err = s.moderationVM(c, it, mod, f); err != nil {
+		return vm, err
+	}
+	if vm.Reply.Nudge, err = s.nudgeVM(c, it, mod, vm.Moderation.Composer.Templates); err != nil {
+		return vm, err
+	}
+	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
+	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
 	return vm, nil
 }
 
