@@ -11,6 +11,7 @@ type ModerationVM struct {
 	Deleted     bool
 	StateNote   string // "Hidden by Ava · 2 min ago", "Deleted by Ava · …"
 	Pending     string // "Hiding…" while Instagram works on a change
+	Waiting     bool   // something is on its way: the panel refreshes when the comment changes
 	Replies     []PublicReplyVM
 	Hide        ModButtonVM // hide or unhide
 	Delete      ModButtonVM

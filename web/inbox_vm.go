@@ -295,7 +295,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	if vm.Moderation, err = s.moderationVM(c, it, mod, f); err != nil {
 		return vm, err
 	}
-	if vm.Reply.Nudge, err = s.nudgeVM(c, it, mod, vm.Moderation.Composer.Templates); err != nil {
+	if vm.Reply.Nudge, err = s.nudgeVM(c, it, mod, vm.Moderation.Composer.Templates, vm.Reply.Enabled); err != nil {
 		return vm, err
 	}
 	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)

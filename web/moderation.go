@@ -108,35 +108,23 @@ func actionToast(a moderation.Action) views.ToastVM {
 }
 
 // bulkHide is POST /inbox/moderation/hide (form ids): each comment that can
-// be hidden is queued and hidden at Instagram's pace; the rows show it
-// until it is done, and a toast says how long it takes and what was left
-// alone.
+// be hidden is queued and hidden at Instagram's pace, and a toast says how
+// long it takes and what was left alone. The rows change over the live
+// stream, in the feed's order ("Hiding…", then "Hidden"): rows rendered
+// here could arrive after fresher ones and undo them.
 func (s *Server) bulkHide(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
 		return apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
 	}
-	u := userOf(c)
-	ctx := c.Request().Context()
-	res, err := s.deps.Moderation.BulkHide(ctx, authorOf(u), form["ids"])
+	res, err := s.deps.Moderation.BulkHide(c.Request().Context(), authorOf(userOf(c)), form["ids"])
 	if err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/inbox")
 	}
-	f, _ := inbox.ParseFilter(c.QueryParams())
-	rows := make([]views.CommentRowVM, 0, len(res.Queued))
-	for _, a := range res.Queued {
-		it, err := s.deps.Inbox.InboxItem(ctx, u.ID, a.CommentID)
-		if err != nil {
-			return err
-		}
-		row := toRowVM(it, f, s.now())
-		row.OOB = true
-		rows = append(rows, row)
-	}
-	return render(c, http.StatusOK, views.StatusChanged(rows, bulkToast(res)))
+	return render(c, http.StatusOK, views.Toast(bulkToast(res)))
 }
 
 // bulkToast says what a bulk hide does and how long it takes.

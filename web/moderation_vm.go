@@ -69,6 +69,9 @@ func (s *Server) moderationVM(c echo.Context, it inbox.Item, p moderator.Panel, 
 		}
 		vm.Replies = append(vm.Replies, r)
 	}
+	for _, a := range p.Actions {
+		vm.Waiting = vm.Waiting || a.State.Pending()
+	}
 	vm.Hide = views.ModButtonVM{Label: "Hide", Key: "h", Value: "true", Reason: p.Blockers[moderation.Hide]}
 	if it.Hidden {
 		vm.Hide = views.ModButtonVM{Label: "Unhide", Key: "h", Value: "false", Reason: p.Blockers[moderation.Unhide]}
@@ -121,11 +124,12 @@ func (s *Server) publicTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTe
 	return out, nil
 }
 
-// nudgeVM is the private composer's nudge option: the public templates, the
-// account's default preselected (and checked).
-func (s *Server) nudgeVM(c echo.Context, it inbox.Item, p moderator.Panel, public []views.ReplyTemplateVM) (views.NudgeVM, error) {
+// nudgeVM is the private composer's nudge option, while a private reply can
+// be sent: the public templates, the account's default preselected (and
+// checked).
+func (s *Server) nudgeVM(c echo.Context, it inbox.Item, p moderator.Panel, public []views.ReplyTemplateVM, replyEnabled bool) (views.NudgeVM, error) {
 	var vm views.NudgeVM
-	if p.Blockers[moderation.PublicReply] != "" || len(public) == 0 {
+	if !replyEnabled || p.Blockers[moderation.PublicReply] != "" || len(public) == 0 {
 		return vm, nil
 	}
 	def, err := s.deps.Moderation.NudgeDefault(c.Request().Context(), it.AccountID)

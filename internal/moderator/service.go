@@ -228,7 +228,8 @@ func (s *Service) BulkHide(ctx context.Context, by moderation.Author, ids []stri
 
 // Nudge posts a short public reply under the comment once its private reply
 // replyID is delivered: public template templateID, or the account's
-// default when 0. It does not wait for the private reply.
+// default when 0. It does not wait for the private reply, only briefly for
+// Instagram's answer when the private reply is already out.
 func (s *Service) Nudge(ctx context.Context, by moderation.Author, commentID string, replyID, templateID int64) (moderation.Action, error) {
 	it, err := s.st.InboxItem(ctx, by.ID, commentID)
 	if err != nil {
@@ -266,6 +267,12 @@ func (s *Service) Nudge(ctx context.Context, by moderation.Author, commentID str
 	}
 	s.st.MarkTemplateUsed(ctx, templateID, s.now())
 	s.worker.Kick()
+	if a.State == moderation.Queued { // its private reply is out: most come back posted
+		s.worker.wait(ctx, a.ID, s.waitFor)
+		if latest, err := s.st.Action(ctx, a.ID); err == nil {
+			a = latest
+		}
+	}
 	return a, nil
 }
 

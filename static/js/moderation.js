@@ -17,9 +17,10 @@
   }
 
   // p: the open comment's public reply box; with none open, the cursor's
-  // comment is opened first.
-  var wantPublic = false;
-  function openPublic() {
+  // comment is opened first. The box takes the focus when the key is
+  // released, so the key's own character never lands in it.
+  var wantPublic = false, focusOnKeyUp = false;
+  function openPublic(focus) {
     var box = $("#public-composer");
     if (!box) {
       var cur = $("#rows > .row.cursor");
@@ -27,9 +28,13 @@
       return;
     }
     box.open = true;
+    if (!focus) { focusOnKeyUp = true; return; }
     var text = $("[data-testid=public-reply-text]", box);
     if (text) text.focus(); else $("summary", box).focus();
   }
+  document.addEventListener("keyup", function (e) {
+    if (e.key === "p" && focusOnKeyUp) { focusOnKeyUp = false; openPublic(true); }
+  });
 
   // h: the checked rows are hidden in bulk; else the open comment (or the
   // cursor's) is hidden, or shown again when it is hidden.
@@ -67,7 +72,7 @@
     if (e.metaKey || e.ctrlKey || e.altKey || typing(el) || !$("[data-testid=inbox-page]")) return;
     var dlg = $("#shortcuts");
     if (dlg && dlg.open) return;
-    if (e.key === "p") { e.preventDefault(); e.stopImmediatePropagation(); openPublic(); }
+    if (e.key === "p") { e.preventDefault(); e.stopImmediatePropagation(); openPublic(false); }
     if (e.key === "h") { e.preventDefault(); e.stopImmediatePropagation(); hideKey(); }
   }, true);
 
@@ -105,10 +110,19 @@
     });
   });
 
+  // While a change is on its way, the open comment's panel is read again
+  // when its row changes on the live stream, unless someone is writing.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var card = $("#detail .detail-card"), row = e.target;
+    if (!card || !row || row.id !== "comment-" + card.dataset.id || !$("[data-moderation-pending]", card)) return;
+    var busy = $$("#detail textarea").some(function (t) { return t.value || t === document.activeElement; });
+    if (!busy && row.dataset.detail) htmx.ajax("GET", row.dataset.detail, { target: "#detail", swap: "innerHTML" });
+  });
+
   function init() { $$("[data-testid=public-reply-text]").forEach(updatePublic); }
   document.addEventListener("DOMContentLoaded", init);
   document.addEventListener("htmx:afterSettle", function () {
     init();
-    if (wantPublic && $("#public-composer")) { wantPublic = false; openPublic(); }
+    if (wantPublic && $("#public-composer")) { wantPublic = false; openPublic(true); }
   });
 })();
