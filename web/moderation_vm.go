@@ -10,6 +10,7 @@ import (
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/moderator"
+	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/templates"
 	"github.com/replydesk/replydesk/views"
 )
@@ -21,7 +22,7 @@ var pendingLabels = map[string]string{
 }
 
 // maxChars is Instagram's limit on a public reply, in the composer's words.
-var maxChars = templates.FormatInt(moderation.MaxPublicChars)
+var maxChars = reply.Thousands(moderation.MaxPublicChars)
 
 // moderationVM shapes the moderation part of the detail panel: state,
 // public replies (posted, on their way, failed), buttons and the public

@@ -8,13 +8,13 @@ package moderation
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
 // MaxPublicChars is Instagram's limit on a comment's length, in characters.
@@ -136,8 +136,8 @@ func CheckPublicText(text string) error {
 	case strings.TrimSpace(text) == "":
 		return apperr.Field("text", "public_reply_empty", "Write the public reply first.")
 	case n > MaxPublicChars:
-		return apperr.Field("text", "public_reply_too_long", fmt.Sprintf(
-			"The public reply is %d characters; Instagram accepts at most %d. Shorten it by %d.", n, MaxPublicChars, n-MaxPublicChars))
+		return apperr.Field("text", "public_reply_too_long", "The public reply is "+reply.Thousands(n)+
+			" characters; Instagram accepts at most "+reply.Thousands(MaxPublicChars)+". Shorten it by "+reply.Thousands(n-MaxPublicChars)+".")
 	}
 	return nil
 }
