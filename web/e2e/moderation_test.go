@@ -159,19 +159,24 @@ func TestBrowser_nudge(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := d.User("Ava")
-	api := w.Login(t, ava.ID)
-	if r := api.PostJSON(t, "/api/v1/templates", map[string]any{"name": "Check your DMs", "public": true,
-		"body": "Hi {{username|there}}! We've sent you a DM 💌"}); r.Status != http.StatusCreated {
-		t.Fatalf("template = %d %s", r.Status, r.Body)
-	}
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, ava.ID)
+	b.Navigate(w.App.URL + "/templates/new")
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-name]"), "Check your DMs"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-body]"), "Hi {{username|there}}! We've sent you a DM 💌"),
+		chromedp.Click(chromedp.CSS("[data-testid=field-public]")),
+	)
+	b.Screenshot("public-template-editor")
+	b.ClickNav(`[data-testid=template-save]`)
+	b.WaitFor(`!!document.querySelector("[data-testid=template-row] [data-testid=template-public]")`, 5*time.Second)
 	acct := d.Account("acme.coffee").ID
 	b.Navigate(w.App.URL + "/accounts/" + acct)
 	b.Do(chromedp.SetValue(chromedp.CSS("[data-testid=nudge-default]"), Eval[string](b,
 		`[...document.querySelectorAll("[data-testid=nudge-default] option")].find(o => o.textContent === "Check your DMs").value`)))
 	b.ClickNav("[data-testid=nudge-save]")
 	b.WaitFor(`!!document.querySelector("[data-testid=nudge-default] option[selected]")`, 5*time.Second)
+	b.Screenshot("account-nudge-default")
 
 	id := w.comment(t, map[string]any{"account": acct, "username": "river.walks", "text": "Do you ship to Canada?"})
 	b.Navigate(w.App.URL + "/inbox")
