@@ -150,7 +150,9 @@ func TestAPI_moderation(t *testing.T) {
 		t.Errorf("the record: %+v", kept)
 	}
 	r = ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]any{"text": "Hi!"})
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if r.Status != http.StatusUnprocessableEntity || json.Unmarshal([]byte(r.Body), &e) != nil ||
 		!strings.Contains(e.Error.Message, "deleted on Instagram") || strings.Contains(r.Body, "#100") {
 		t.Errorf("private reply to a deleted comment = %d %s", r.Status, r.Body)
