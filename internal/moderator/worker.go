@@ -149,10 +149,13 @@ func (w *Worker) Run(ctx context.Context) {
 		}
 		w.mu.Unlock()
 		// Nudges wait on private replies, which no one announces here: look
-		// again within a second.
+		// again within a second, or when a retry falls due (what is due now
+		// is in a lane, which kicks when it closes).
 		wait := time.Second
 		if next, err := w.st.NextModerationDue(ctx); err == nil && !next.IsZero() {
-			wait = min(max(next.Sub(w.o.Now()), 20*time.Millisecond), time.Second)
+			if d := next.Sub(w.o.Now()); d > 0 {
+				wait = min(max(d, 20*time.Millisecond), time.Second)
+			}
 		}
 		t := time.NewTimer(wait)
 		select {
