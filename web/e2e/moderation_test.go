@@ -242,3 +242,27 @@ func TestBrowser_bulkHide(t *testing.T) {
 		t.Error("the Live comment was hidden")
 	}
 }
+
+// TestBrowser_slowHideFinishesInThePanel: when Instagram answers after the
+// panel was rendered ("Hiding…"), the panel shows the outcome by itself
+// once the comment's row changes on the live stream.
+func TestBrowser_slowHideFinishesInThePanel(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	acct := d.Account("acme.coffee").ID
+	id := w.comment(t, map[string]any{"account": acct, "username": "slow.poke", "text": "first!!!"})
+	b.Navigate(w.App.URL + "/inbox")
+	b.WaitLive()
+	openComment(b, id)
+	// Its creation time is confirmed first, so the slow call is the hide.
+	b.WaitFor(`!document.querySelector("`+rowSel(id)+` .approx")`, 10*time.Second)
+	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_slow", "delay": "5s", "account": acct}, nil)
+	b.Do(chromedp.Click(chromedp.CSS("[data-testid=detail-text]")), chromedp.KeyEvent("h"))
+	b.WaitFor(`(document.querySelector("[data-testid=moderation-pending]")||{}).textContent === "Hiding…"`, 10*time.Second)
+	b.WaitFor(`!!document.querySelector("[data-testid=hidden-badge]") && !document.querySelector("[data-testid=moderation-pending]")`, 15*time.Second)
+	if !w.atMeta(t, id).Hidden {
+		t.Fatal("not hidden at Meta")
+	}
+}
