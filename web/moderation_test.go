@@ -392,3 +392,35 @@ func TestOwnReplyPostedOnInstagram(t *testing.T) {
 		t.Errorf("panel shows %q", got)
 	}
 }
+
+// TestPanel_failuresInPlainWords: Meta's refusals reach the panel and the
+// toast in plain words, never its payload; a rate limit leaves the action
+// waiting with words saying so.
+func TestPanel_failuresInPlainWords(t *testing.T) {
+	h, ava, acct := moderationWorld(t)
+	id := h.Sim.Comment(t, map[string]any{"account": acct, "text": "?"})
+	stored(t, h, acct, id)
+	h.Sim.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "rate_limit", "account": acct}, nil)
+	r := htmxPost(t, ava, "/inbox/comments/"+id+"/hide", url.Values{"hidden": {"true"}})
+	if r.Status != 200 || !strings.Contains(r.Find("[data-testid=toast]").Text(), "slow down") ||
+		r.Find("[data-testid=moderation-pending]").Text() != "Hiding…" || strings.Contains(r.Body, "613") {
+		t.Fatalf("rate limited hide = %d %.600s", r.Status, r.Body)
+	}
+
+	// acme.coffee is held while Meta throttles it: the other account goes on.
+	outdoor := h.World(t).Account("acme.outdoor").ID
+	other := h.Sim.Comment(t, map[string]any{"account": outdoor, "text": "?"})
+	stored(t, h, outdoor, other)
+	h.Sim.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": outdoor}, nil)
+	r = htmxPost(t, ava, "/inbox/comments/"+other+"/public-reply", url.Values{"text": {"See DMs"}})
+	failed := r.Find("[data-testid=public-reply][data-state=failed]")
+	if r.Status != 200 || failed.Length() != 1 || !strings.Contains(failed.Find("[data-testid=public-reply-error]").Text(), "Reconnect the account") {
+		t.Fatalf("public reply with a revoked token = %d %.800s", r.Status, r.Body)
+	}
+	if toast := r.Find("[data-testid=toast]"); !toast.HasClass("toast-error") || strings.Contains(toast.Text(), "OAuth") || strings.Contains(r.Body, "#190") {
+		t.Errorf("toast %q", toast.Text())
+	}
+	if !strings.Contains(r.Find("[data-testid=history]").Text(), "Public reply by Ava Martin failed") {
+		t.Errorf("history %q", r.Find("[data-testid=history]").Text())
+	}
+}
