@@ -13,21 +13,9 @@ import (
 	"github.com/replydesk/replydesk/web/webtest"
 )
 
-// simComment is the simulator's GET /control/comments/{id}.
-type simComment struct {
-	Hidden  bool `json:"hidden"`
-	Deleted bool `json:"deleted"`
-	Replies []struct {
-		ID   string `json:"id"`
-		Text string `json:"text"`
-	} `json:"replies"`
-}
-
-func atMeta(t *testing.T, h *webtest.Harness, id string) simComment {
+func atMeta(t *testing.T, h *webtest.Harness, id string) webtest.SimComment {
 	t.Helper()
-	var out simComment
-	h.Sim.Control(t, http.MethodGet, "/control/comments/"+id, nil, &out)
-	return out
+	return h.Sim.CommentState(t, id)
 }
 
 // delivered waits until the simulator has delivered the webhook of comment

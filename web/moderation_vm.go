@@ -105,24 +105,7 @@ func nudgeLabel(acts []moderation.Action, id int64) string {
 
 // publicTemplates are the public templates rendered for the comment.
 func (s *Server) publicTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed, Audience: templates.AudiencePublic})
-	if err != nil {
-		return nil, err
-	}
-	vars := templates.VarsFor(it)
-	var out []views.ReplyTemplateVM
-	for _, t := range list {
-		text, err := t.Render(vars)
-		if err != nil {
-			continue
-		}
-		out = append(out, views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text,
-			TooLong: moderation.CheckPublicText(text) != nil})
-		if len(out) == maxPicks {
-			break
-		}
-	}
-	return out, nil
+	return s.renderedTemplates(c, it, templates.AudiencePublic, func(text string) bool { return moderation.CheckPublicText(text) != nil })
 }
 
 // nudgeVM is the private composer's nudge option, while a private reply can

@@ -77,20 +77,9 @@ func (f *fixture) comment(t *testing.T, in map[string]any) string {
 	return id
 }
 
-type simComment struct {
-	Hidden  bool `json:"hidden"`
-	Deleted bool `json:"deleted"`
-	Replies []struct {
-		ID   string `json:"id"`
-		Text string `json:"text"`
-	} `json:"replies"`
-}
-
-func (f *fixture) atMeta(t *testing.T, id string) simComment {
+func (f *fixture) atMeta(t *testing.T, id string) simtest.CommentState {
 	t.Helper()
-	var out simComment
-	f.sim.Control(http.MethodGet, "/control/comments/"+id, nil, &out)
-	return out
+	return f.sim.CommentState(id)
 }
 
 func (f *fixture) fault(t *testing.T, kind string) {

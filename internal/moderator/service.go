@@ -158,7 +158,7 @@ func blockerKind(c inbox.Comment, pending *moderation.Action) apperr.Kind {
 // settle waits briefly for the action's outcome and answers it with the
 // comment as it now stands.
 func (s *Service) settle(ctx context.Context, by moderation.Author, a moderation.Action, it inbox.Item) (moderation.Action, inbox.Item, error) {
-	s.worker.wait(ctx, a.ID, s.waitFor)
+	s.worker.waits.Wait(ctx, a.ID, s.waitFor)
 	if latest, err := s.st.Action(ctx, a.ID); err == nil {
 		a = latest
 	}
@@ -268,7 +268,7 @@ func (s *Service) Nudge(ctx context.Context, by moderation.Author, commentID str
 	s.st.MarkTemplateUsed(ctx, templateID, s.now())
 	s.worker.Kick()
 	if a.State == moderation.Queued { // its private reply is out: most come back posted
-		s.worker.wait(ctx, a.ID, s.waitFor)
+		s.worker.waits.Wait(ctx, a.ID, s.waitFor)
 		if latest, err := s.st.Action(ctx, a.ID); err == nil {
 			a = latest
 		}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/replydesk/replydesk/internal/await"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/moderation"
@@ -72,10 +73,11 @@ type Worker struct {
 	o      Options
 	notify chan struct{}
 
-	mu      sync.Mutex
-	lanes   map[string]bool
-	paces   map[string]*pace
-	waiters map[int64][]chan struct{}
+	waits await.Set // requests waiting for an action's attempt
+
+	mu    sync.Mutex
+	lanes map[string]bool
+	paces map[string]*pace
 }
 
 // pace is one account's pacing: a rate, and a hold while Meta throttles.
@@ -111,7 +113,7 @@ func NewWorker(st Queue, graph Graph, tokens Tokens, o Options) *Worker {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Worker{st: st, graph: graph, tokens: tokens, o: o, notify: make(chan struct{}, 1),
-		lanes: map[string]bool{}, paces: map[string]*pace{}, waiters: map[int64][]chan struct{}{}}
+		lanes: map[string]bool{}, paces: map[string]*pace{}}
 }
 
 // Kick tells the Worker an action was queued.
@@ -283,7 +285,7 @@ func (w *Worker) attempt(ctx context.Context, a moderation.Action) {
 			w.o.Logger.Warn("queued moderation failed with the account", "account_id", a.AccountID, "actions", n)
 		}
 	}
-	w.wake(a.ID)
+	w.waits.Done(a.ID)
 	if res.State == moderation.Retrying {
 		w.Kick()
 	}
@@ -396,41 +398,4 @@ func (w *Worker) findPosted(ctx context.Context, token string, a moderation.Acti
 func backoff(attempt int, limit time.Duration) time.Duration {
 	d := min(2*time.Second<<min(attempt, 12), limit)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
-}
-
-// wait blocks until action id finishes an attempt, or timeout.
-func (w *Worker) wait(ctx context.Context, id int64, timeout time.Duration) {
-	ch := make(chan struct{})
-	w.mu.Lock()
-	w.waiters[id] = append(w.waiters[id], ch)
-	w.mu.Unlock()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	w.mu.Lock()
-	list := w.waiters[id]
-	for i, c := range list {
-		if c == ch {
-			w.waiters[id] = append(list[:i], list[i+1:]...)
-			break
-		}
-	}
-	if len(w.waiters[id]) == 0 {
-		delete(w.waiters, id)
-	}
-	w.mu.Unlock()
-}
-
-func (w *Worker) wake(id int64) {
-	w.mu.Lock()
-	list := w.waiters[id]
-	delete(w.waiters, id)
-	w.mu.Unlock()
-	for _, ch := range list {
-		close(ch)
-	}
 }

@@ -8,24 +8,14 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/replydesk/replydesk/web/webtest"
 )
 
-// simComment is the simulator's GET /control/comments/{id}: what Meta
-// holds about a comment's moderation.
-type simComment struct {
-	Hidden  bool `json:"hidden"`
-	Deleted bool `json:"deleted"`
-	Replies []struct {
-		ID   string `json:"id"`
-		Text string `json:"text"`
-	} `json:"replies"`
-}
-
-func (w *World) atMeta(t testing.TB, id string) simComment {
+// atMeta is what the simulator holds about comment id's moderation.
+func (w *World) atMeta(t testing.TB, id string) webtest.SimComment {
 	t.Helper()
-	var out simComment
-	w.Control(t, http.MethodGet, "/control/comments/"+id, nil, &out)
-	return out
+	return webtest.Sim{URL: w.SimURL}.CommentState(t, id)
 }
 
 // openComment opens comment id's panel from its row, once the row is there.
