@@ -15,6 +15,7 @@ type ModerationVM struct {
 	Replies     []PublicReplyVM
 	Hide        ModButtonVM // hide or unhide
 	Delete      ModButtonVM
+	Reason      string // why nothing can be moderated (Live), shown in words
 	Composer    PublicComposerVM
 }
 

@@ -323,6 +323,9 @@ func TestBulkHide_form(t *testing.T) {
 	if atMeta(t, h, live).Hidden {
 		t.Error("the Live comment was hidden")
 	}
+	if got := ava.Get(t, "/inbox/comments/"+live).Find("[data-testid=moderation-reason]").Text(); !strings.Contains(got, "Live comments") {
+		t.Errorf("a Live comment's panel says %q", got)
+	}
 	if r := htmxPost(t, ava, "/inbox/moderation/hide", url.Values{}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("empty bulk hide = %d", r.Status)
 	}

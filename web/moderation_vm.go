@@ -78,6 +78,9 @@ func (s *Server) moderationVM(c echo.Context, it inbox.Item, p moderator.Panel, 
 		vm.Hide = views.ModButtonVM{Label: "Unhide", Key: "h", Value: "false", Reason: p.Blockers[moderation.Unhide]}
 	}
 	vm.Delete = views.ModButtonVM{Label: "Delete", Reason: p.Blockers[moderation.Delete]}
+	if it.Live {
+		vm.Reason = p.Blockers[moderation.Delete] // the same for every action, and not said elsewhere
+	}
 	vm.Composer = views.PublicComposerVM{
 		CommentID: it.ID, CSRF: csrfOf(c), Account: it.AccountUsername, Enabled: p.Blockers[moderation.PublicReply] == "",
 		Reason: p.Blockers[moderation.PublicReply], MaxChars: moderation.MaxPublicChars,
