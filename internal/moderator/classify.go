@@ -15,6 +15,7 @@ const (
 	msgToken      = "Facebook no longer accepts this account's access (the login expired or was revoked). Reconnect the account, then try again."
 	msgPermission = "Meta refused: moderating comments needs the instagram_manage_comments permission and a Page task that allows moderating (MODERATE or MANAGE). An admin should reconnect the account granting it, or ask the Page's owner for the task."
 	msgGone       = "Instagram says this comment no longer exists or can't be changed: its author may have deleted it."
+	msgDeleted    = "The comment was deleted before this could be done, so nothing was sent to Instagram."
 	msgGaveUp     = "Instagram kept failing, so Replydesk stopped trying. Try again later."
 )
 

@@ -428,3 +428,32 @@ func TestModeration_liveAndDeletedRefused(t *testing.T) {
 		t.Errorf("unknown comment: %v", err)
 	}
 }
+
+// TestNudge_commentDeletedMeanwhile: a nudge waiting for its private reply
+// is not posted once the comment was deleted; it says why.
+func TestNudge_commentDeletedMeanwhile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	nudge := f.template(t, "DMs", "Check your DMs!", true)
+	id := f.comment(t, map[string]any{"text": "?"})
+	// The private reply waits behind Meta's throttling.
+	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "send_error", "code": 613, "subcode": 2534040, "account": f.acct}, nil)
+	r, _, err := f.replies.Send(ctx, reply.Author{ID: f.ava.ID, Name: "Ava"}, reply.Request{CommentID: id, Text: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.svc.Nudge(ctx, f.ava, id, r.ID, nudge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Delete(ctx, f.ava, id); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "the nudge to end", func() bool { return !f.action(t, a.ID).State.Pending() })
+	if got := f.action(t, a.ID); got.State == moderation.Done || got.Error == "" {
+		t.Errorf("nudge on a deleted comment: %+v", got)
+	}
+	if got := f.atMeta(t, id).Replies; len(got) != 0 {
+		t.Errorf("Meta holds %+v", got)
+	}
+}

@@ -18,7 +18,7 @@ import (
 
 // Queue is the storage the Worker needs (store.Store).
 type Queue interface {
-	ResolveNudges(ctx context.Context, failedReason string) (int, error)
+	ResolveNudges(ctx context.Context, failedReason, deletedReason string) (int, error)
 	ModerationAccountsDue(ctx context.Context) ([]string, error)
 	NextModerationDue(ctx context.Context) (time.Time, error)
 	NextAction(ctx context.Context, accountID string) (moderation.Action, error)
@@ -135,7 +135,7 @@ func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		if _, err := w.st.ResolveNudges(ctx, "Not posted: "+nudgeReplyFailed); err != nil && ctx.Err() == nil {
+		if _, err := w.st.ResolveNudges(ctx, "Not posted: "+nudgeReplyFailed, msgDeleted); err != nil && ctx.Err() == nil {
 			w.o.Logger.Error("resolving nudges", "error", err)
 		}
 		accts, err := w.st.ModerationAccountsDue(ctx)
@@ -293,6 +293,13 @@ func (w *Worker) attempt(ctx context.Context, a moderation.Action) {
 
 // call makes the Graph call for a and classifies its outcome.
 func (w *Worker) call(ctx context.Context, a moderation.Action) (moderation.Result, meta.Usage, error) {
+	if a.Kind != moderation.Delete {
+		// Deleted since it was queued (a nudge waits for its private reply):
+		// there is nothing left to act on.
+		if c, err := w.st.Comment(ctx, a.CommentID); err == nil && c.Deleted {
+			return moderation.Result{State: moderation.Failed, ErrorKind: moderation.ErrGone, Error: msgDeleted}, meta.Usage{}, nil
+		}
+	}
 	_, token, err := w.tokens.PageToken(ctx, a.AccountID)
 	if err != nil {
 		return moderation.Result{State: moderation.Failed, ErrorKind: moderation.ErrToken, Error: msgToken}, meta.Usage{}, err

@@ -163,9 +163,10 @@ func (s *Store) QueueNudge(ctx context.Context, a moderation.Action, failedReaso
 }
 
 // ResolveNudges moves the nudges whose private reply has finished: those
-// delivered to the queue, those whose reply failed to cancelled with the
-// given reason. It answers how many it moved.
-func (s *Store) ResolveNudges(ctx context.Context, failedReason string) (int, error) {
+// delivered to the queue, those whose reply failed to cancelled with
+// failedReason; and it cancels those whose comment was deleted meanwhile
+// with deletedReason. It answers how many it moved.
+func (s *Store) ResolveNudges(ctx context.Context, failedReason, deletedReason string) (int, error) {
 	// Most of the time none waits: a read costs less than a write transaction.
 	var waiting []int64
 	if err := s.r.WithContext(ctx).Raw(`SELECT id FROM comment_actions WHERE state = 'waiting' LIMIT 1`).Scan(&waiting).Error; err != nil {
@@ -176,8 +177,14 @@ func (s *Store) ResolveNudges(ctx context.Context, failedReason string) (int, er
 	}
 	now := ms(s.now())
 	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
-		var out, failed []inbox.Change
-		err := tx.Raw(`UPDATE comment_actions SET state = 'queued', next_attempt_at = ?, updated_at = ?
+		var out, failed, gone []inbox.Change
+		err := tx.Raw(`UPDATE comment_actions SET state = 'cancelled', error_kind = ?, error = ?, updated_at = ?, done_at = ?
+			WHERE state = 'waiting' AND EXISTS (SELECT 1 FROM comments c WHERE c.id = comment_actions.comment_id AND c.deleted = 1)
+			RETURNING comment_id, account_id`, string(moderation.ErrGone), deletedReason, now, now).Scan(&gone).Error
+		if err != nil {
+			return nil, err
+		}
+		err = tx.Raw(`UPDATE comment_actions SET state = 'queued', next_attempt_at = ?, updated_at = ?
 			WHERE state = 'waiting' AND EXISTS (SELECT 1 FROM replies r WHERE r.id = comment_actions.after_reply_id
 				AND r.state IN ('sent', 'unconfirmed'))
 			RETURNING comment_id, account_id`, now, now).Scan(&out).Error
@@ -188,7 +195,7 @@ func (s *Store) ResolveNudges(ctx context.Context, failedReason string) (int, er
 			WHERE state = 'waiting' AND EXISTS (SELECT 1 FROM replies r WHERE r.id = comment_actions.after_reply_id
 				AND r.state = 'failed')
 			RETURNING comment_id, account_id`, string(moderation.ErrReplyFailed), failedReason, now, now).Scan(&failed).Error
-		return append(out, failed...), err
+		return append(append(gone, out...), failed...), err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: resolve nudges: %w", err)

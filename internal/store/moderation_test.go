@@ -226,7 +226,7 @@ func TestModeration_nudgeFollowsItsPrivateReply(t *testing.T) {
 	if err := s.FinishAttempt(ctx, rs[1], reply.Result{State: reply.Failed, Error: "no"}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.ResolveNudges(ctx, "reply failed"); err != nil || n != 2 {
+	if n, err := s.ResolveNudges(ctx, "reply failed", "deleted"); err != nil || n != 2 {
 		t.Fatalf("resolved %d, %v", n, err)
 	}
 	next, err := s.NextAction(ctx, "111")
