@@ -222,6 +222,7 @@ type railCache struct {
 
 type railEntry struct {
 	at   time.Time
+	pos  int64 // the feed's position before its counts were read: they hold every change up to it
 	html []byte
 }
 
@@ -230,8 +231,10 @@ func newRailCache(ttl time.Duration) *railCache {
 }
 
 // railFor renders the rail and Live bands for the stream's user and filter,
-// or answers the copy another of the user's streams rendered a moment ago.
-func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
+// or answers the copy another of the user's streams rendered a moment ago,
+// if that copy counted every change up to seen (the stream's newest): a
+// copy from before the changes it just sent would leave stale counts.
+func (s *Server) railFor(c echo.Context, f inbox.Filter, seen int64) ([]byte, error) {
 	key := strconv.FormatInt(userOf(c).ID, 10) + "?" + f.Values().Encode()
 	now := time.Now()
 	rc := s.rails
@@ -241,8 +244,12 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		rc.entries = map[string]railEntry{}
 	}
 	rc.mu.Unlock()
-	if ok && now.Sub(e.at) < rc.ttl {
+	if ok && now.Sub(e.at) < rc.ttl && e.pos >= seen {
 		return e.html, nil
+	}
+	pos, err := s.deps.Feed.FeedPosition(c.Request().Context())
+	if err != nil {
+		return nil, err
 	}
 	vm, err := s.railVM(c, f)
 	if err != nil {
@@ -254,7 +261,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		return nil, err
 	}
 	rc.mu.Lock()
-	rc.entries[key] = railEntry{at: now, html: b.Bytes()}
+	rc.entries[key] = railEntry{at: now, pos: pos, html: b.Bytes()}
 	rc.mu.Unlock()
 	return b.Bytes(), nil
 }
