@@ -18,33 +18,86 @@ func (w *World) atMeta(t testing.TB, id string) webtest.SimComment {
 	return webtest.Sim{URL: w.SimURL}.CommentState(t, id)
 }
 
-// openComment opens comment id's panel from its row, once the row is there.
+// openComment opens comment id's panel from its row, once the row is
+// there (a new row waits behind the "N new" pill while a row is selected).
 func openComment(b *Browser, id string) {
 	b.t.Helper()
+	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`") || !document.querySelector("[data-testid=new-pill]").hidden`, 10*time.Second)
+	if !Eval[bool](b, `!!document.querySelector("`+rowSel(id)+`")`) {
+		b.Do(chromedp.Click(chromedp.CSS("[data-testid=new-pill]")))
+	}
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
 	b.WaitFor(`(document.querySelector("[data-testid=comment-detail]")||{dataset:{}}).dataset.id === "`+id+`"`, 5*time.Second)
 }
 
-// TestBrowser_publicReplyHideUnhide: p opens the public reply box, ⌘/Ctrl+
-// Enter there posts it publicly (and sends no private reply), h hides the
-// comment and h shows it again, and a hide Instagram answers slowly ends
-// in the open panel by itself; each step checked in the page and at the
-// simulator. The screenshots show the panel with a public reply and a
-// hidden comment (desktop light and dark, phone).
-func TestBrowser_publicReplyHideUnhide(t *testing.T) {
+// TestBrowser_publicReplyNudgeHide: an admin writes a public template in
+// the editor and makes it the account's "check your DMs" default on its
+// page; the private composer then ticks it and previews it, and sending
+// the private reply posts it publicly once the private one is delivered.
+// On another comment, p opens the public reply box (offering only public
+// templates), ⌘/Ctrl+Enter there posts it publicly (and sends no private
+// reply), h hides the comment and h shows it again, and a hide Instagram
+// answers slowly ends in the open panel by itself. Each step is checked in
+// the page and at the simulator. The screenshots show the panel with a
+// public reply and a hidden comment (desktop light and dark, phone).
+func TestBrowser_publicReplyNudgeHide(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
+	ava := d.User("Ava")
 	b := NewBrowser(t)
-	w.BrowserLogin(t, b, d.User("Ava").ID)
+	w.BrowserLogin(t, b, ava.ID)
+	b.Navigate(w.App.URL + "/templates/new")
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-name]"), "Check your DMs"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-body]"), "Hi {{username|there}}! We've sent you a DM 💌"),
+		chromedp.Click(chromedp.CSS("[data-testid=field-public]")),
+	)
+	b.Screenshot("public-template-editor")
+	b.ClickNav(`[data-testid=template-save]`)
+	b.WaitFor(`!!document.querySelector("[data-testid=template-row] [data-testid=template-public]")`, 5*time.Second)
 	acct := d.Account("acme.coffee").ID
-	id := w.comment(t, map[string]any{"account": acct, "username": "river.walks", "text": "How much is the blue one? 💙"})
+	b.Navigate(w.App.URL + "/accounts/" + acct)
+	b.Do(chromedp.SetValue(chromedp.CSS("[data-testid=nudge-default]"), Eval[string](b,
+		`[...document.querySelectorAll("[data-testid=nudge-default] option")].find(o => o.textContent === "Check your DMs").value`)))
+	b.ClickNav("[data-testid=nudge-save]")
+	b.WaitFor(`!!document.querySelector("[data-testid=nudge-default] option[selected]")`, 5*time.Second)
+	b.Screenshot("account-nudge-default")
+
+	id := w.comment(t, map[string]any{"account": acct, "username": "river.walks", "text": "Do you ship to Canada?"})
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitLive()
+	openComment(b, id)
+	if !Eval[bool](b, `document.querySelector("[data-testid=nudge-check]").checked`) {
+		t.Fatal("the account's default nudge is not ticked")
+	}
+	if got := b.Text("[data-testid=nudge-preview]:not([hidden])"); got != "Hi river.walks! We've sent you a DM 💌" {
+		t.Errorf("nudge preview %q", got)
+	}
+	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Yes! Shipping to Canada takes 5 days."))
+	b.Screenshot("composer-with-nudge")
+	b.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-send]")))
+	b.WaitFor(`(document.querySelector("[data-testid=reply-state]")||{}).textContent === "Sent"`, 10*time.Second)
+	b.WaitFor(`!!document.querySelector("[data-testid=public-reply][data-state=posted]")`, 10*time.Second)
+	if got := b.Text("[data-testid=public-reply] [data-testid=public-reply-text]"); got != "Hi river.walks! We've sent you a DM 💌" {
+		t.Errorf("public reply %q", got)
+	}
+	if got := w.repliesTo(t, id); len(got) != 1 || got[0] != "Yes! Shipping to Canada takes 5 days." {
+		t.Errorf("private replies at Meta %q", got)
+	}
+	if got := w.atMeta(t, id).Replies; len(got) != 1 || got[0].Text != "Hi river.walks! We've sent you a DM 💌" {
+		t.Errorf("public replies at Meta %+v", got)
+	}
+	b.Screenshot("nudge-posted")
+
+	id = w.comment(t, map[string]any{"account": acct, "username": "kai_m", "text": "How much is the blue one? 💙"})
 	openComment(b, id)
 	b.Do(chromedp.Click(chromedp.CSS("[data-testid=detail-text]")), chromedp.KeyEvent("p"))
 	b.WaitFor(`document.activeElement === document.querySelector("[data-testid=public-reply-text]")`, 5*time.Second)
 	text := "It's €39 — we've sent you the details in a DM ✉️"
+	if got := b.Text("[data-testid=public-reply-form] [data-testid=public-pick]"); got != "Check your DMs" {
+		t.Errorf("public templates offered: %q", got)
+	}
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=public-reply-text]"), text))
 	if got, want := b.Text("[data-testid=public-char-count]"), "48 / 2,200 characters"; got != want {
 		t.Errorf("character count %q, want %q", got, want)
@@ -102,12 +155,12 @@ func TestBrowser_publicReplyHideUnhide(t *testing.T) {
 	}
 }
 
-// TestBrowser_deleteThenPrivateReplyRefused: delete asks first; once
-// confirmed the comment is deleted at Meta, leaves the open list and stays
+// TestBrowser_deleteAndBulkHide: delete asks first; once confirmed the
+// comment is deleted at Meta, leaves the open list and its count and stays
 // in the panel (the record), whose composer says in plain words why no
-// private reply can go. A comment its author deleted on Instagram fails
-// at send, in plain words too.
-func TestBrowser_deleteThenPrivateReplyRefused(t *testing.T) {
+// private reply can go. A comment its author deleted on Instagram fails at
+// send, in plain words too. Then a spam wave is hidden in bulk with h.
+func TestBrowser_deleteAndBulkHide(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)
@@ -151,78 +204,17 @@ func TestBrowser_deleteThenPrivateReplyRefused(t *testing.T) {
 	if got := w.repliesTo(t, gone); len(got) != 0 {
 		t.Errorf("Meta accepted %q", got)
 	}
-}
 
-// TestBrowser_nudge: an admin makes "Check your DMs" the account's default
-// on its page; the composer then ticks it, previews it for the comment,
-// and sending the private reply posts it publicly once the private reply
-// is delivered: one private reply and one public one at Meta.
-func TestBrowser_nudge(t *testing.T) {
-	w := NewWorld(t, WorldOptions{})
-	d := w.World()
-	ava := d.User("Ava")
-	b := NewBrowser(t)
-	w.BrowserLogin(t, b, ava.ID)
-	b.Navigate(w.App.URL + "/templates/new")
-	b.Do(
-		chromedp.SendKeys(chromedp.CSS("[data-testid=field-name]"), "Check your DMs"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=field-body]"), "Hi {{username|there}}! We've sent you a DM 💌"),
-		chromedp.Click(chromedp.CSS("[data-testid=field-public]")),
-	)
-	b.Screenshot("public-template-editor")
-	b.ClickNav(`[data-testid=template-save]`)
-	b.WaitFor(`!!document.querySelector("[data-testid=template-row] [data-testid=template-public]")`, 5*time.Second)
-	acct := d.Account("acme.coffee").ID
-	b.Navigate(w.App.URL + "/accounts/" + acct)
-	b.Do(chromedp.SetValue(chromedp.CSS("[data-testid=nudge-default]"), Eval[string](b,
-		`[...document.querySelectorAll("[data-testid=nudge-default] option")].find(o => o.textContent === "Check your DMs").value`)))
-	b.ClickNav("[data-testid=nudge-save]")
-	b.WaitFor(`!!document.querySelector("[data-testid=nudge-default] option[selected]")`, 5*time.Second)
-	b.Screenshot("account-nudge-default")
-
-	id := w.comment(t, map[string]any{"account": acct, "username": "river.walks", "text": "Do you ship to Canada?"})
-	b.Navigate(w.App.URL + "/inbox")
-	b.WaitLive()
-	openComment(b, id)
-	if !Eval[bool](b, `document.querySelector("[data-testid=nudge-check]").checked`) {
-		t.Fatal("the account's default nudge is not ticked")
-	}
-	if got := b.Text("[data-testid=nudge-preview]:not([hidden])"); got != "Hi river.walks! We've sent you a DM 💌" {
-		t.Errorf("nudge preview %q", got)
-	}
-	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Yes! Shipping to Canada takes 5 days."))
-	b.Screenshot("composer-with-nudge")
-	b.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-send]")))
-	b.WaitFor(`(document.querySelector("[data-testid=reply-state]")||{}).textContent === "Sent"`, 10*time.Second)
-	b.WaitFor(`!!document.querySelector("[data-testid=public-reply][data-state=posted]")`, 10*time.Second)
-	if got := b.Text("[data-testid=public-reply] [data-testid=public-reply-text]"); got != "Hi river.walks! We've sent you a DM 💌" {
-		t.Errorf("public reply %q", got)
-	}
-	if got := w.repliesTo(t, id); len(got) != 1 || got[0] != "Yes! Shipping to Canada takes 5 days." {
-		t.Errorf("private replies at Meta %q", got)
-	}
-	if got := w.atMeta(t, id).Replies; len(got) != 1 || got[0].Text != "Hi river.walks! We've sent you a DM 💌" {
-		t.Errorf("public replies at Meta %+v", got)
-	}
-	b.Screenshot("nudge-posted")
-}
-
-// TestBrowser_bulkHide: check several rows, press h: each is hidden at
-// Meta and its row says so; the Live comment among them is left alone,
-// and the toast says why.
-func TestBrowser_bulkHide(t *testing.T) {
-	w := NewWorld(t, WorldOptions{})
-	d := w.World()
-	b := NewBrowser(t)
-	w.BrowserLogin(t, b, d.User("Ava").ID)
-	acct := d.Account("acme.coffee").ID
+	// A spam wave: tick the rows, press h. Each is hidden at Meta and its
+	// row says so; the Live comment among them is left alone, and the toast
+	// says why.
 	var ids []string
 	for _, text := range []string{"follow4follow 🔥", "cheap followers here", "DM me for promo"} {
 		ids = append(ids, w.comment(t, map[string]any{"account": acct, "username": "spam.wave", "text": text}))
 	}
 	live := w.comment(t, map[string]any{"account": acct, "username": "spam.wave", "text": "promo", "live": true})
-	b.Navigate(w.App.URL + "/inbox")
-	b.WaitLive()
+	b.WaitFor(`document.querySelector("[data-testid=new-pill]").textContent === "4 new"`, 10*time.Second)
+	b.Do(chromedp.Click(chromedp.CSS("[data-testid=new-pill]")))
 	for _, id := range append(append([]string{}, ids...), live) {
 		b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 		b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-check]")))
