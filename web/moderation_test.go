@@ -112,6 +112,9 @@ func TestAPI_moderation(t *testing.T) {
 	if c := hide(true); !c.Hidden || !atMeta(t, h, id).Hidden {
 		t.Fatalf("after hide: %+v", c)
 	}
+	if c := hide(true); !c.Hidden { // asked twice: as asked, nothing more sent
+		t.Fatalf("after a second hide: %+v", c)
+	}
 	if c := hide(false); c.Hidden || atMeta(t, h, id).Hidden {
 		t.Fatalf("after unhide: %+v", c)
 	}

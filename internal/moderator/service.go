@@ -111,6 +111,11 @@ func (s *Service) visibility(ctx context.Context, by moderation.Author, commentI
 		return moderation.Action{}, it, err
 	}
 	a := moderation.Action{CommentID: it.ID, AccountID: it.AccountID, Kind: kind, UserID: by.ID, UserName: by.Name}
+	if already := (kind == moderation.Hide) == it.Hidden && kind != moderation.Delete; already &&
+		it.PendingModeration == "" && !it.Deleted && !it.Live {
+		a.State = moderation.Done // as asked already (a second click, a stale page): nothing to send
+		return a, it, nil
+	}
 	if a, err = s.queueOne(ctx, it, a); err != nil {
 		return a, it, err
 	}
