@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
@@ -166,5 +167,54 @@ func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
 	c.advance(2 * time.Minute)
 	if _, mine, _ := a.ClaimEnrichment(ctx, "c1", time.Minute); mine {
 		t.Error("claimed a comment whose deadline is exact")
+	}
+}
+
+// TestClaims_moderationOfAStoppedProcessIsRetriedOnce: a moderation action
+// (a public reply, say) claimed by a process that stops is left alone while
+// the claim lasts, retried as ambiguous by another once it runs out, and the
+// first process's late answer is not recorded.
+func TestClaims_moderationOfAStoppedProcessIsRetriedOnce(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := twoProcesses(t)
+	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
+	q, _, err := a.QueueActions(ctx, []moderation.Action{{CommentID: "c1", AccountID: "111", Kind: moderation.PublicReply, Text: "See DMs"}})
+	if err != nil || len(q) != 1 {
+		t.Fatalf("queue: %v %v", q, err)
+	}
+	act := q[0]
+	if ok, err := a.ClaimAction(ctx, act.ID, 30*time.Second); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if ok, _ := b.ClaimAction(ctx, act.ID, 30*time.Second); ok {
+		t.Fatal("claimed twice")
+	}
+	if n, _ := b.RecoverModeration(ctx); n != 0 {
+		t.Fatalf("recovered %d actions whose claim still runs", n)
+	}
+	c.advance(31 * time.Second) // a stopped: its claim runs out
+	if n, _ := b.RecoverModeration(ctx); n != 1 {
+		t.Fatalf("recovered %d actions, want the one whose claim ran out", n)
+	}
+	if got, _ := b.Action(ctx, act.ID); got.State != moderation.Retrying || !got.Ambiguous {
+		t.Fatalf("after recovery: %s ambiguous=%v, want an ambiguous retry", got.State, got.Ambiguous)
+	}
+	if ok, err := b.ClaimAction(ctx, act.ID, 30*time.Second); err != nil || !ok {
+		t.Fatalf("taking it over: %v %v", ok, err)
+	}
+	late := a.FinishAction(ctx, act, moderation.Result{State: moderation.Done, ResultID: "r.late"})
+	if !errors.Is(late, moderation.ErrClaimLost) {
+		t.Errorf("the stopped process's late answer: %v, want ErrClaimLost", late)
+	}
+	if err := b.FinishAction(ctx, act, moderation.Result{State: moderation.Done, ResultID: "r.late"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Action(ctx, act.ID)
+	if got.State != moderation.Done || got.Attempts != 2 {
+		t.Errorf("final: %s after %d attempts", got.State, got.Attempts)
+	}
+	if rs, _ := a.PublicReplies(ctx, []string{"c1"}); len(rs["c1"]) != 1 {
+		t.Errorf("public replies recorded: %+v", rs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 )
 
 // DeliveryIn is one verified webhook delivery to persist: its raw body (kept
@@ -21,6 +22,9 @@ type DeliveryIn struct {
 	Body       []byte
 	Comments   []inbox.Comment
 	Own        int // the account's own comments, skipped
+	// OwnReplies are the account's own replies to comments (public
+	// replies): stored under the comment they answer, never in the inbox.
+	OwnReplies []moderation.Reply
 }
 
 // DeliveryResult is what persisting one delivery did.
@@ -79,6 +83,15 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 				res.New = append(res.New, it.c)
 			} else {
 				res.Duplicates++
+			}
+		}
+		for _, d := range ds {
+			for _, r := range d.OwnReplies {
+				if connected[r.AccountID] {
+					if err := q.insertOwnReply(ctx, r); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		for i, d := range ds {

@@ -98,6 +98,10 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 				res.Duplicates++
 			}
 		}
+		ownChanges, err := s.insertOwnRepliesPG(ctx, conn, ds, connected)
+		if err != nil {
+			return nil, err
+		}
 		n := len(ds)
 		at, sig, body := make([]int64, n), make([]string, n), make([][]byte, n)
 		news, dups, own, unknownAccts, unknown := make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n), make([]int32, n)
@@ -115,12 +119,55 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 				return nil, err
 			}
 		}
-		return changes, s.recordCreatedPG(ctx, tx, changes)
+		if err := s.recordCreatedPG(ctx, tx, changes); err != nil {
+			return nil, err
+		}
+		return append(changes, ownChanges...), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: commit %d deliveries: %w", len(ds), err)
 	}
 	return out, nil
+}
+
+const sqlInsertOwnRepliesPG = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+ON CONFLICT (id) DO NOTHING RETURNING comment_id, account_id`
+
+// insertOwnRepliesPG stores the connected accounts' own public replies the
+// deliveries carry, unless known (the answer to our call came first), and
+// answers the changes to the comments they answer.
+func (s *Store) insertOwnRepliesPG(ctx context.Context, conn gorm.ConnPool, ds []DeliveryIn, connected map[string]bool) ([]inbox.Change, error) {
+	var id, comment, acct, text []string
+	var at []int64
+	for _, d := range ds {
+		for _, r := range d.OwnReplies {
+			if connected[r.AccountID] && !slices.Contains(id, r.ID) {
+				id, comment, acct, text = append(id, r.ID), append(comment, r.CommentID), append(acct, r.AccountID), append(text, r.Text)
+				at = append(at, ms(r.CreatedAt))
+			}
+		}
+	}
+	if len(id) == 0 {
+		return nil, nil
+	}
+	rows, err := conn.QueryContext(ctx, sqlInsertOwnRepliesPG, id, comment, acct, text, at)
+	if err != nil {
+		return nil, fmt.Errorf("insert public replies: %w", err)
+	}
+	defer rows.Close()
+	var changes []inbox.Change
+	for rows.Next() {
+		var c inbox.Change
+		if err := rows.Scan(&c.CommentID, &c.AccountID); err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert public replies: %w", err)
+	}
+	return changes, nil
 }
 
 // insertCommentsPG stores the comments not known yet (cs in lock order) and
