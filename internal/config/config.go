@@ -43,7 +43,7 @@ type Config struct {
 	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
 	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
 	Backfill     time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
-	SendTimeout  time.Duration // REPLYDESK_SEND_TIMEOUT: longest Send API call; a stopped process's replies are retried by another after 1.5×
+	SendTimeout  time.Duration // REPLYDESK_SEND_TIMEOUT: longest Send API call (or moderation call); a stopped process's replies and moderation are retried by another after 1.5×
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"

@@ -255,3 +255,55 @@ func TestProcesses_oneBudgetForAll(t *testing.T) {
 		t.Errorf("%d replies at the simulator and %d queued, want 2 and 4: one budget for both processes", sent, queued)
 	}
 }
+
+// TestProcesses_killedModeratorIsTakenOver: A is SIGKILLed while its public
+// reply is in flight (Instagram posted it, the answer is late). B leaves
+// A's claim alone while it lasts, then retries the action as ambiguous: it
+// finds the reply already under the comment, so Instagram holds it once.
+func TestProcesses_killedModeratorIsTakenOver(t *testing.T) {
+	testdb.SkipUnlessPostgres(t)
+	// Calls time out after 6 s, so a claim lasts 9 s.
+	env := map[string]string{"REPLYDESK_SEND_TIMEOUT": "6s", "REPLYDESK_RECONCILE_INTERVAL": "1h"}
+	w := NewWorld(t, WorldOptions{Env: env})
+	d := w.World()
+	ava, acct := d.User("Ava"), d.Account("acme.coffee")
+	c := w.Login(t, ava.ID)
+	id := w.comment(t, map[string]any{"account": acct.ID, "text": "is this in stock?"})
+	waitComment(t, c, id) // its timestamp read: Graph is quiet from here
+	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_slow", "delay": "20s", "count": 1, "account": acct.ID}, nil)
+	r := c.PostJSON(t, "/api/v1/comments/"+id+"/public-reply", map[string]string{"text": "Yes! Sent you the link in DMs"})
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("public reply: %d %s, want 202 while Instagram has not answered", r.Status, r.Body)
+	}
+	db := w.database(t)
+	var claimEnd int64
+	db.QueryRow(`SELECT COALESCE(MIN(claim_until), 0) FROM comment_actions WHERE state = 'working' AND claimed_by LIKE $1`,
+		fmt.Sprintf("%%/%d/%%", w.App.Pid())).Scan(&claimEnd)
+	if claimEnd == 0 {
+		t.Fatal("the public reply is not in flight at A: nothing to take over")
+	}
+	w.App.Kill()
+	b := w.StartPeer(t, nil)
+	var state string
+	var attempts int
+	var finishedAt int64
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		db.QueryRow(`SELECT state, attempts, updated_at FROM comment_actions WHERE comment_id = $1`, id).Scan(&state, &attempts, &finishedAt)
+		if state == "done" || state == "failed" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if state != "done" || attempts != 2 {
+		t.Fatalf("the public reply ended %q after %d attempts, want done after 2 (A's, then B's)", state, attempts)
+	}
+	if finishedAt < claimEnd {
+		t.Errorf("B finished it before A's claim ran out")
+	}
+	if got := w.atMeta(t, id).Replies; len(got) != 1 {
+		t.Errorf("Instagram holds %d public replies under the comment, want exactly 1: %+v", len(got), got)
+	}
+	if !strings.Contains(b.Logs(), "moderation calls were left in flight by a stopped process") {
+		t.Errorf("B did not say it took over A's public reply:\n%s", b.Logs())
+	}
+}
