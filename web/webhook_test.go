@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -68,6 +70,38 @@ func TestWebhook_refusalsStoreNothing(t *testing.T) {
 	// The cap is 1 MiB, not a million bytes.
 	if code, body := deliver(t, h, padded(1<<20), sign(padded(1<<20))); code != 200 {
 		t.Errorf("a delivery of exactly 1 MiB: %d %.200s", code, body)
+	}
+}
+
+// TestWebhook_chunkedBodyCap: a body sent without Content-Length (chunked)
+// is held to the same 1 MiB cap while it is read: 413 above it, not 400.
+func TestWebhook_chunkedBodyCap(t *testing.T) {
+	h := webtest.New(t, webtest.Options{})
+	chunked := func(body []byte) (int, string) {
+		t.Helper()
+		// A reader of unknown length makes the client send it chunked.
+		req, _ := http.NewRequest(http.MethodPost, h.URL+"/webhooks/instagram", io.MultiReader(bytes.NewReader(body)))
+		req.ContentLength = -1 // unknown
+		req.Header.Set("X-Hub-Signature-256", sign(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := chunked(padded(1<<20 + 1)); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"too_large"`) {
+		t.Errorf("chunked body one byte over 1 MiB: %d %.200s, want 413 too_large", code, body)
+	}
+	if code, body := chunked(padded(4 << 20)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body of 4 MiB: %d %.200s, want 413", code, body)
+	}
+	if d, c := stats(t, h); d != 0 || c != 0 {
+		t.Errorf("refused deliveries stored something: %d deliveries, %d comments", d, c)
+	}
+	if code, body := chunked(padded(1 << 20)); code != 200 {
+		t.Errorf("chunked body of exactly 1 MiB: %d %.200s, want 200", code, body)
 	}
 }
 
