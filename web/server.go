@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -72,6 +73,21 @@ func New(d Deps) (*Server, error) {
 
 // Handler is the server as an http.Handler (tests use it with httptest).
 func (s *Server) Handler() http.Handler { return s.e }
+
+// Routes lists every route the server serves as "METHOD /path" (Echo's
+// catch-alls for unknown paths left out), for tests that check each route
+// has its gates.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // Serve answers requests on ln until ctx is done, then shuts down in order:
 // it stops accepting, ends the live streams, and lets requests in flight
