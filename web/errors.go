@@ -31,6 +31,7 @@ var kindStatus = map[apperr.Kind]int{
 	apperr.Conflict:      http.StatusConflict,
 	apperr.Unprocessable: http.StatusUnprocessableEntity,
 	apperr.Unavailable:   http.StatusServiceUnavailable,
+	apperr.TooLarge:      http.StatusRequestEntityTooLarge,
 }
 
 var statusCode = map[int]string{

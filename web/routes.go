@@ -37,7 +37,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Public pages: the session is read when there is one. Unknown paths
 	// land here too, and get the HTML 404 page.
-	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession)
+	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, capBody(logoutCap))
 	public.GET("/", s.home)
 	public.GET("/login", s.loginPage)
 	public.GET("/auth/facebook", s.beginLogin)
@@ -45,19 +45,23 @@ func (s *Server) routes(e *echo.Echo) {
 	public.POST("/logout", s.logout, s.checkCSRF)
 
 	// Staff pages: logged in, with at least one account (else the friendly
-	// no-access page), CSRF on every form.
-	staff := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF}
+	// no-access page), then a cap on the body (a request without a session
+	// is refused before anything reads it), CSRF on every form.
+	staff := func(bodyCap int64) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession,
+			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
+	}
 	admin := s.requireAdmin
 
-	accounts := e.Group("/accounts", staff...)
+	accounts := e.Group("/accounts", staff(formCap)...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
 
-	team := e.Group("/team", staff...)
+	team := e.Group("/team", staff(formCap)...)
 	team.GET("", s.teamPage)
 	team.POST("/:id/role", s.setRole, admin)
 
-	inboxPages := e.Group("/inbox", staff...)
+	inboxPages := e.Group("/inbox", staff(formCap)...)
 	inboxPages.GET("", s.inboxPage)
 	inboxPages.POST("/status", s.setStatuses)
 	inboxPages.GET("/comments/:id", s.commentPage)
@@ -69,7 +73,7 @@ func (s *Server) routes(e *echo.Echo) {
 	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)
 	events.GET("", s.inboxEvents)
 
-	tmpl := e.Group("/templates", staff...)
+	tmpl := e.Group("/templates", staff(templateCap)...)
 	tmpl.GET("", s.templatesPage)
 	tmpl.GET("/new", s.newTemplatePage, admin)
 	tmpl.POST("", s.createTemplate, admin)
@@ -79,17 +83,24 @@ func (s *Server) routes(e *echo.Echo) {
 	tmpl.POST("/:id/delete", s.deleteTemplate, admin)
 
 	// JSON API (DESIGN §6): the session cookie, the same gates as the pages,
-	// writes carry the X-CSRF-Token header, errors in JSON.
-	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
+	// the same body caps, writes carry the X-CSRF-Token header, errors in
+	// JSON. Templates have a group of their own for their cap.
+	apiMW := func(bodyCap int64) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), s.loadSession,
+			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
+	}
+	api := e.Group("/api/v1", apiMW(formCap)...)
 	api.GET("/accounts", s.apiAccounts)
 	api.GET("/accounts/:id", s.apiAccount)
 	api.GET("/comments", s.apiListComments)
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)
 	api.POST("/comments/:id/reply", s.apiSendReply)
-	api.GET("/templates", s.apiListTemplates)
-	api.POST("/templates", s.apiCreateTemplate, admin)
-	api.GET("/templates/:id", s.apiGetTemplate)
-	api.PUT("/templates/:id", s.apiUpdateTemplate, admin)
-	api.DELETE("/templates/:id", s.apiDeleteTemplate, admin)
+
+	apiTmpl := e.Group("/api/v1/templates", apiMW(templateCap)...)
+	apiTmpl.GET("", s.apiListTemplates)
+	apiTmpl.POST("", s.apiCreateTemplate, admin)
+	apiTmpl.GET("/:id", s.apiGetTemplate)
+	apiTmpl.PUT("/:id", s.apiUpdateTemplate, admin)
+	apiTmpl.DELETE("/:id", s.apiDeleteTemplate, admin)
 }

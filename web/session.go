@@ -61,8 +61,9 @@ var errCSRF = apperr.New(apperr.Forbidden, "csrf_failed",
 
 // checkCSRF refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack
 // the session's CSRF token in the form field "csrf" or the X-CSRF-Token
-// header. It runs after requireUser, so no body is read for a request
-// without a session (a logout without one has nothing to protect).
+// header. It runs after requireUser and capBody, so no body is read for a
+// request without a session (a logout without one has nothing to protect),
+// and none beyond the group's cap.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
@@ -72,6 +73,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		want := csrfOf(c)
 		if want == "" && userOf(c) == nil && c.Path() == "/logout" {
 			return next(c)
+		}
+		// The form is read here, the first time anything reads the body,
+		// within the group's cap (capBody).
+		if err := readForm(c); err != nil {
+			return err
 		}
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {

@@ -20,6 +20,7 @@ const (
 	Conflict                      // 409: the state changed under the request
 	Unprocessable                 // 422: well-formed but refused by a rule
 	Unavailable                   // 503: a dependency is down; try again
+	TooLarge                      // 413: the request body is over the route's cap
 )
 
 // Error is a failure meant to be shown.
