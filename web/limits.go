@@ -66,8 +66,8 @@ func tooLarge(c echo.Context, err error) (error, bool) {
 
 // readForm parses a form body (URL-encoded or multipart) once, within the
 // group's cap, so that a form cut short is a 413 and never a form that
-// looks empty to c.FormValue, which hides read errors. Other bodies are
-// left to their handler.
+// looks empty to c.FormValue, which hides read errors; a value that is not
+// clean text is a 400. Other bodies are left to their handler.
 func readForm(c echo.Context) error {
 	r := c.Request()
 	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
@@ -83,7 +83,7 @@ func readForm(c echo.Context) error {
 		return nil
 	}
 	if err == nil {
-		return nil
+		return cleanValues(r.PostForm)
 	}
 	if tl, ok := tooLarge(c, err); ok {
 		return tl

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -65,5 +66,5 @@ func decodeJSON(c echo.Context, v any) error {
 		}
 		return apperr.New(apperr.Invalid, "bad_json", "The request body must be a JSON object with the documented fields: "+err.Error())
 	}
-	return nil
+	return cleanJSON(reflect.ValueOf(v), "the body")
 }

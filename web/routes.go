@@ -37,7 +37,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Public pages: the session is read when there is one. Unknown paths
 	// land here too, and get the HTML 404 page.
-	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, capBody(logoutCap))
+	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession, capBody(logoutCap))
 	public.GET("/", s.home)
 	public.GET("/login", s.loginPage)
 	public.GET("/auth/facebook", s.beginLogin)
@@ -48,7 +48,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// no-access page), then a cap on the body (a request without a session
 	// is refused before anything reads it), CSRF on every form.
 	staff := func(bodyCap int64) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession,
+		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession,
 			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
 	}
 	admin := s.requireAdmin
@@ -70,7 +70,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
-	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)
+	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), checkParams, s.loadSession, s.requireUser)
 	events.GET("", s.inboxEvents)
 
 	tmpl := e.Group("/templates", staff(templateCap)...)
@@ -86,7 +86,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// the same body caps, writes carry the X-CSRF-Token header, errors in
 	// JSON. Templates have a group of their own for their cap.
 	apiMW := func(bodyCap int64) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), s.loadSession,
+		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), checkParams, s.loadSession,
 			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
 	}
 	api := e.Group("/api/v1", apiMW(formCap)...)

@@ -51,6 +51,11 @@ func Field(field, code, message string) *Error {
 	return &Error{Kind: Unprocessable, Code: code, Message: message, Field: field}
 }
 
+// Param makes an Invalid error (400) about one query or path parameter.
+func Param(name, code, message string) *Error {
+	return &Error{Kind: Invalid, Code: code, Message: message, Field: name}
+}
+
 // As finds an *Error in err's chain.
 func As(err error) (*Error, bool) {
 	var e *Error
