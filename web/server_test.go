@@ -187,7 +187,7 @@ func TestNoAccounts(t *testing.T) {
 func hookBody(account string, ids ...string) []byte {
 	var changes []string
 	for _, id := range ids {
-		changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"hi \u00e9","from":{"id":"u-%s","username":"fan"},"media":{"id":"m1","media_product_type":"FEED"}}}`, id, id))
+		changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"hi \u00e9","from":{"id":"u-%s","username":"fan"},"media":{"id":"17890000000000001","media_product_type":"FEED"}}}`, id, id))
 	}
 	return []byte(fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[%s]}]}`,
 		account, time.Now().Unix(), strings.Join(changes, ",")))

@@ -68,13 +68,13 @@ func TestParse_metaExamples(t *testing.T) {
 func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	body := `{"object":"instagram","entry":[
 	 {"id":"111","time":1767225600,"changes":[
-	   {"field":"comments","value":{"id":"c1","text":"a","from":{"id":"u1","username":"x"},"media":{"id":"m1"}}},
+	   {"field":"comments","value":{"id":"901","text":"a","from":{"id":"u1","username":"x"},"media":{"id":"801"}}},
 	   {"field":"mentions","value":{"media_id":"m9"}},
-	   {"field":"comments","value":{"id":"c2","text":"own","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
-	   {"field":"comments","value":{"comment_id":"c3","text":"legacy id","from":{"id":"u3"},"media":{"id":"m1"},"brand_new_field":{"x":1}}},
+	   {"field":"comments","value":{"id":"902","text":"own","from":{"id":"111","username":"acme"},"media":{"id":"801"}}},
+	   {"field":"comments","value":{"comment_id":"903","text":"legacy id","from":{"id":"u3"},"media":{"id":"801"},"brand_new_field":{"x":1}}},
 	   {"field":"comments","value":{"text":"no id"}}]},
-	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"c4","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
-	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"m5"}}}]}
+	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"904","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
+	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"805"}}}]}
 	],"unknown_top":true}`
 	p, err := Parse([]byte(body))
 	if err != nil {
@@ -84,11 +84,11 @@ func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	for _, e := range p.Events {
 		ids = append(ids, e.CommentID)
 	}
-	if strings.Join(ids, ",") != "c1,c3,c4,17900000000000999" {
-		t.Errorf("ids = %v", ids)
+	if strings.Join(ids, ",") != "901,903,904,17900000000000999" {
+		t.Fatalf("ids = %v", ids)
 	}
-	if p.Own != 1 || p.Ignored != 2 {
-		t.Errorf("own = %d ignored = %d, want 1 and 2", p.Own, p.Ignored)
+	if p.Own != 1 || p.Ignored != 2 || p.Rejected != 0 {
+		t.Errorf("own = %d ignored = %d rejected = %d, want 1, 2 and 0", p.Own, p.Ignored, p.Rejected)
 	}
 	if p.Events[2].MediaID != "12345678901234567" {
 		t.Errorf("numeric media id lost digits: %q", p.Events[2].MediaID)
@@ -98,9 +98,39 @@ func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	}
 }
 
+// TestParse_oddIDsRejected: a comment whose account, comment or media id is
+// not Meta's digits (at most MaxIDLen) is dropped and counted, change by
+// change; its neighbours are kept.
+func TestParse_oddIDsRejected(t *testing.T) {
+	long := strings.Repeat("9", MaxIDLen+1)
+	body := `{"object":"instagram","entry":[
+	 {"id":"acme","changes":[{"field":"comments","value":{"id":"901"}}]},
+	 {"id":"111","changes":[
+	   {"field":"comments","value":{"id":"c1"}},
+	   {"field":"comments","value":{"id":"902","media":{"id":"m1"}}},
+	   {"field":"comments","value":{"id":"` + long + `"}},
+	   {"field":"comments","value":{"id":-903}},
+	   {"field":"comments","value":{"id":"9.5e3"}},
+	   {"field":"comments","value":{"id":"９０４"}},
+	   {"field":"comments","value":{"id":"<script>"}},
+	   {"field":"live_comments","value":{"id":"905","media":{"id":"17890000000000204"}}},
+	   {"field":"comments","value":{"id":"` + long[1:] + `"}}]}]}`
+	p, err := Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range p.Events {
+		ids = append(ids, e.CommentID)
+	}
+	if strings.Join(ids, ",") != "905,"+long[1:] || p.Rejected != 8 {
+		t.Errorf("kept %v, rejected %d; want 905 and the %d-digit id kept, 8 rejected", ids, p.Rejected, MaxIDLen)
+	}
+}
+
 func TestParse_escapedUnicode(t *testing.T) {
 	// Meta sends non-ASCII escaped, lowercase hex; the signature covers these exact bytes.
-	body := []byte(`{"object":"instagram","entry":[{"id":"1","time":1,"changes":[{"field":"comments","value":{"id":"c","text":"\u00e4\u00f6\u00e5 \ud83d\ude00 \/ <b>","from":{"id":"u"},"media":{"id":"m"}}}]}]}`)
+	body := []byte(`{"object":"instagram","entry":[{"id":"1","time":1,"changes":[{"field":"comments","value":{"id":"2","text":"\u00e4\u00f6\u00e5 \ud83d\ude00 \/ <b>","from":{"id":"u"},"media":{"id":"3"}}}]}]}`)
 	secret := "app-secret"
 	if err := Verify(secret, body, "sha256="+hex.EncodeToString(independentHMAC(secret, body))); err != nil {
 		t.Fatal(err)
@@ -127,6 +157,9 @@ func TestParse_malformed(t *testing.T) {
 		feedExample[:len(feedExample)/2], // truncated
 		`{"object":"instagram","entry":{"id":"1"}}`,
 		`{"object":"instagram","entry":[{"id":"1","changes":{"field":"comments"}}]}`,
+		// Signed, valid JSON, but not deliveries.
+		`null`, `[]`, `{}`, `{"entry":[]}`, `{"object":"instagram"}`, `{"object":"instagram","entry":null}`,
+		`{"object":"","entry":[]}`, `{"object":null,"entry":[]}`, `{"Object":"instagram","Entry":{}}`, `true`, `17`,
 	} {
 		if _, err := Parse([]byte(body)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Parse(%.40q) err = %v, want ErrMalformed", body, err)
