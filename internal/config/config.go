@@ -226,9 +226,10 @@ func parseDuration(s string, min time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// ensureDir creates dir when missing and proves it is writable.
+// ensureDir creates dir when missing (for its owner only: it holds the
+// database and the secret) and proves it is writable.
 func ensureDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create directory %s: %w", dir, unwrapPath(err))
 	}
 	f, err := os.CreateTemp(dir, ".write-check-*")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -13,6 +14,8 @@ func envOf(m map[string]string) func(string) string {
 }
 
 func TestLoad_demoDefaults(t *testing.T) {
+	old := syscall.Umask(0o022) // the usual umask, which lets 0755 through
+	defer syscall.Umask(old)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "replydesk.db")
 	c, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": db}))
@@ -32,6 +35,9 @@ func TestLoad_demoDefaults(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("secret file mode = %v, want 0600", fi.Mode().Perm())
+	}
+	if fi, err := os.Stat(filepath.Dir(secretFile)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode = %v %v, want 0700", fi.Mode().Perm(), err)
 	}
 	c2, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": db}))
 	if err != nil {

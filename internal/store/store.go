@@ -76,8 +76,8 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.Feed == nil {
 		opt.Feed = noFeed{}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("store: create directory: %w", err)
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	cfg := &gorm.Config{
 		TranslateError:         true,
@@ -113,6 +113,32 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	s.r = r
 	return s, nil
+}
+
+// ownerOnly makes sure the database (sessions, encrypted tokens) is for
+// this user's eyes only: a missing directory is created 0700, and the
+// database file is created 0600 before SQLite opens it, so that its WAL and
+// shared-memory files, which SQLite creates with the database's mode, are
+// 0600 too. Files an older version left readable by others are tightened.
+func ownerOnly(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("store: create directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return fmt.Errorf("store: make %s private: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func dsn(path string, readOnly bool) string {
