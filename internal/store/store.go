@@ -62,6 +62,9 @@ type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	Feed   Feed // the live hub; nil publishes nowhere
+	// SlowQuery is the duration above which a statement is logged as slow
+	// (default 200ms).
+	SlowQuery time.Duration
 }
 
 // Open opens (creating when missing) the SQLite database at path and applies
@@ -76,6 +79,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.Feed == nil {
 		opt.Feed = noFeed{}
 	}
+	if opt.SlowQuery <= 0 {
+		opt.SlowQuery = 200 * time.Millisecond
+	}
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
@@ -83,7 +89,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
-		Logger:                 newGormLogger(opt.Logger),
+		Logger:                 newGormLogger(opt.Logger, opt.SlowQuery),
 	}
 	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
 	if err != nil {
@@ -240,10 +246,19 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-func newGormLogger(l *slog.Logger) logger.Interface {
+// newGormLogger logs slow and failed statements (and, at debug level, every
+// statement) as SQL with its placeholders, never with the values bound to
+// them: those are session ids, CSRF tokens, sealed Page tokens, comment
+// text.
+func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+	level := logger.Warn
+	if l.Enabled(context.Background(), slog.LevelDebug) {
+		level = logger.Info
+	}
 	return logger.NewSlogLogger(l, logger.Config{
-		SlowThreshold:             200 * time.Millisecond,
-		LogLevel:                  logger.Warn,
+		SlowThreshold:             slow,
+		LogLevel:                  level,
 		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
 	})
 }
