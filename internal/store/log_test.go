@@ -45,7 +45,7 @@ func TestLog_statementsWithoutValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	uid := storetest.User(t, s, "fb-1", "Ava", "admin")
+	uid := storetest.User(t, s, "fb-marker-0042", "Ava", "admin") // read back through Raw(...).Scan
 	const csrf, hash, setting = "csrf-5b1f0c9e7a24d3aa", "sessionhash-77e1d0", "setting-value-91c3"
 	now := time.Now()
 	if err := s.CreateSession(ctx, identity.Session{IDHash: []byte(hash), UserID: uid, CSRF: csrf,
@@ -62,7 +62,7 @@ func TestLog_statementsWithoutValues(t *testing.T) {
 	if !strings.Contains(out, "SQL executed") || !strings.Contains(out, "INSERT INTO") {
 		t.Fatalf("no statement was logged:\n%s", out)
 	}
-	for _, secret := range []string{csrf, hash, setting} {
+	for _, secret := range []string{csrf, hash, setting, "fb-marker-0042"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log holds %q:\n%s", secret, out)
 		}

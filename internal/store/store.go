@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -255,10 +256,80 @@ func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
 	if l.Enabled(context.Background(), slog.LevelDebug) {
 		level = logger.Info
 	}
-	return logger.NewSlogLogger(l, logger.Config{
+	return sqlLogger{logger.NewSlogLogger(l, logger.Config{
 		SlowThreshold:             slow,
 		LogLevel:                  level,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// sqlLogger is GORM's logger with the literals taken out of every logged
+// statement. ParameterizedQueries alone is not enough: GORM's Scan records
+// the statement with its values written in, and logs that.
+type sqlLogger struct{ logger.Interface }
+
+func (l sqlLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return sqlLogger{l.Interface.LogMode(level)}
+}
+
+func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	l.Interface.Trace(ctx, begin, func() (string, int64) {
+		sql, rows := fc()
+		return withoutLiterals(sql), rows
+	}, err)
+}
+
+// ParamsFilter keeps the values out of the statements GORM explains.
+func (l sqlLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+// withoutLiterals replaces the string, blob and number literals of a SQL
+// statement with ?, keeping its words, `quoted` names and placeholders.
+func withoutLiterals(sql string) string {
+	var b strings.Builder
+	b.Grow(len(sql))
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"':
+			// A quoted literal; a doubled quote stays inside it.
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			b.WriteByte('?')
+			i = j + 1
+		case c >= '0' && c <= '9' && (i == 0 || !wordByte(sql[i-1])):
+			j := i
+			for j < len(sql) && (wordByte(sql[j]) || sql[j] == '.') {
+				j++
+			}
+			b.WriteByte('?')
+			i = j
+		case c == '`':
+			end := len(sql)
+			if j := strings.IndexByte(sql[i+1:], '`'); j >= 0 {
+				end = i + j + 2
+			}
+			b.WriteString(sql[i:end])
+			i = end
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func wordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }

@@ -114,3 +114,19 @@ func TestOpen_filesOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutLiterals(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"SELECT * FROM `sessions` WHERE id_hash = ? LIMIT 1", "SELECT * FROM `sessions` WHERE id_hash = ? LIMIT ?"},
+		{`INSERT INTO changes (comment_id, at) VALUES ("1790", 1796141140859) RETURNING position`, `INSERT INTO changes (comment_id, at) VALUES (?, ?) RETURNING position`},
+		{`SELECT c.* FROM comments c WHERE c.id = "a""b" AND user_id = 2 AND status = 'open'`, `SELECT c.* FROM comments c WHERE c.id = ? AND user_id = ? AND status = ?`},
+		{`UPDATE t SET v = 'it''s', w = -3.5e2, x2 = X'00ff' WHERE id IN (1,2)`, `UPDATE t SET v = ?, w = -?, x2 = X? WHERE id IN (?,?)`},
+		{"SELECT `a\"b` FROM t1 WHERE k = \"unterminated", "SELECT `a\"b` FROM t1 WHERE k = ?"},
+		{"SELECT `unterminated", "SELECT `unterminated"},
+	}
+	for _, tc := range cases {
+		if got := withoutLiterals(tc.in); got != tc.want {
+			t.Errorf("withoutLiterals(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
