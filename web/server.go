@@ -25,6 +25,9 @@ type Options struct {
 	Secure      bool   // cookies carry Secure (https base URL)
 	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES): only requests from these
+	// may say who the client is (X-Forwarded-For, X-Real-IP).
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the Replydesk web application.
@@ -66,9 +69,31 @@ func New(d Deps) (*Server, error) {
 	s.streams = newStreams(maxStreamsPerSession)
 	s.rows = newRowCache(d.Feed.Items, s.renderRowEvent, rowCacheSize)
 	s.rails = newRailCache(railTTL)
+	e.IPExtractor = clientIP(d.Options.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
 	return s, nil
+}
+
+// clientIP is how the client's address is found: the connection's, unless
+// it comes from a trusted proxy, which may name the client in
+// X-Forwarded-For (the nearest untrusted address in it) or X-Real-IP.
+// Echo's default believes those headers from anyone.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	xff, realIP := echo.ExtractIPFromXFFHeader(opts...), echo.ExtractIPFromRealIPHeader(opts...)
+	return func(r *http.Request) string {
+		if r.Header.Get(echo.HeaderXForwardedFor) != "" {
+			return xff(r)
+		}
+		return realIP(r)
+	}
 }
 
 // Handler is the server as an http.Handler (tests use it with httptest).

@@ -45,6 +45,10 @@ type Config struct {
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
+	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES) are the addresses whose
+	// X-Forwarded-For and X-Real-IP headers are believed; none by default,
+	// so a client cannot pass itself off as another address.
+	TrustedProxies []*net.IPNet
 	SecretSource string        // where Secret came from: "env" or the generated file's path
 }
 
@@ -108,6 +112,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.DemoSeed, err = strconv.ParseInt(env("REPLYDESK_DEMO_SEED", "1"), 10, 64); err != nil {
 		return c, errors.New("REPLYDESK_DEMO_SEED: must be a whole number")
+	}
+	if c.TrustedProxies, err = parseRanges(env("REPLYDESK_TRUSTED_PROXIES", "")); err != nil {
+		return c, fmt.Errorf("REPLYDESK_TRUSTED_PROXIES: %w", err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("REPLYDESK_LOG: must be text or json, not %q", c.LogFormat)
@@ -224,6 +231,28 @@ func parseDuration(s string, min time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("must be a duration of at least %s such as 15s, not %q", min, s)
 	}
 	return d, nil
+}
+
+// parseRanges reads a list of IP ranges (CIDR, or single addresses),
+// separated by commas or spaces.
+func parseRanges(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if ip := net.ParseIP(f); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP range such as 10.0.0.0/8 or an address such as 192.0.2.10", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // ensureDir creates dir when missing (for its owner only: it holds the

@@ -89,6 +89,8 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"no secret outside demo", without(prod, "REPLYDESK_SECRET"), "REPLYDESK_SECRET: required"},
 		{"no verify token outside demo", without(prod, "META_VERIFY_TOKEN"), "META_VERIFY_TOKEN: required"},
 		{"demo off without app", map[string]string{"REPLYDESK_DEMO": "false"}, "META_APP_ID: required"},
+		{"trusted proxies word", map[string]string{"REPLYDESK_TRUSTED_PROXIES": "loadbalancer"}, `REPLYDESK_TRUSTED_PROXIES: "loadbalancer" is not an IP range`},
+		{"trusted proxies mask", map[string]string{"REPLYDESK_TRUSTED_PROXIES": "10.0.0.0/8, 10.0.0.0/33"}, `REPLYDESK_TRUSTED_PROXIES: "10.0.0.0/33"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,6 +106,26 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 				t.Errorf("error = %q, want one line starting %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoad_trustedProxies(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"10.0.0.0/8", "10.0.0.0/8"},
+		{"10.0.0.0/8,192.0.2.10 2001:db8::/32, ::1", "10.0.0.0/8 192.0.2.10/32 2001:db8::/32 ::1/128"},
+	} {
+		c, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": filepath.Join(t.TempDir(), "r.db"), "REPLYDESK_TRUSTED_PROXIES": tc.in}))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		var got []string
+		for _, n := range c.TrustedProxies {
+			got = append(got, n.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q = %v, want %s", tc.in, got, tc.want)
+		}
 	}
 }
 
