@@ -83,6 +83,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.SlowQuery <= 0 {
 		opt.SlowQuery = 200 * time.Millisecond
 	}
+	if err := CheckSQLite(ctx); err != nil {
+		return nil, err
+	}
 	if err := ownerOnly(path); err != nil {
 		return nil, err
 	}
