@@ -39,17 +39,17 @@ type Config struct {
 	GraphVersion    string // META_GRAPH_VERSION
 
 	// Operational knobs beyond DESIGN §2, each with a sensible default.
-	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
-	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
-	Backfill     time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
-	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
-	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
-	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
+	LivePoll    time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
+	Reconcile   time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
+	Backfill    time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
+	DemoTraffic float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
+	DemoSeed    int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
+	LogFormat   string        // REPLYDESK_LOG: "text" or "json"
 	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES) are the addresses whose
 	// X-Forwarded-For and X-Real-IP headers are believed; none by default,
 	// so a client cannot pass itself off as another address.
 	TrustedProxies []*net.IPNet
-	SecretSource string        // where Secret came from: "env" or the generated file's path
+	SecretSource   string // where Secret came from: "env" or the generated file's path
 }
 
 // Secure reports whether cookies must carry the Secure attribute.
