@@ -99,6 +99,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
+	a.Replies.ConfirmDeadlines(enricher)
 	a.Library = library.New(st)
 	a.workers = []func(context.Context){
 		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, a.Auth.RunReconciler,
