@@ -18,13 +18,24 @@ func cleanText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
+// paramLabels name parameters and fields for people.
+var paramLabels = map[string]string{
+	"q": "The search text", "folder": "The folder", "sort": "The sort order", "status": "The status",
+	"account": "The account", "surface": "The surface", "cursor": "The page cursor", "id": "The address",
+	"text": "The reply", "name": "The name", "body": "The template text", "shortcut": "The shortcut",
+	"ids": "The selection", "template_id": "The template",
+}
+
 // errBadText is the refusal of a parameter that is not clean text.
 func errBadText(name string) error {
 	if !cleanText(name) || name == "" {
-		name = "a parameter"
+		return apperr.BadText("", "A parameter name")
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Code: "bad_parameter", Field: name,
-		Message: name + " holds a character Replydesk does not accept (a NUL byte, or bytes that are not UTF-8 text). Remove it and try again."}
+	label, ok := paramLabels[name]
+	if !ok {
+		label = `The parameter "` + name + `"`
+	}
+	return apperr.BadText(name, label)
 }
 
 // checkParams refuses with 400 a request whose path or query parameters

@@ -56,6 +56,14 @@ func Param(name, code, message string) *Error {
 	return &Error{Kind: Invalid, Code: code, Message: message, Field: name}
 }
 
+// BadText is the refusal (400) of a parameter or field whose text is not
+// UTF-8 or holds a NUL byte; label names it for a person ("The search
+// text").
+func BadText(field, label string) *Error {
+	return Param(field, "bad_parameter", label+
+		" holds a character Replydesk does not accept (a NUL byte, or bytes that are not UTF-8 text). Remove it and try again.")
+}
+
 // As finds an *Error in err's chain.
 func As(err error) (*Error, bool) {
 	var e *Error

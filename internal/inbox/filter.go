@@ -50,10 +50,11 @@ func ParseFilter(v url.Values) (Filter, error) {
 		Query:     strings.TrimSpace(v.Get("q")),
 		Sort:      strings.TrimSpace(v.Get("sort")),
 	}
-	for _, name := range []string{"status", "account", "surface", "q", "sort"} {
-		if s := v.Get(name); !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-			return f, apperr.Param(name, "bad_parameter", name+
-				" holds a character Replydesk does not accept (a NUL byte, or bytes that are not UTF-8 text). Remove it and try again.")
+	for _, p := range [...]struct{ name, label string }{
+		{"status", "The status"}, {"account", "The account"}, {"surface", "The surface"}, {"q", "The search text"}, {"sort", "The sort order"},
+	} {
+		if s := v.Get(p.name); !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return f, apperr.BadText(p.name, p.label)
 		}
 	}
 	if f.View == "" {
