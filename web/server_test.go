@@ -201,7 +201,15 @@ func sign(body []byte) string {
 
 func deliver(t *testing.T, h *webtest.Harness, body []byte, sig string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/webhooks/instagram", bytes.NewReader(body))
+	return deliverFrom(t, h, bytes.NewReader(body), int64(len(body)), sig)
+}
+
+// deliverFrom posts a delivery of length bytes read from body (-1: unknown,
+// so it is sent chunked).
+func deliverFrom(t *testing.T, h *webtest.Harness, body io.Reader, length int64, sig string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/webhooks/instagram", body)
+	req.ContentLength = length
 	if sig != "" {
 		req.Header.Set("X-Hub-Signature-256", sig)
 	}

@@ -76,15 +76,8 @@ func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"904","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
 	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"805"}}}]}
 	],"unknown_top":true}`
-	p, err := Parse([]byte(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, e := range p.Events {
-		ids = append(ids, e.CommentID)
-	}
-	if strings.Join(ids, ",") != "901,903,904,17900000000000999" {
+	p, ids := parseIDs(t, body)
+	if ids != "901,903,904,17900000000000999" {
 		t.Fatalf("ids = %v", ids)
 	}
 	if p.Own != 1 || p.Ignored != 2 || p.Rejected != 0 {
@@ -115,6 +108,16 @@ func TestParse_oddIDsRejected(t *testing.T) {
 	   {"field":"comments","value":{"id":"<script>"}},
 	   {"field":"live_comments","value":{"id":"905","media":{"id":"17890000000000204"}}},
 	   {"field":"comments","value":{"id":"` + long[1:] + `"}}]}]}`
+	p, ids := parseIDs(t, body)
+	if ids != "905,"+long[1:] || p.Rejected != 8 {
+		t.Errorf("kept %v, rejected %d; want 905 and the %d-digit id kept, 8 rejected", ids, p.Rejected, MaxIDLen)
+	}
+}
+
+// parseIDs parses body and answers the payload and its events' comment
+// ids, comma-separated.
+func parseIDs(t *testing.T, body string) (Payload, string) {
+	t.Helper()
 	p, err := Parse([]byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -123,9 +126,7 @@ func TestParse_oddIDsRejected(t *testing.T) {
 	for _, e := range p.Events {
 		ids = append(ids, e.CommentID)
 	}
-	if strings.Join(ids, ",") != "905,"+long[1:] || p.Rejected != 8 {
-		t.Errorf("kept %v, rejected %d; want 905 and the %d-digit id kept, 8 rejected", ids, p.Rejected, MaxIDLen)
-	}
+	return p, strings.Join(ids, ",")
 }
 
 func TestParse_escapedUnicode(t *testing.T) {
