@@ -62,12 +62,13 @@ func bigPost(h *webtest.Harness, path, contentType string, n int64, chunked bool
 	return resp.StatusCode, took
 }
 
-// TestBodies_noSessionNoRead: 100 concurrent 10 MB form posts without a
-// session, to pages, the API and logout, are answered at once (the login
-// redirect, 401), and the server reads none of them: the process's
-// allocations stay far below the gigabyte the bodies add up to, and its
-// heap does not grow. A 300 MB multipart post writes nothing to the
-// temporary directory.
+// TestBodies_noSessionNoRead: a 10 MB form post without a session is
+// answered at once (the login redirect); 100 concurrent ones, to pages, the
+// API and logout, are answered (the login redirect, 401) without the
+// server reading them: the process's allocations stay far below the
+// gigabyte the bodies add up to, and its heap does not grow. A 300 MB
+// multipart post is answered at once and writes nothing to the temporary
+// directory.
 func TestBodies_noSessionNoRead(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends a gigabyte over loopback")
@@ -85,6 +86,9 @@ func TestBodies_noSessionNoRead(t *testing.T) {
 	for _, chunked := range []bool{false, true} {
 		code, took := bigPost(h, "/templates", "application/x-www-form-urlencoded", size, chunked)
 		t.Logf("one 10 MB post without a session (chunked %v): %d in %v", chunked, code, took)
+		if code != 303 && code != 0 || took > 10*time.Second {
+			t.Errorf("one 10 MB post without a session (chunked %v): %d in %v, want the login redirect at once", chunked, code, took)
+		}
 	}
 	runtime.GC()
 	var before runtime.MemStats
@@ -112,11 +116,11 @@ func TestBodies_noSessionNoRead(t *testing.T) {
 	heap := int64(after.HeapInuse) - int64(before.HeapInuse)
 	t.Logf("%d posts of 10 MB without a session: slowest answer %v, allocated %.1f MB, heap %+.1f MB",
 		n, slowest.Round(time.Millisecond), float64(alloc)/(1<<20), float64(heap)/(1<<20))
+	// Reading them would allocate at least the gigabyte they add up to
+	// (1.8 GB before the fix). How long the batch takes depends on the
+	// machine's load, so it is logged, not checked.
 	if alloc > 64<<20 || heap > 16<<20 {
 		t.Errorf("the server read the bodies: allocated %d MB, heap grew %d MB", alloc>>20, heap>>20)
-	}
-	if slowest > 10*time.Second {
-		t.Errorf("slowest answer took %v: the bodies were read", slowest)
 	}
 
 	// net/http removes a multipart form's files once the request ends, so

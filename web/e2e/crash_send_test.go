@@ -15,7 +15,7 @@ import (
 
 // TestCrash_whileSendingEveryReplyOnce: replies are queued for two dozen
 // comments while Meta answers slowly (graph_slow: a send is taken at once,
-// its answer comes 2 s later), and the real binary is killed (SIGKILL) with
+// its answer comes 3 s later), and the real binary is killed (SIGKILL) with
 // some replies answered, some in flight and some still queued. Restarted on
 // the same database, it finishes the queue: each comment ends with exactly
 // one private reply at Meta, and each reply is "sent", or "unconfirmed"
@@ -36,7 +36,7 @@ func TestCrash_whileSendingEveryReplyOnce(t *testing.T) {
 	for _, id := range ids {
 		waitComment(t, ava, id) // stored, deadline confirmed: sending needs no other Graph call
 	}
-	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_slow", "delay": "2s", "count": 1000, "account": coffee}, nil)
+	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_slow", "delay": "3s", "count": 1000, "account": coffee}, nil)
 
 	// Queue them all at once; each answer comes within the 3 s the API
 	// waits for Meta (202 while queued or sending).

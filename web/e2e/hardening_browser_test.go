@@ -13,7 +13,8 @@ import (
 // and an hour ago arrives by webhook now (its first timestamp read fails,
 // so its deadline still looks a week away). Sending a reply from the
 // panel asks Graph first: the panel says the 7-day window has closed, the
-// text stays, and nothing reaches Meta.
+// text stays, and nothing reaches Meta. Then a search with a NUL byte: the
+// error page says what is wrong.
 func TestBrowser_replyToCommentOlderThanItsWebhook(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
@@ -51,14 +52,10 @@ func TestBrowser_replyToCommentOlderThanItsWebhook(t *testing.T) {
 	if got := w.repliesTo(t, id); len(got) != 0 {
 		t.Errorf("Meta got %q", got)
 	}
-}
 
-// TestBrowser_oddInputErrorPage: a search with a NUL byte gets the error
-// page saying what is wrong, not a crash.
-func TestBrowser_oddInputErrorPage(t *testing.T) {
-	w := NewWorld(t, WorldOptions{})
-	b := NewBrowser(t)
-	w.BrowserLogin(t, b, w.World().User("Ava").ID)
+	// A search with a NUL byte gets the error page saying what is wrong.
+	b.ColorScheme("")
+	b.Do(chromedp.EmulateViewport(1280, 800))
 	b.Navigate(w.App.URL + "/inbox?q=caf%00e")
 	b.WaitFor(`!!document.querySelector("[data-testid=error-page]")`, 5*time.Second)
 	if got := b.Text("[data-testid=error-page]"); !strings.Contains(got, "The search text holds a character Replydesk does not accept") || !strings.Contains(got, "400") {
