@@ -42,6 +42,16 @@ var gatedRoutes = []struct {
 	{"DELETE /api/v1/templates/:id", "POST /templates/:id/delete", admin},
 	{"", "GET /team", member},
 	{"", "POST /team/:id/role", admin},
+	{"POST /api/v1/accounts/:id/disconnect", "POST /accounts/:id/disconnect", admin},
+	{"", "GET /accounts/:id/disconnect", admin},
+	{"", "POST /accounts/:id/reconnect", admin},
+	{"", "GET /setup", admin},
+	{"GET /api/v1/tokens", "GET /settings/tokens", member},
+	{"POST /api/v1/tokens", "POST /settings/tokens", member},
+	{"DELETE /api/v1/tokens/:id", "POST /settings/tokens/:id/delete", member},
+	{"GET /api/v1/webhooks", "GET /settings/webhooks", admin},
+	{"POST /api/v1/webhooks", "POST /settings/webhooks", admin},
+	{"DELETE /api/v1/webhooks/:id", "POST /settings/webhooks/:id/delete", admin},
 }
 
 // ungated are the routes open without an account: operations, assets,
@@ -52,6 +62,8 @@ var ungated = []string{
 	"GET /webhooks/instagram", "POST /webhooks/instagram",
 	"GET /login", "GET /auth/facebook", "GET /auth/facebook/callback", "POST /logout",
 	"GET /inbox/events",
+	// Meta's signed callbacks, and the deletion status page Meta links to.
+	"POST /meta/deauthorize", "POST /meta/data-deletion", "GET /meta/deletion/:code",
 }
 
 // TestGates_everyAPIRouteLikeItsPage checks, route by route, that each API
