@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 )
 
 // DeliveryIn is one verified webhook delivery to persist: its raw body (kept
@@ -19,6 +20,9 @@ type DeliveryIn struct {
 	Comments   []inbox.Comment
 	Own        int // the account's own comments, skipped
 	Rejected   int // comments whose ids are not Meta-shaped, dropped
+	// OwnReplies are the account's own replies to comments (public
+	// replies): stored under the comment they answer, never in the inbox.
+	OwnReplies []moderation.Reply
 }
 
 // DeliveryResult is what persisting one delivery did.
@@ -64,6 +68,13 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 					res.New = append(res.New, c)
 				} else {
 					res.Duplicates++
+				}
+			}
+			for _, r := range d.OwnReplies {
+				if connected[r.AccountID] {
+					if err := q.insertOwnReply(ctx, r); err != nil {
+						return err
+					}
 				}
 			}
 			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,

@@ -30,6 +30,10 @@ type Payload struct {
 	Own      int     // the account's own comments, skipped
 	Ignored  int     // other fields, other objects, or changes without a comment id
 	Rejected int     // comments whose account, comment or media id is not Meta-shaped (MetaID), dropped
+	// OwnReplies are those of the account's own comments that reply to
+	// another (public replies, ours among them): kept apart from Events,
+	// they never enter the inbox.
+	OwnReplies []Event
 }
 
 // ErrMalformed means the body is not the JSON of a webhook delivery: not
@@ -126,11 +130,16 @@ func Parse(body []byte) (Payload, error) {
 	return p, nil
 }
 
-// rejectOddIDs drops the events whose account, comment or (when given)
-// media id is not Meta-shaped, counting them.
+// rejectOddIDs drops the comments (and own replies) whose account, comment
+// or (when given) media id is not Meta-shaped, counting them.
 func (p *Payload) rejectOddIDs() {
-	kept := p.Events[:0]
-	for _, e := range p.Events {
+	p.Events = p.keepMetaShaped(p.Events)
+	p.OwnReplies = p.keepMetaShaped(p.OwnReplies)
+}
+
+func (p *Payload) keepMetaShaped(events []Event) []Event {
+	kept := events[:0]
+	for _, e := range events {
 		if MetaID(e.AccountID) && MetaID(e.CommentID) && (e.MediaID == "" || MetaID(e.MediaID)) {
 			kept = append(kept, e)
 		} else {
@@ -138,9 +147,9 @@ func (p *Payload) rejectOddIDs() {
 		}
 	}
 	if len(kept) == 0 {
-		kept = nil
+		return nil
 	}
-	p.Events = kept
+	return kept
 }
 
 // parseReflect is Parse through encoding/json's reflection.
@@ -193,17 +202,27 @@ func (p *Payload) add(e *entry, at time.Time, field string, value rawValue) {
 		p.Ignored++
 		return
 	}
-	if v.From.ID != "" && v.From.ID == e.ID {
-		p.Own++
-		return
-	}
-	p.Events = append(p.Events, Event{
+	ev := Event{
 		AccountID: string(e.ID), EntryTime: at, Live: live, CommentID: id,
 		Text: v.Text, FromID: string(v.From.ID), FromUsername: v.From.Username,
 		MediaID: string(v.Media.ID), MediaProductType: v.Media.MediaProductType,
 		AdID: string(v.Media.AdID), AdTitle: v.Media.AdTitle,
 		OriginalMediaID: string(v.Media.OriginalMediaID), ParentID: string(v.ParentID),
-	})
+	}
+	p.addEvent(ev)
+}
+
+// addEvent files a comment: the account's own comments are counted and
+// skipped, those that reply to another kept as OwnReplies.
+func (p *Payload) addEvent(ev Event) {
+	if ev.FromID != "" && ev.FromID == ev.AccountID {
+		p.Own++
+		if ev.ParentID != "" {
+			p.OwnReplies = append(p.OwnReplies, ev)
+		}
+		return
+	}
+	p.Events = append(p.Events, ev)
 }
 
 // entryTime reads entry.time: unix seconds for Instagram comments (a value in

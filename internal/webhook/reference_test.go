@@ -1,10 +1,11 @@
 package webhook
 
 // This file keeps the first implementation of Parse, changed only where the
-// rules changed (issue 17: a body must name its object and carry an entry
-// list; comments with ids that are not Meta's digits are rejected), as the
-// oracle the optimised parser is checked against (FuzzParseMatchesReference):
-// same events, same counts, same failures.
+// rules changed (issue 13: the account's own replies are kept as OwnReplies;
+// issue 17: a body must name its object and carry an entry list; comments
+// with ids that are not Meta's digits are rejected), as the oracle the
+// optimised parser is checked against (FuzzParseMatchesReference): same
+// events, same counts, same failures.
 
 import (
 	"encoding/json"
@@ -101,15 +102,21 @@ func refAdd(p *Payload, e refEntry, at time.Time, ch refChange) {
 		p.Ignored++
 		return
 	}
-	if v.From.ID != "" && v.From.ID == e.ID {
+	own := v.From.ID != "" && v.From.ID == e.ID
+	if own && v.ParentID == "" {
 		p.Own++
 		return
+	}
+	list := &p.Events
+	if own {
+		p.Own++
+		list = &p.OwnReplies
 	}
 	if !refMetaID.MatchString(string(e.ID)) || !refMetaID.MatchString(id) || v.Media.ID != "" && !refMetaID.MatchString(string(v.Media.ID)) {
 		p.Rejected++
 		return
 	}
-	p.Events = append(p.Events, Event{
+	*list = append(*list, Event{
 		AccountID: string(e.ID), EntryTime: at, Live: live, CommentID: id,
 		Text: v.Text, FromID: string(v.From.ID), FromUsername: v.From.Username,
 		MediaID: string(v.Media.ID), MediaProductType: v.Media.MediaProductType,
