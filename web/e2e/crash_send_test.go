@@ -88,7 +88,7 @@ func TestCrash_whileSendingEveryReplyOnce(t *testing.T) {
 				continue
 			}
 			var cm apiComment
-			r := ava.Do(t, mustRequest(t, ava.Base+"/api/v1/comments/"+id))
+			r := ava.Do(t, getRequest(t, ava.Base+"/api/v1/comments/"+id))
 			if r.Status == http.StatusOK && json.Unmarshal([]byte(r.Body), &cm) == nil && cm.Reply != nil {
 				if s := reply.State(cm.Reply.State); s.Done() {
 					final[id] = cm.Reply.State
@@ -126,7 +126,7 @@ func (w *World) replyCounts(t testing.TB) map[string]int {
 	return counts
 }
 
-func mustRequest(t testing.TB, url string) *http.Request {
+func getRequest(t testing.TB, url string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
