@@ -42,8 +42,8 @@ SELECT '` + outbound.CommentCreated + `', c, a, $3 FROM unnest($1::text[], $2::t
 ON CONFLICT DO NOTHING`
 
 const sqlInsertDeliveriesPG = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
-	comments_skipped, unknown_accounts, unknown_comments)
-SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[])`
+	comments_skipped, unknown_accounts, unknown_comments, comments_rejected)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::int[], $5::int[], $6::int[], $7::text[], $8::int[], $9::int[])`
 
 // commitDeliveriesPG is CommitDeliveries on PostgreSQL.
 func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
@@ -105,13 +105,15 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 		n := len(ds)
 		at, sig, body := make([]int64, n), make([]string, n), make([][]byte, n)
 		news, dups, own, unknownAccts, unknown := make([]int32, n), make([]int32, n), make([]int32, n), make([]string, n), make([]int32, n)
+		rejected := make([]int32, n)
 		for i, d := range ds {
 			res := out[i]
 			at[i], sig[i], body[i] = ms(d.ReceivedAt), d.Signature, d.Body
 			news[i], dups[i], own[i] = int32(len(res.New)), int32(res.Duplicates), int32(d.Own)
 			unknownAccts[i], unknown[i] = strings.Join(res.UnknownAccounts, ","), int32(res.Unknown)
+			rejected[i] = int32(d.Rejected)
 		}
-		if _, err := conn.ExecContext(ctx, sqlInsertDeliveriesPG, at, sig, body, news, dups, own, unknownAccts, unknown); err != nil {
+		if _, err := conn.ExecContext(ctx, sqlInsertDeliveriesPG, at, sig, body, news, dups, own, unknownAccts, unknown, rejected); err != nil {
 			return nil, fmt.Errorf("insert deliveries: %w", err)
 		}
 		for _, acct := range slices.Sorted(maps.Keys(seen)) {
