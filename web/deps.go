@@ -36,7 +36,14 @@ type AccountDirectory interface {
 	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
 	AccessList(ctx context.Context) ([]identity.Access, error)
 	Users(ctx context.Context) ([]identity.User, error)
-	RepliesLastHour(ctx context.Context, accountID string) (int, error)
+	CallsLastHour(ctx context.Context, accountID string) (int, error)
+	QueuedReplies(ctx context.Context, accountID string) (int, error)
+}
+
+// AccountResumer lifts an account's hold, so its queued replies go out
+// (sender.Service).
+type AccountResumer interface {
+	ResumeAccount(ctx context.Context, userID int64, byName, accountID string) (account.Account, error)
 }
 
 // HealthChecker reports whether the database answers.
@@ -99,6 +106,7 @@ type Deps struct {
 	Feed     ChangeFeed
 	Hub      live.Hub // live changes for /inbox/events
 	Replies  ReplySender
+	Holds    AccountResumer
 	Library  TemplateStore
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

@@ -20,6 +20,7 @@ var flashes = map[string]views.Flash{
 	"template_created": {Kind: "ok", Message: "Template created."},
 	"template_saved":   {Kind: "ok", Message: "Template saved."},
 	"template_deleted": {Kind: "ok", Message: "Template deleted."},
+	"replies_resumed":  {Kind: "ok", Message: "Replies resumed: the queued ones go out now, closest deadline first."},
 }
 
 // setFlash queues a one-time message for the next page.

@@ -52,6 +52,7 @@ func (s *Server) routes(e *echo.Echo) {
 	accounts := e.Group("/accounts", staff...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
+	accounts.POST("/:id/resume", s.resumeAccount, admin)
 
 	team := e.Group("/team", staff...)
 	team.GET("", s.teamPage)
@@ -83,6 +84,7 @@ func (s *Server) routes(e *echo.Echo) {
 	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
 	api.GET("/accounts", s.apiAccounts)
 	api.GET("/accounts/:id", s.apiAccount)
+	api.POST("/accounts/:id/resume", s.apiResumeAccount, admin)
 	api.GET("/comments", s.apiListComments)
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)

@@ -101,13 +101,13 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 		if ctx.Err() != nil {
 			return
 		}
-		switch meta.Classify(err) {
-		case meta.ClassToken:
+		switch class := meta.Classify(err); {
+		case class == meta.ClassToken:
 			if merr := e.tokens.MarkTokenFailed(ctx, c.AccountID, err); merr != nil {
 				e.log.Error("marking token failed", "account_id", c.AccountID, "error", merr)
 			}
 			e.postpone(ctx, id, false)
-		case meta.ClassTransient, meta.ClassThrottled:
+		case class.Retryable(): // try later: Meta may answer next time
 			e.postpone(ctx, id, false)
 		default: // deleted or unreadable: keep the approximate deadline
 			e.log.Info("comment timestamp unavailable; keeping the approximate deadline", "comment_id", id, "error", err)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/reply"
@@ -25,6 +26,9 @@ type Records interface {
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	MarkTemplateUsed(ctx context.Context, id int64, at time.Time) error
+	Account(ctx context.Context, id string) (account.Account, error)
+	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
+	ResumeAccount(ctx context.Context, accountID, by string) (bool, error)
 }
 
 // AccountOK reports whether an account can send (its token works), as seen
@@ -137,8 +141,29 @@ func (s *Service) Panel(ctx context.Context, userID int64, it inbox.Item) (reply
 	} else {
 		ps.Blocker = reply.Blocker(it.Comment, ok, ps.Active, s.now())
 	}
-	if ps.Active != nil && ps.Active.State == reply.Queued {
+	acct, err := s.st.Account(ctx, it.AccountID)
+	if err != nil {
+		return reply.PanelState{}, err
+	}
+	if acct.Held() {
+		ps.Hold = &acct.Hold
+	} else if ps.Active != nil && ps.Active.State == reply.Queued {
 		ps.EstimateQ = s.worker.EstimatedStart(it.AccountID)
 	}
 	return ps, nil
+}
+
+// ResumeAccount lifts the hold of an account userID may see (admins only:
+// the caller checks the role), in the name of byName, and wakes the
+// Worker: the queued replies go out, deadline first. Resuming an account
+// that is not on hold changes nothing but the refusal count.
+func (s *Service) ResumeAccount(ctx context.Context, userID int64, byName, accountID string) (account.Account, error) {
+	if _, err := s.st.AccountForUser(ctx, userID, accountID); err != nil {
+		return account.Account{}, err
+	}
+	if _, err := s.st.ResumeAccount(ctx, accountID, byName); err != nil {
+		return account.Account{}, err
+	}
+	s.worker.Kick()
+	return s.st.AccountForUser(ctx, userID, accountID)
 }
