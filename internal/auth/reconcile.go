@@ -125,10 +125,14 @@ func (s *Service) reconcileAccess(ctx context.Context) {
 	}
 }
 
+// holdSettle is how long a hold stands before a passing check of the
+// account may test it: a check right after Meta's refusal proves nothing.
+const holdSettle = time.Minute
+
 // checkPassed tells a held account's hold that Meta's check of the account
 // succeeded: a probe goes out now, or the hold lifts when nothing waits.
 func (s *Service) checkPassed(ctx context.Context, accountID string) {
-	if err := s.store.HoldCheckPassed(ctx, accountID); err != nil {
+	if err := s.store.HoldCheckPassed(ctx, accountID, s.now().Add(-holdSettle)); err != nil {
 		s.log.Error("hold check", "account_id", accountID, "error", err)
 	}
 }

@@ -99,7 +99,10 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 		s.st.MarkTemplateUsed(ctx, req.TemplateID, s.now()) // a missed count is not worth failing the reply
 	}
 	s.worker.Kick()
-	s.worker.wait(ctx, r.ID, s.waitFor)
+	if state.Hold == nil && s.worker.EstimatedStart(it.AccountID).IsZero() {
+		// It may go out at once: wait briefly for Meta's answer.
+		s.worker.wait(ctx, r.ID, s.waitFor)
+	}
 	if latest, err := s.st.Reply(ctx, r.ID); err == nil {
 		r = latest
 	}

@@ -292,13 +292,16 @@ func (s *Worker) attempt(ctx context.Context, r reply.Reply, probe bool) {
 		s.o.Logger.Warn("account on hold: Meta refused at the Page level", "account_id", r.AccountID,
 			"meta_code", res.MetaCode, "meta_subcode", res.MetaSubcode, "probe", probe)
 	case res.Unexplained && streak >= s.o.BreakerAfter:
-		if held, err := s.st.HoldAccount(ctx, r.AccountID, breakerHold(streak)); err != nil {
+		h := breakerHold(streak)
+		h.ProbeAt = s.o.Now().Add(s.o.ProbeEvery)
+		if held, err := s.st.HoldAccount(ctx, r.AccountID, h); err != nil {
 			s.o.Logger.Error("holding an account", "account_id", r.AccountID, "error", err)
 		} else if held {
 			s.o.Logger.Warn("account on hold: too many unexplained refusals in a row", "account_id", r.AccountID, "refusals", streak)
 		}
 	case probe && res.State.Delivered():
 		s.o.Logger.Info("account resumed: a probe reply went out", "account_id", r.AccountID)
+		s.Kick() // the rest of its queue may go now
 	}
 	s.wake(r.ID, res.State)
 	if res.State == reply.Retrying {
@@ -350,7 +353,7 @@ func (s *Worker) call(ctx context.Context, r reply.Reply) reply.Result {
 		if merr := s.tokens.MarkTokenFailed(ctx, r.AccountID, err); merr != nil {
 			s.o.Logger.Error("marking token failed", "account_id", r.AccountID, "error", merr)
 		}
-		res.NextAttemptAt = now.Add(backoff(r.Attempts, s.o.MaxBackoff))
+		res.NextAttemptAt = now // the queue skips the account until it is reconnected
 	case reply.KindOnHold:
 		o.hold.ProbeAt = now.Add(s.o.ProbeEvery)
 		res.Hold, res.NextAttemptAt = o.hold, now

@@ -100,15 +100,17 @@ func (s *Store) HeldAccounts(ctx context.Context) (map[string]account.Hold, erro
 	return out, nil
 }
 
-// HoldCheckPassed is told that Meta's periodic check of an account (its
-// Page token and subscription) succeeded. A held account with replies
-// waiting gets a probe now; one with nothing waiting is resumed (a refusal
-// of its next reply would hold it again, that reply still queued).
-func (s *Store) HoldCheckPassed(ctx context.Context, accountID string) error {
+// HoldCheckPassed is told that Meta's check of an account (its Page token
+// and subscription, at a reconcile or a login) succeeded. An account held
+// since before heldBefore (a check right after a refusal proves nothing)
+// gets a probe now when replies wait, and is resumed when none does (a
+// refusal of its next reply would hold it again, that reply still queued).
+func (s *Store) HoldCheckPassed(ctx context.Context, accountID string, heldBefore time.Time) error {
 	now := ms(s.now())
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var held, waiting int64
-		if err := tx.Raw(`SELECT held_at FROM accounts WHERE id = ?`, accountID).Scan(&held).Error; err != nil || held == 0 {
+		if err := tx.Raw(`SELECT held_at FROM accounts WHERE id = ?`, accountID).Scan(&held).Error; err != nil ||
+			held == 0 || held >= ms(heldBefore) {
 			return err
 		}
 		err := tx.Raw(`SELECT COUNT(*) FROM replies WHERE account_id = ? AND state IN ('queued', 'retrying')`, accountID).
