@@ -22,8 +22,11 @@ func holdVM(a account.Account, queued int, canResume bool, now time.Time) *views
 	vm := &views.HoldVM{
 		AccountID: a.ID, Headline: "Meta stopped replies for @" + a.Username + ": " + h.Reason + ".",
 		Since:  "On hold since " + h.Since.UTC().Format("15:04 UTC") + " (" + ago(h.Since, now) + ")",
-		Queued: queuedWords(queued), Advice: h.Advice, DetailURL: "/accounts/" + a.ID,
+		Queued: queuedWords(queued), Advice: h.Advice + " Then ask an admin to resume replies.", DetailURL: "/accounts/" + a.ID,
 		ResumeURL: "/accounts/" + a.ID + "/resume", CanResume: canResume,
+	}
+	if canResume {
+		vm.Advice = h.Advice + " Then resume replies."
 	}
 	if queued > 0 && !h.ProbeAt.IsZero() {
 		vm.Probe = "Replydesk tries one queued reply again at " + h.ProbeAt.UTC().Format("15:04 UTC") +
