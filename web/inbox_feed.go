@@ -218,6 +218,7 @@ type railCache struct {
 
 type railEntry struct {
 	at   time.Time
+	pos  int64 // the change-feed position its renderer had seen
 	html []byte
 }
 
@@ -225,9 +226,11 @@ func newRailCache(ttl time.Duration) *railCache {
 	return &railCache{ttl: ttl, entries: map[string]railEntry{}}
 }
 
-// railFor renders the rail and Live bands for the stream's user and filter,
-// or answers the copy another of the user's streams rendered a moment ago.
-func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
+// railFor renders the rail, the hold and Live bands for the stream's user
+// and filter, or answers the copy another of the user's streams rendered a
+// moment ago, if that copy had seen the change feed up to pos (a change
+// the stream has sent may change the counts, or hold an account).
+func (s *Server) railFor(c echo.Context, f inbox.Filter, pos int64) ([]byte, error) {
 	key := strconv.FormatInt(userOf(c).ID, 10) + "?" + f.Values().Encode()
 	now := time.Now()
 	rc := s.rails
@@ -237,7 +240,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		rc.entries = map[string]railEntry{}
 	}
 	rc.mu.Unlock()
-	if ok && now.Sub(e.at) < rc.ttl {
+	if ok && now.Sub(e.at) < rc.ttl && e.pos >= pos {
 		return e.html, nil
 	}
 	vm, err := s.railVM(c, f)
@@ -250,7 +253,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		return nil, err
 	}
 	rc.mu.Lock()
-	rc.entries[key] = railEntry{at: now, html: b.Bytes()}
+	rc.entries[key] = railEntry{at: now, pos: pos, html: b.Bytes()}
 	rc.mu.Unlock()
 	return b.Bytes(), nil
 }
