@@ -156,3 +156,24 @@ func TestBudget_countsFailedCalls(t *testing.T) {
 	clk.Advance(61 * time.Minute) // the hour has passed
 	w.settle(t, third, "sent once the hour passed", func(r reply.Reply) bool { return r.State == reply.Sent })
 }
+
+// TestAccountHold_bandArrivesLive: an open inbox hears of the hold without
+// a reload: the rail event that follows the reply's change carries the
+// band, even when the reply comes within a second of the comment (a rail
+// rendered before the hold is not reused).
+func TestAccountHold_bandArrivesLive(t *testing.T) {
+	w := newErrWorld(t)
+	s := w.ava.OpenStream(t, eventsURL(t, w.ava), nil)
+	id := w.comment(t)
+	if _, _, ok := s.Until(5*time.Second, rowOf(id)); !ok {
+		t.Fatal("no row for the comment")
+	}
+	w.fault(t, 368, 0, "", 1)
+	w.send(t, id)
+	_, seen, ok := s.Until(5*time.Second, func(e webtest.Event) bool {
+		return e.Name == "rail" && strings.Contains(e.Data, `data-testid="hold-band"`)
+	})
+	if !ok {
+		t.Fatalf("no rail event with the hold band; saw %d events", len(seen))
+	}
+}
