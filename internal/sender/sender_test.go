@@ -100,30 +100,25 @@ func (f *fixture) simReplies(t *testing.T, commentID string) []simReply {
 // waitState polls until the comment's latest reply reaches want.
 func (f *fixture) waitState(t *testing.T, commentID string, want reply.State) reply.Reply {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		hist, _ := f.st.Replies(context.Background(), commentID)
-		if r := reply.Latest(hist); r != nil && r.State == want {
-			return *r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("reply to %s never reached %s: %+v", commentID, want, hist)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return f.waitReply(t, commentID, "state "+string(want), func(r reply.Reply) bool { return r.State == want })
 }
 
 // waitKind polls until the comment's latest reply has the error kind want.
 func (f *fixture) waitKind(t *testing.T, commentID string, want reply.Kind) reply.Reply {
 	t.Helper()
+	return f.waitReply(t, commentID, "kind "+string(want), func(r reply.Reply) bool { return r.ErrorKind == want })
+}
+
+func (f *fixture) waitReply(t *testing.T, commentID, what string, ok func(reply.Reply) bool) reply.Reply {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		hist, _ := f.st.Replies(context.Background(), commentID)
-		if r := reply.Latest(hist); r != nil && r.ErrorKind == want {
+		if r := reply.Latest(hist); r != nil && ok(*r) {
 			return *r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("reply to %s never got kind %s: %+v", commentID, want, hist)
+			t.Fatalf("reply to %s never reached %s: %+v", commentID, what, hist)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
