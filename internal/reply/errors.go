@@ -14,7 +14,7 @@ const (
 	KindMaybeBlocked Kind = "maybe_blocked"   // Meta's unexpected error: perhaps the person blocked the account
 	KindOnHold       Kind = "on_hold"         // the account is on hold; the reply waits
 	KindToken        Kind = "needs_reconnect" // the Page token no longer works; the reply waits
-	KindPermission   Kind = "permission"      // a permission or policy problem on the Page
+	KindPermission   Kind = "permission"      // a Page-level refusal, before such refusals held the account (old records)
 	KindRejected     Kind = "rejected"        // Meta refused this reply for good
 	KindTransient    Kind = "temporary"       // Meta or the network failed for now
 	KindThrottled    Kind = "rate_limited"    // Meta asked to slow down
