@@ -18,8 +18,8 @@ ALTER TABLE accounts ADD COLUMN resumed_by     TEXT    NOT NULL DEFAULT ''; -- a
 ALTER TABLE reply_attempts ADD COLUMN account_id TEXT    NOT NULL DEFAULT '';
 ALTER TABLE reply_attempts ADD COLUMN counted    INTEGER NOT NULL DEFAULT 0;
 UPDATE reply_attempts SET
-    account_id = (SELECT r.account_id FROM replies r WHERE r.id = reply_attempts.reply_id),
-    counted = (SELECT r.live = 0 FROM replies r WHERE r.id = reply_attempts.reply_id)
+    account_id = COALESCE((SELECT r.account_id FROM replies r WHERE r.id = reply_attempts.reply_id), ''),
+    counted = COALESCE((SELECT r.live = 0 FROM replies r WHERE r.id = reply_attempts.reply_id), 0)
         AND (http_status <> 0 OR detail <> '');
 CREATE INDEX reply_attempts_budget ON reply_attempts (account_id, at) WHERE counted = 1;
 
