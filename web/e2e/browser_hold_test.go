@@ -48,7 +48,6 @@ func TestBrowser_accountHold(t *testing.T) {
 	b.Do(chromedp.EmulateViewport(390, 844))
 	b.Navigate(w.App.URL + "/inbox") // the list, where a phone shows the band
 	b.WaitFor(`!!document.querySelector("[data-testid=hold-band]")`, 5*time.Second)
-	b.Screenshot("inbox-phone")
 	b.ColorScheme("dark")
 	b.Screenshot("inbox-phone-dark")
 	b.Do(chromedp.EmulateViewport(1280, 800))
@@ -60,7 +59,6 @@ func TestBrowser_accountHold(t *testing.T) {
 	}
 	b.Screenshot("account-dark")
 	b.ColorScheme("light")
-	b.Screenshot("account")
 	b.Do(chromedp.EmulateViewport(390, 844))
 	b.Screenshot("account-phone")
 	b.Do(chromedp.EmulateViewport(1280, 800))
@@ -77,5 +75,4 @@ func TestBrowser_accountHold(t *testing.T) {
 	if got := w.repliesTo(t, id); len(got) != 1 {
 		t.Errorf("simulator holds %d replies", len(got))
 	}
-	b.Screenshot("resumed")
 }
