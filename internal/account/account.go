@@ -26,9 +26,10 @@ type Account struct {
 	CheckedAt          time.Time // last reconciliation
 	LastWebhookAt      time.Time
 	ConnectedAt        time.Time
-	ConnectedBy        int64 // the user whose login last refreshed the Page token
-	Hold               Hold  // replies stopped for the whole account (zero when sending)
-	RefusalStreak      int   // consecutive refusals no rule explains (the circuit breaker's count)
+	ConnectedBy        int64     // the user whose login last refreshed the Page token
+	DisconnectedAt     time.Time // an admin disconnected it; zero while connected
+	Hold               Hold      // replies stopped for the whole account (zero when sending)
+	RefusalStreak      int       // consecutive refusals no rule explains (the circuit breaker's count)
 	ResumedAt          time.Time
 	ResumedBy          string // who lifted the last hold: a person's name, ResumedByProbe or ResumedByCheck
 }
@@ -62,6 +63,10 @@ const (
 
 // Held reports whether the account's replies are on hold.
 func (a Account) Held() bool { return !a.Hold.Since.IsZero() }
+
+// Disconnected reports whether an admin disconnected the account: no
+// token, no webhooks, no sends, until an admin connects it again.
+func (a Account) Disconnected() bool { return !a.DisconnectedAt.IsZero() }
 
 // NeedsReconnect reports whether the account's Page token stopped working.
 func (a Account) NeedsReconnect() bool { return a.TokenState == TokenNeedsReconnect }
