@@ -48,6 +48,7 @@ var gatedRoutes = []struct {
 	{"", "GET /team", member},
 	{"", "POST /team/:id/role", admin},
 	{"POST /api/v1/accounts/:id/disconnect", "POST /accounts/:id/disconnect", admin},
+	{"POST /api/v1/accounts/:id/resume", "POST /accounts/:id/resume", admin},
 	{"", "GET /accounts/:id/disconnect", admin},
 	{"", "POST /accounts/:id/reconnect", admin},
 	{"", "GET /setup", admin},

@@ -111,7 +111,7 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	if got, _ := b.Reply(ctx, r.ID); got.State != reply.Retrying || !got.Ambiguous {
 		t.Fatalf("after recovery: %s ambiguous=%v, want an ambiguous retry", got.State, got.Ambiguous)
 	}
-	late := a.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m.late"})
+	_, late := a.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m.late"})
 	if !errors.Is(late, reply.ErrClaimLost) {
 		t.Errorf("the stopped process's late answer: %v, want ErrClaimLost", late)
 	}
@@ -123,7 +123,7 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	if err != nil || !claim.Claimed {
 		t.Fatalf("taking it over: %+v %v", claim, err)
 	}
-	if err := b.FinishAttempt(ctx, r, reply.Result{State: reply.Unconfirmed, Ambiguous: true}); err != nil {
+	if _, err := b.FinishAttempt(ctx, r, reply.Result{State: reply.Unconfirmed, Ambiguous: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := a.Reply(ctx, r.ID); got.State != reply.Unconfirmed {

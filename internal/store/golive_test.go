@@ -250,7 +250,7 @@ func TestOutboundEvents_recordedWhereTheyHappen(t *testing.T) {
 			if c, err := s.ClaimReply(ctx, r, time.Minute, reply.Limit{}); err != nil || !c.Claimed {
 				t.Fatalf("claim %s: %+v %v", tc.id, c, err)
 			}
-			if err := s.FinishAttempt(ctx, r, res); err != nil {
+			if _, err := s.FinishAttempt(ctx, r, res); err != nil {
 				t.Fatal(err)
 			}
 		}

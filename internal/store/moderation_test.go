@@ -234,7 +234,7 @@ func TestModeration_nudgeFollowsItsPrivateReply(t *testing.T) {
 		if c, err := s.ClaimReply(ctx, rs[i], time.Minute, reply.Limit{}); err != nil || !c.Claimed {
 			t.Fatalf("claim reply: %+v %v", c, err)
 		}
-		if err := s.FinishAttempt(ctx, rs[i], res); err != nil {
+		if _, err := s.FinishAttempt(ctx, rs[i], res); err != nil {
 			t.Fatal(err)
 		}
 	}
