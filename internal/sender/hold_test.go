@@ -126,6 +126,28 @@ func TestSend_circuitBreaker(t *testing.T) {
 	}
 }
 
+// TestSend_refusalsOfOneCommentDoNotTripTheBreaker: Meta's code 100 says
+// something about the comment (deleted, or its author cannot receive
+// messages): refusals of that kind, however many in a row, fail their own
+// replies and leave the account sending.
+func TestSend_refusalsOfOneCommentDoNotTripTheBreaker(t *testing.T) {
+	f := newFixture(t, func(o *sender.Options) { o.BreakerAfter = 2 })
+	f.fault(t, map[string]any{"code": 100, "count": 3})
+	for range 3 {
+		id := f.comment(t, map[string]any{"text": "q"})
+		f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello"})
+		if r := f.waitState(t, id, reply.Failed); !strings.Contains(r.Error, "deleted") {
+			t.Fatalf("refusal: %+v", r)
+		}
+	}
+	if acct := f.account(t); acct.Held() || acct.RefusalStreak != 0 {
+		t.Fatalf("after 3 refusals of single comments: %+v", acct)
+	}
+	next := f.comment(t, map[string]any{"text": "q"})
+	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: next, Text: "hello"})
+	f.waitState(t, next, reply.Sent)
+}
+
 // TestSend_maybeBlockedRetriesThenFails: Meta's code 2 is tried
 // MaybeBlockedAttempts times, then fails with words about a block.
 func TestSend_maybeBlockedRetriesThenFails(t *testing.T) {
