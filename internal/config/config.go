@@ -45,6 +45,7 @@ type Config struct {
 	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
+	PprofAddr    string        // REPLYDESK_PPROF: where to serve Go's profiler (net/http/pprof); "" = nowhere
 	SecretSource string        // where Secret came from: "env" or the generated file's path
 }
 
@@ -78,6 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DialogURL:       strings.TrimRight(env("META_DIALOG_URL", "https://www.facebook.com"), "/"),
 		GraphVersion:    env("META_GRAPH_VERSION", "v25.0"),
 		LogFormat:       env("REPLYDESK_LOG", "text"),
+		PprofAddr:       env("REPLYDESK_PPROF", ""),
 	}
 	var err error
 	if err = checkAddr(c.Addr); err != nil {
@@ -85,6 +87,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err = checkURL(c.BaseURL); err != nil {
 		return c, fmt.Errorf("REPLYDESK_BASE_URL: %w", err)
+	}
+	if c.PprofAddr != "" {
+		if err = checkAddr(c.PprofAddr); err != nil {
+			return c, fmt.Errorf("REPLYDESK_PPROF: %w (a listen address such as 127.0.0.1:6060)", err)
+		}
 	}
 	if c.Demo, err = parseBool(env("REPLYDESK_DEMO", strconv.FormatBool(c.MetaAppID == ""))); err != nil {
 		return c, fmt.Errorf("REPLYDESK_DEMO: %w", err)

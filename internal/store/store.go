@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -85,7 +86,13 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
 		Logger:                 newGormLogger(opt.Logger),
 	}
-	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
+	registerDriver.Do(func() {
+		sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
+			return err
+		}})
+	})
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: dsn(path, false)}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -102,7 +109,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	r, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
+	r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: dsn(path, true)}), cfg)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
@@ -114,6 +121,16 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	s.r = r
 	return s, nil
 }
+
+// driverName is mattn's SQLite driver with what its DSN cannot say:
+// temp_store = MEMORY. Every write that fires a trigger or may touch several
+// rows opens a statement journal, and SQLite keeps those (and sorts that
+// spill) in temporary files by default: a file's creation, writes and
+// deletion per statement, the largest cost of a webhook commit.
+const driverName = "sqlite3_replydesk"
+
+// registerDriver registers driverName once per process.
+var registerDriver sync.Once
 
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
