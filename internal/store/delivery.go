@@ -33,7 +33,8 @@ type DeliveryResult struct {
 // keyed on its id. When it returns without error, all of them are durable.
 //
 // This is the ingest hot path, so it runs on database/sql with statements
-// prepared once, not through GORM's statement builder.
+// prepared once, not through GORM's statement builder, and writes the whole
+// group with a few multi-row statements (ingest_stmts.go).
 func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
 	out := make([]DeliveryResult, len(ds))
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
@@ -41,6 +42,8 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 		if err != nil {
 			return err
 		}
+		var cs []inbox.Comment
+		var from []int // the delivery of each of cs
 		seen := map[string]time.Time{}
 		for i, d := range ds {
 			res := &out[i]
@@ -55,24 +58,35 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 				if d.ReceivedAt.After(seen[c.AccountID]) {
 					seen[c.AccountID] = d.ReceivedAt
 				}
-				isNew, err := q.insertComment(ctx, c)
-				if err != nil {
-					return err
-				}
-				if isNew {
-					res.New = append(res.New, c)
-				} else {
-					res.Duplicates++
-				}
-			}
-			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,
-				len(res.New), res.Duplicates, d.Own, strings.Join(res.UnknownAccounts, ","), res.Unknown)
-			if err != nil {
-				return err
+				cs = append(cs, c)
+				from = append(from, i)
 			}
 		}
+		isNew, err := q.insertComments(ctx, cs)
+		if err != nil {
+			return err
+		}
+		for k, c := range cs {
+			if res := &out[from[k]]; isNew[k] {
+				res.New = append(res.New, c)
+			} else {
+				res.Duplicates++
+			}
+		}
+		args := make([]any, 0, len(ds)*sqlDeliveries.width)
+		for i, d := range ds {
+			res := &out[i]
+			var unknown string
+			if len(res.UnknownAccounts) > 0 {
+				unknown = strings.Join(res.UnknownAccounts, ",")
+			}
+			args = append(args, ms(d.ReceivedAt), d.Signature, d.Body, len(res.New), res.Duplicates, d.Own, unknown, res.Unknown)
+		}
+		if err := q.exec(ctx, sqlDeliveries, args, nil); err != nil {
+			return err
+		}
 		for acct, at := range seen {
-			if _, err := q.tx.StmtContext(ctx, q.touchAccount).ExecContext(ctx, ms(at), acct, ms(at)); err != nil {
+			if err := q.touchAccount(ctx, acct, ms(at)); err != nil {
 				return err
 			}
 		}
@@ -109,16 +123,13 @@ func (s *Store) DeliveryStats(ctx context.Context) (deliveries, comments int64, 
 func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox.Comment, error) {
 	var fresh []inbox.Comment
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
-		for _, c := range cs {
-			isNew, err := q.insertComment(ctx, c)
-			if err != nil {
-				return err
-			}
-			if isNew {
+		isNew, err := q.insertComments(ctx, cs)
+		for i, c := range cs {
+			if err == nil && isNew[i] {
 				fresh = append(fresh, c)
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: insert %d comments: %w", len(cs), err)

@@ -201,11 +201,9 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange} {
-		if st != nil {
-			st.Close()
-		}
-	}
+	s.wmu.Lock()
+	s.ingest.close()
+	s.wmu.Unlock()
 	if s.w != nil {
 		s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		if db, err := s.w.DB(); err == nil {
