@@ -285,7 +285,10 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 			m = c
 		}
 		// What a later comment says about its media wins; an empty field keeps the earlier value.
-		for _, f := range []struct{ dst *string; src string }{
+		for _, f := range []struct {
+			dst *string
+			src string
+		}{
 			{&m.MediaProductType, c.MediaProductType}, {&m.AdID, c.AdID}, {&m.AdTitle, c.AdTitle}, {&m.OriginalMediaID, c.OriginalMediaID},
 		} {
 			if f.src != "" {
