@@ -12,32 +12,38 @@ import (
 // also catches the unknown paths under its prefix, so they get its
 // middleware and error format too.)
 func (s *Server) routes(e *echo.Echo) {
-	// Every request: panic recovery, a request id, the request log.
-	e.Use(s.recovery(), middleware.RequestID(), s.requestLog())
+	// Every request: panic recovery.
+	e.Use(s.recovery())
+	// Nearly every request, then: a request id and one line in the request log.
+	logged := func(mw ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return append([]echo.MiddlewareFunc{middleware.RequestID(), s.requestLog()}, mw...)
+	}
 
-	// Operations and assets: no session.
+	// Operations and assets: no session, not logged.
 	e.GET("/healthz", s.healthz, errorsAs(formatJSON))
 	e.GET("/static/*", s.staticFiles())
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg")
-	})
+	}, logged()...)
 
 	// Meta's webhooks: no session, no CSRF; the signature over the raw body
-	// (at most 1 MiB) is the authentication.
-	hooks := e.Group("/webhooks", errorsAs(formatJSON))
+	// (at most 1 MiB) is the authentication. Deliveries come by the
+	// thousand a second: they are counted into a summary line a minute
+	// instead of the request log.
+	hooks := e.Group("/webhooks", logged(errorsAs(formatJSON))...)
 	hooks.GET("/instagram", s.verifyWebhook)
-	hooks.POST("/instagram", s.receiveWebhook, middleware.BodyLimit("1MiB"))
+	e.POST("/webhooks/instagram", s.receiveWebhook, errorsAs(formatJSON), s.tallyWebhooks, middleware.BodyLimit("1MiB"))
 
 	// The simulated Meta platform, demo mode only: its own pages, as is.
 	if s.deps.Sim != nil {
 		sim := echo.WrapHandler(http.StripPrefix("/_sim", s.deps.Sim))
-		e.Any("/_sim", sim)
-		e.Any("/_sim/*", sim)
+		e.Any("/_sim", sim, logged()...)
+		e.Any("/_sim/*", sim, logged()...)
 	}
 
 	// Public pages: the session is read when there is one. Unknown paths
 	// land here too, and get the HTML 404 page.
-	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession)
+	public := e.Group("", logged(errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession)...)
 	public.GET("/", s.home)
 	public.GET("/login", s.loginPage)
 	public.GET("/auth/facebook", s.beginLogin)
@@ -46,7 +52,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Staff pages: logged in, with at least one account (else the friendly
 	// no-access page), CSRF on every form.
-	staff := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF}
+	staff := logged(errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
 	admin := s.requireAdmin
 
 	accounts := e.Group("/accounts", staff...)
@@ -66,7 +72,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
-	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)
+	events := e.Group("/inbox/events", logged(errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)...)
 	events.GET("", s.inboxEvents)
 
 	tmpl := e.Group("/templates", staff...)
@@ -80,7 +86,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// JSON API (DESIGN §6): the session cookie, the same gates as the pages,
 	// writes carry the X-CSRF-Token header, errors in JSON.
-	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
+	api := e.Group("/api/v1", logged(errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)...)
 	api.GET("/accounts", s.apiAccounts)
 	api.GET("/accounts/:id", s.apiAccount)
 	api.GET("/comments", s.apiListComments)
