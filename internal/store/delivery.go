@@ -98,9 +98,14 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 	return out, nil
 }
 
-// PurgeDeliveries deletes raw deliveries received before cutoff.
+// PurgeDeliveries deletes raw deliveries received before cutoff. They were
+// appended in the order they arrived: it deletes by id up to the first one
+// received since, reading only what it deletes (there is no index on the
+// time, which every delivery would pay for).
 func (s *Store) PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := s.w.WithContext(ctx).Exec(`DELETE FROM deliveries WHERE received_at < ?`, ms(cutoff))
+	res := s.w.WithContext(ctx).Exec(`DELETE FROM deliveries WHERE id < COALESCE(
+		(SELECT id FROM deliveries WHERE received_at >= ? ORDER BY id LIMIT 1),
+		(SELECT MAX(id) + 1 FROM deliveries))`, ms(cutoff))
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: purge deliveries: %w", res.Error)
 	}

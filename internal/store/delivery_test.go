@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -161,6 +162,85 @@ func TestCommitDeliveries_groupCommit(t *testing.T) {
 	for i, r := range again {
 		if len(r.New) != 0 {
 			t.Errorf("retried delivery %d stored %d comments again", i, len(r.New))
+		}
+	}
+}
+
+// TestPurgeDeliveries_oldOnes: raw deliveries received before the cutoff go,
+// the rest stay; with none received since, all go.
+func TestPurgeDeliveries_oldOnes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "r.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	var ds []DeliveryIn
+	for _, age := range []time.Duration{40, 35, 31, 29, 2} {
+		ds = append(ds, DeliveryIn{ReceivedAt: now.Add(-age * 24 * time.Hour), Body: []byte("{}")})
+	}
+	if _, err := s.CommitDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PurgeDeliveries(ctx, now.Add(-30*24*time.Hour)); err != nil || n != 3 {
+		t.Errorf("purged %d, %v; want the 3 older than 30 days", n, err)
+	}
+	if d, _, _ := s.DeliveryStats(ctx); d != 2 {
+		t.Errorf("%d deliveries left, want 2", d)
+	}
+	if n, err := s.PurgeDeliveries(ctx, now); err != nil || n != 2 {
+		t.Errorf("purged %d, %v; want the last 2", n, err)
+	}
+}
+
+// TestCommitDeliveries_pagesPerCommit: a group commit writes few pages to
+// the write-ahead log (every table and index it adds to is at least one);
+// this is most of what a webhook costs. Keep new indexes off the tables a
+// commit writes (comments, changes, deliveries, comment_counts) unless the
+// inbox cannot do without them.
+func TestCommitDeliveries_pagesPerCommit(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, filepath.Join(dir, "r.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.w.Exec("PRAGMA wal_autocheckpoint = 0")
+	s.InsertFixture(ctx, "accounts", map[string]any{"id": "a", "username": "u", "page_id": "p", "connected_at": 1, "updated_at": 1})
+	n := 0
+	commit := func(per int) {
+		batch := make([]DeliveryIn, per)
+		for j := range batch {
+			n++
+			now := time.Now()
+			batch[j] = DeliveryIn{ReceivedAt: now, Signature: "sha256=x", Body: []byte(`{"object":"instagram"}`), Comments: []inbox.Comment{{
+				ID: fmt.Sprintf("1790%013d", n*7919%10_000_000), AccountID: "a", MediaID: "m", MediaProductType: "FEED",
+				Surface: inbox.SurfacePost, Text: "How much is the blue one?", Status: inbox.StatusOpen,
+				Deadline: now.Add(7 * 24 * time.Hour), ReceivedAt: now, UpdatedAt: now}}}
+		}
+		if _, err := s.CommitDeliveries(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ per, most int }{{1, 15}, {8, 24}, {32, 42}} {
+		for range 100 { // a warm database: the post and the account exist, pages split as they will
+			commit(c.per)
+		}
+		s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		const commits = 100
+		for range commits {
+			commit(c.per)
+		}
+		st, err := os.Stat(filepath.Join(dir, "r.db-wal"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames := float64(st.Size()-32) / (4096 + 24) / commits
+		t.Logf("%d deliveries a commit: %.1f pages", c.per, frames)
+		if frames > float64(c.most) {
+			t.Errorf("a commit of %d deliveries writes %.1f pages to the WAL, want at most %d", c.per, frames, c.most)
 		}
 	}
 }

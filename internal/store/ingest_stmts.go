@@ -39,13 +39,18 @@ var (
 	// written in the same transaction.
 	sqlChanges = rowsSQL{"changes", `INSERT INTO changes (comment_id, account_id, at) VALUES `,
 		` RETURNING position, comment_id, account_id`, 3}
+	// A post's row changes only when a comment tells something new about it
+	// (updated_at is when it last changed), so the usual comment on a known
+	// post writes no media page.
 	sqlMedia = rowsSQL{"media", `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title,
 		original_media_id, updated_at) VALUES `, ` ON CONFLICT (id) DO UPDATE SET
 		media_product_type = CASE WHEN excluded.media_product_type <> '' THEN excluded.media_product_type ELSE media.media_product_type END,
 		ad_id = CASE WHEN excluded.ad_id <> '' THEN excluded.ad_id ELSE media.ad_id END,
 		ad_title = CASE WHEN excluded.ad_title <> '' THEN excluded.ad_title ELSE media.ad_title END,
 		original_media_id = CASE WHEN excluded.original_media_id <> '' THEN excluded.original_media_id ELSE media.original_media_id END,
-		updated_at = excluded.updated_at`, 7}
+		updated_at = excluded.updated_at
+		WHERE excluded.media_product_type NOT IN ('', media.media_product_type) OR excluded.ad_id NOT IN ('', media.ad_id)
+			OR excluded.ad_title NOT IN ('', media.ad_title) OR excluded.original_media_id NOT IN ('', media.original_media_id)`, 7}
 	// comment_counts follows inserts here, once per account and status of a
 	// commit (migration 00016 dropped the per-row trigger); status changes
 	// and deletions still go through triggers.
@@ -53,7 +58,9 @@ var (
 		` ON CONFLICT (account_id, status) DO UPDATE SET n = n + excluded.n`, 3}
 	sqlDeliveries = rowsSQL{"deliveries", `INSERT INTO deliveries (received_at, signature, body, comments_new,
 		comments_dup, comments_skipped, unknown_accounts, unknown_comments) VALUES `, ``, 8}
-	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
+	// When an account's webhooks last came, to the second: a busy account's
+	// row is written once a second, not by every commit.
+	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ? - 1000`
 )
 
 func (r rowsSQL) text(rows int) string {

@@ -22,6 +22,8 @@ import (
 type loadResult struct {
 	n        int // answered requests
 	elapsed  time.Duration
+	cpu      time.Duration // the server's CPU time
+	genCPU   time.Duration // the generator's (this process's) CPU time
 	lats     []time.Duration
 	errors   int
 	rps      float64
@@ -32,6 +34,8 @@ type loadResult struct {
 func (r *loadResult) add(o loadResult) {
 	r.n += o.n
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
+	r.genCPU += o.genCPU
 	r.lats = append(r.lats, o.lats...)
 	r.errors += o.errors
 	r.summarise()
@@ -45,6 +49,16 @@ func (r *loadResult) summarise() {
 	r.rps = float64(r.n) / r.elapsed.Seconds()
 	r.p50 = r.lats[len(r.lats)*50/100].Round(10 * time.Microsecond)
 	r.p99 = r.lats[len(r.lats)*99/100].Round(10 * time.Microsecond)
+}
+
+// measured runs load and adds the CPU time the server (process pid) and the
+// generator used meanwhile.
+func measured(t *testing.T, pid int, url string, clients int, d time.Duration, build func(worker, i int) (*http.Request, error)) loadResult {
+	t.Helper()
+	cpu0, gen0 := cpuTime(t, pid), cpuTime(t, os.Getpid())
+	r := load(t, url, clients, d, build)
+	r.cpu, r.genCPU = cpuTime(t, pid)-cpu0, cpuTime(t, os.Getpid())-gen0
+	return r
 }
 
 // load runs clients concurrent request loops for d and reports throughput
@@ -118,8 +132,9 @@ func deliveries(url, account, label string) func(worker, i int) (*http.Request, 
 }
 
 // startCeiling builds and starts the ceiling receiver (a bare Echo server
-// that only reads the body and checks the signature) and answers its URL.
-func startCeiling(t *testing.T) string {
+// that only reads the body and checks the signature) and answers its URL
+// and process id.
+func startCeiling(t *testing.T) (string, int) {
 	t.Helper()
 	root, err := moduleRoot()
 	if err != nil {
@@ -145,11 +160,11 @@ func startCeiling(t *testing.T) string {
 		resp, err := http.Post(url, "application/json", nil) // unsigned: 401 once it listens
 		if err == nil {
 			resp.Body.Close()
-			return url
+			return url, cmd.Process.Pid
 		}
 	}
 	t.Fatalf("the ceiling server did not start:\n%s", logs.String())
-	return ""
+	return "", 0
 }
 
 // clockTick is the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux).

@@ -40,7 +40,7 @@ func TestIngestBenchmark(t *testing.T) {
 	slice := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second / time.Duration(rounds)
 	profileDir := os.Getenv("BENCH_PROFILE")
 
-	ceilingURL := startCeiling(t)
+	ceilingURL, ceilingPid := startCeiling(t)
 	dbPath := t.TempDir() + "/data/replydesk.db"
 	connectedDB(t, dbPath)
 	env := productionEnv()
@@ -59,24 +59,22 @@ func TestIngestBenchmark(t *testing.T) {
 	watchIdle(t, app.Pid(), 10*time.Second)
 
 	var ceil, hooks loadResult
-	var busy time.Duration // the app's CPU time under connected load
 	var after []afterLoad
 	for r := range rounds {
-		ceil.add(load(t, ceilingURL, clients, slice, deliveries(ceilingURL, benchAccount, fmt.Sprint("c", r))))
-		cpu0 := cpuTime(t, app.Pid())
-		hooks.add(load(t, hookURL, clients, slice, deliveries(hookURL, benchAccount, fmt.Sprint("r", r))))
-		busy += cpuTime(t, app.Pid()) - cpu0
+		ceil.add(measured(t, ceilingPid, ceilingURL, clients, slice, deliveries(ceilingURL, benchAccount, fmt.Sprint("c", r))))
+		hooks.add(measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, benchAccount, fmt.Sprint("r", r))))
 		after = append(after, watchIdle(t, app.Pid(), 10*time.Second))
 	}
-	unknown := load(t, hookURL, clients, slice, deliveries(hookURL, "17841400000099999", "u"))
+	unknown := measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, "17841400000099999", "u"))
 	watchIdle(t, app.Pid(), 10*time.Second)
-	health := load(t, app.URL+"/healthz", clients, slice, nil)
+	health := measured(t, app.Pid(), app.URL+"/healthz", clients, slice, nil)
 
 	fmt.Printf("\nwebhook ingest benchmark (%d clients, %d rounds of %s per server, GOMAXPROCS of the servers = all cores)\n",
 		clients, rounds, slice)
-	fmt.Printf("  %-38s %9s %9s %9s %7s %7s\n", "", "req/s", "p50", "p99", "errors", "ratio")
+	fmt.Printf("  %-38s %9s %9s %9s %7s %7s %12s %12s\n", "", "req/s", "p50", "p99", "errors", "ratio", "server CPU", "loader CPU")
 	row := func(name string, r loadResult) {
-		fmt.Printf("  %-38s %9.0f %9s %9s %7d %7.2f\n", name, r.rps, r.p50, r.p99, r.errors, r.rps/ceil.rps)
+		fmt.Printf("  %-38s %9.0f %9s %9s %7d %7.2f %9.0f µs %9.0f µs\n", name, r.rps, r.p50, r.p99, r.errors, r.rps/ceil.rps,
+			float64(r.cpu.Microseconds())/float64(r.n), float64(r.genCPU.Microseconds())/float64(r.n))
 	}
 	row("ceiling: bare Echo, signature only", ceil)
 	row("POST /webhooks, connected account", hooks)
@@ -91,8 +89,9 @@ func TestIngestBenchmark(t *testing.T) {
 		}
 		firstTwo += a.firstTwo
 	}
-	fmt.Printf("  app CPU under connected load: %.2f cores (%.0f µs a delivery)\n",
-		busy.Seconds()/hooks.elapsed.Seconds(), float64(busy.Microseconds())/float64(hooks.n))
+	fmt.Printf("  (CPU is a request's share of the server's and of this load generator's CPU time)\n")
+	fmt.Printf("  app under connected load: %.2f cores; the ceiling under its load: %.2f cores\n",
+		hooks.cpu.Seconds()/hooks.elapsed.Seconds(), ceil.cpu.Seconds()/ceil.elapsed.Seconds())
 	fmt.Printf("  after each round's load stopped: idle (< %.0f %% of a core for %s) after %s; %.2f cores in the first 2 s\n",
 		idleShare*100, idleWindow, strings.Join(idle, ", "), firstTwo.Seconds()/2/float64(len(after)))
 	fmt.Printf("  targets: ratio ≥ 0.40, p99 < 15ms, idle within 2s\n\n")
