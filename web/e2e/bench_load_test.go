@@ -117,11 +117,11 @@ func load(t *testing.T, url string, clients int, d time.Duration, build func(wor
 	return r
 }
 
-// deliveries builds signed one-comment deliveries to account at url, each
-// with a comment id of its own (label keeps runs apart).
-func deliveries(url, account, label string) func(worker, i int) (*http.Request, error) {
+// deliveries builds one-comment deliveries to account at url, signed with
+// secret, each with a comment id of its own (label keeps runs apart).
+func deliveries(url, secret, account, label string) func(worker, i int) (*http.Request, error) {
 	return func(worker, i int) (*http.Request, error) {
-		body, sig := signedDeliveryTo(account, fmt.Sprintf("%s-%d-%d", label, worker, i))
+		body, sig := signedWith(secret, account, fmt.Sprintf("%s-%d-%d", label, worker, i))
 		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func deliveries(url, account, label string) func(worker, i int) (*http.Request, 
 // startCeiling builds and starts the ceiling receiver (a bare Echo server
 // that only reads the body and checks the signature) and answers its URL
 // and process id.
-func startCeiling(t *testing.T) (string, int) {
+func startCeiling(t *testing.T, secret string) (string, int) {
 	t.Helper()
 	root, err := moduleRoot()
 	if err != nil {
@@ -148,7 +148,7 @@ func startCeiling(t *testing.T) (string, int) {
 	}
 	port := FreePort(t)
 	cmd := exec.Command(bin, "-addr", fmt.Sprintf("127.0.0.1:%d", port))
-	cmd.Env = []string{"CEILING_APP_SECRET=" + benchAppSecret}
+	cmd.Env = []string{"CEILING_APP_SECRET=" + secret}
 	var logs logBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -15,9 +15,11 @@ import (
 )
 
 // TestIngestBenchmark measures webhook ingest against the real binary on a
-// temporary SQLite database, and against the ceiling in the same run: a
-// bare Echo server, in a process of its own, that only reads each delivery
-// and checks its signature. One generator loads both with signed
+// temporary SQLite database, wired to the simulated Meta platform with an
+// account connected through Facebook Login (so deadline corrections really
+// call the Graph API), and against the ceiling in the same run: a bare Echo
+// server, in a process of its own, that only reads each delivery and checks
+// its signature. One generator loads both with signed
 // one-comment deliveries from concurrent clients over loopback, in
 // alternating rounds (a neighbour's load on a shared machine then weighs on
 // both alike); before each ceiling round the app is left to finish its
@@ -40,32 +42,32 @@ func TestIngestBenchmark(t *testing.T) {
 	slice := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second / time.Duration(rounds)
 	profileDir := os.Getenv("BENCH_PROFILE")
 
-	ceilingURL, ceilingPid := startCeiling(t)
-	dbPath := t.TempDir() + "/data/replydesk.db"
-	connectedDB(t, dbPath)
-	env := productionEnv()
-	env["REPLYDESK_LOG"] = "json"
+	env := map[string]string{"REPLYDESK_LOG": "json"}
 	pprofAddr := ""
 	if profileDir != "" {
 		pprofAddr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 		env["REPLYDESK_PPROF"] = pprofAddr
 	}
-	app := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
+	w := NewWorld(t, WorldOptions{Env: env})
+	world := w.World()
+	w.Login(t, world.User("Ava").ID) // connects her accounts, with their Page tokens
+	app, acct, secret := w.App, world.Account("acme.coffee").ID, w.AppSecret
+	ceilingURL, ceilingPid := startCeiling(t, secret)
 	hookURL := app.URL + "/webhooks/instagram"
 
 	// Warm both up: connections, the database's first pages.
-	load(t, ceilingURL, clients, time.Second, deliveries(ceilingURL, benchAccount, "warm"))
-	load(t, hookURL, clients, time.Second, deliveries(hookURL, benchAccount, "warm"))
+	load(t, ceilingURL, clients, time.Second, deliveries(ceilingURL, secret, acct, "warm"))
+	load(t, hookURL, clients, time.Second, deliveries(hookURL, secret, acct, "warm"))
 	watchIdle(t, app.Pid(), 10*time.Second)
 
 	var ceil, hooks loadResult
 	var after []afterLoad
 	for r := range rounds {
-		ceil.add(measured(t, ceilingPid, ceilingURL, clients, slice, deliveries(ceilingURL, benchAccount, fmt.Sprint("c", r))))
-		hooks.add(measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, benchAccount, fmt.Sprint("r", r))))
+		ceil.add(measured(t, ceilingPid, ceilingURL, clients, slice, deliveries(ceilingURL, secret, acct, fmt.Sprint("c", r))))
+		hooks.add(measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, secret, acct, fmt.Sprint("r", r))))
 		after = append(after, watchIdle(t, app.Pid(), 10*time.Second))
 	}
-	unknown := measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, "17841400000099999", "u"))
+	unknown := measured(t, app.Pid(), hookURL, clients, slice, deliveries(hookURL, secret, "17841400000099999", "u"))
 	watchIdle(t, app.Pid(), 10*time.Second)
 	health := measured(t, app.Pid(), app.URL+"/healthz", clients, slice, nil)
 
@@ -99,14 +101,14 @@ func TestIngestBenchmark(t *testing.T) {
 		t.Errorf("%d deliveries failed", hooks.errors+unknown.errors)
 	}
 	if profileDir != "" {
-		profileRound(t, profileDir, pprofAddr, hookURL, clients)
+		profileRound(t, profileDir, pprofAddr, deliveries(hookURL, secret, acct, "p"), hookURL, clients)
 	}
 }
 
 // profileRound loads the app with connected deliveries once more while
 // taking a CPU profile and an allocation profile of exactly that load,
 // saves both in dir and prints their top items.
-func profileRound(t *testing.T, dir, pprofAddr, hookURL string, clients int) {
+func profileRound(t *testing.T, dir, pprofAddr string, build func(worker, i int) (*http.Request, error), hookURL string, clients int) {
 	t.Helper()
 	const seconds = 5
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -131,7 +133,7 @@ func profileRound(t *testing.T, dir, pprofAddr, hookURL string, clients int) {
 		})
 	}
 	time.Sleep(100 * time.Millisecond) // both profiles have started
-	r := load(t, hookURL, clients, seconds*time.Second, deliveries(hookURL, benchAccount, "p"))
+	r := load(t, hookURL, clients, seconds*time.Second, build)
 	wg.Wait()
 	fmt.Printf("profiled round: %.0f deliveries/s, p99 %s; profiles in %s\n", r.rps, r.p99, dir)
 	for _, p := range []struct{ name, args string }{
