@@ -41,6 +41,7 @@ func (s *Store) changing(ctx context.Context, f func(tx *gorm.DB) ([]inbox.Chang
 	if err != nil {
 		return nil, err
 	}
+	s.chk.wrote()
 	s.feed.Publish(logged...)
 	return logged, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -207,6 +208,9 @@ func TestCommitDeliveries_pagesPerCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	// Only this test's commits move the log: no checkpoints at all.
+	s.chk.close()
+	s.chk = nil
 	s.w.Exec("PRAGMA wal_autocheckpoint = 0")
 	s.InsertFixture(ctx, "accounts", map[string]any{"id": "a", "username": "u", "page_id": "p", "connected_at": 1, "updated_at": 1})
 	n := 0
@@ -242,5 +246,42 @@ func TestCommitDeliveries_pagesPerCommit(t *testing.T) {
 		if frames > float64(c.most) {
 			t.Errorf("a commit of %d deliveries writes %.1f pages to the WAL, want at most %d", c.per, frames, c.most)
 		}
+	}
+}
+
+// TestCheckpointer_movesTheLogInTheBackground: commits leave the
+// checkpoint to the background (the writer's own threshold is far off),
+// and the log still reaches the database file soon after.
+func TestCheckpointer_movesTheLogInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "r.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var auto int
+	s.w.Raw("PRAGMA wal_autocheckpoint").Scan(&auto)
+	if auto != writerAutoCheckpoint {
+		t.Errorf("the writer checkpoints every %d pages, want %d", auto, writerAutoCheckpoint)
+	}
+	s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	before, _ := os.Stat(path)
+	var ds []DeliveryIn
+	for range 200 {
+		ds = append(ds, DeliveryIn{ReceivedAt: time.Now(), Body: bytes.Repeat([]byte("x"), 2000)})
+	}
+	if _, err := s.CommitDeliveries(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, _ := os.Stat(path); st.Size() > before.Size()+200*2000 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the log was not checkpointed into the database within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -160,6 +160,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	s.chk.wrote()
 	s.feed.Publish(q.changes...)
 	return nil
 }

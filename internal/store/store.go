@@ -56,6 +56,7 @@ type Store struct {
 	wmu  sync.Mutex // held from BEGIN to publication by writes that change comments
 
 	ingest preparedIngest // the webhook hot path's statements (ingest_stmts.go)
+	chk    *checkpointer  // moves the write-ahead log into the database (checkpoint.go)
 }
 
 // Options tune Open; the zero value is fine.
@@ -119,6 +120,14 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.r = r
+	// The writer's own checkpoints are only a safety net (checkpoint.go).
+	if err := wdb.PingContext(ctx); err == nil {
+		_, err = wdb.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint))
+	}
+	if err := s.startCheckpointer(path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -201,6 +210,7 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
+	errs = append(errs, s.chk.close())
 	s.wmu.Lock()
 	s.ingest.close()
 	s.wmu.Unlock()
