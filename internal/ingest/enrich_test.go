@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,19 +195,21 @@ func TestEnricher_transientErrorRetriesLater(t *testing.T) {
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1}, nil)
 	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), EnricherOptions{})
 	e.enrich(context.Background(), f.acct, nil, ids)
-	var exact []bool
+	// The batch's requests run side by side: either one may have got the 5xx.
+	var failed []string
 	for _, id := range ids {
-		c, _ := f.st.Comment(context.Background(), id)
-		exact = append(exact, c.DeadlineExact)
+		if c, _ := f.st.Comment(context.Background(), id); !c.DeadlineExact {
+			failed = append(failed, id)
+		}
 	}
-	if !slices.Equal(exact, []bool{false, true}) {
-		t.Fatalf("exact after one 5xx in the batch: %v, want [false true]", exact)
+	if len(failed) != 1 {
+		t.Fatalf("%d of the batch's 2 comments not corrected after one 5xx, want 1", len(failed))
 	}
 	if due, _ := f.st.PendingEnrichment(context.Background(), 10); len(due) != 0 {
 		t.Errorf("retried at once: %v", due)
 	}
-	e.enrich(context.Background(), f.acct, nil, ids[:1]) // the retry
-	if c, _ := f.st.Comment(context.Background(), ids[0]); !c.DeadlineExact {
+	e.enrich(context.Background(), f.acct, nil, failed) // the retry
+	if c, _ := f.st.Comment(context.Background(), failed[0]); !c.DeadlineExact {
 		t.Error("not corrected on retry")
 	}
 }
