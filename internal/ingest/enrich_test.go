@@ -121,15 +121,15 @@ func TestEnricher_pacesEachAccount(t *testing.T) {
 	var quietAt time.Time
 	f.graph = meta.New(meta.Options{GraphURL: f.sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret,
 		HTTPClient: &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-			resp, err := http.DefaultTransport.RoundTrip(r)
+			sent := time.Now() // when the limiter let the request go
 			mu.Lock()
-			defer mu.Unlock()
 			if r.ContentLength > 0 && requestNames(r, quiet[0].ID) {
-				quietAt = time.Now()
+				quietAt = sent
 			} else {
-				calls = append(calls, time.Now())
+				calls = append(calls, sent)
 			}
-			return resp, err
+			mu.Unlock()
+			return http.DefaultTransport.RoundTrip(r)
 		})}})
 	const rate = 100.0 // calls a second: 50 comments every half second after the first 50
 	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), EnricherOptions{Rate: rate, Linger: time.Millisecond})
