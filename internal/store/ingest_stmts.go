@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 )
 
 // The webhook hot path writes a whole group commit with a few multi-row
-// statements (comments, change-feed rows, media, counts, raw deliveries)
+// statements (comments, change-feed rows, outbound events, media, counts,
+// raw deliveries)
 // instead of several statements per delivery. Each statement is prepared
 // once per shape on the writer connection: rows go in chunks of a power of
 // two up to maxChunk, so a kind of statement has at most eight shapes.
@@ -30,7 +32,7 @@ type rowsSQL struct {
 }
 
 var (
-	sqlAccounts = `SELECT id FROM accounts`
+	sqlAccounts = `SELECT id FROM accounts WHERE disconnected_at = 0`
 
 	sqlComments = rowsSQL{"comments", `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id,
 		ad_title, original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact,
@@ -42,6 +44,8 @@ var (
 	// A post's row changes only when a comment tells something new about it
 	// (updated_at is when it last changed), so the usual comment on a known
 	// post writes no media page.
+	// A new comment is news for other systems too (outbound webhooks).
+	sqlEvents = rowsSQL{"events", `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES `, ``, 4}
 	sqlMedia = rowsSQL{"media", `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title,
 		original_media_id, updated_at) VALUES `, ` ON CONFLICT (id) DO UPDATE SET
 		media_product_type = CASE WHEN excluded.media_product_type <> '' THEN excluded.media_product_type ELSE media.media_product_type END,
@@ -118,7 +122,7 @@ func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
 			return err
 		}
 	}
-	for _, r := range []rowsSQL{sqlComments, sqlChanges, sqlMedia, sqlCounts, sqlDeliveries} {
+	for _, r := range []rowsSQL{sqlComments, sqlChanges, sqlEvents, sqlMedia, sqlCounts, sqlDeliveries} {
 		for rows := 1; rows <= maxChunk; rows *= 2 {
 			if err := add(stmtKey{r.name, rows}, r.text(rows)); err != nil {
 				return err
@@ -258,7 +262,8 @@ func (q *ingestStmts) insertComments(ctx context.Context, cs []inbox.Comment) ([
 }
 
 // followNew writes what follows from storing fresh comments: the feed's
-// rows, their media, and the counts per account and status.
+// rows, the outbound comment.created events, their media, and the counts
+// per account and status.
 func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) error {
 	args := make([]any, 0, len(fresh)*sqlChanges.width)
 	for _, c := range fresh {
@@ -276,6 +281,13 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 	}
 	// RETURNING's order is not promised; the feed is published in position order.
 	slices.SortFunc(q.changes[start:], func(a, b inbox.Change) int { return cmp.Compare(a.Position, b.Position) })
+	args = args[:0]
+	for _, c := range fresh {
+		args = append(args, outbound.CommentCreated, c.ID, c.AccountID, q.at)
+	}
+	if err := q.exec(ctx, sqlEvents, args, nil); err != nil {
+		return err
+	}
 
 	type countKey struct{ account, status string }
 	counts := map[countKey]int{}
