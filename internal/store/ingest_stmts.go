@@ -44,9 +44,14 @@ var (
 	// A post's row changes only when a comment tells something new about it
 	// (updated_at is when it last changed), so the usual comment on a known
 	// post writes no media page.
-	// A new comment is news for other systems too (outbound webhooks).
-	sqlEvents = rowsSQL{"events", `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES `, ``, 4}
-	sqlMedia = rowsSQL{"media", `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title,
+	// A new comment is news for other systems too: outbound webhooks that
+	// want comment.created. A webhook hears only events recorded after it
+	// was made, so while none wants them the event is not recorded at all
+	// (two pages fewer a commit). Webhooks are made by the one writer too,
+	// so a webhook made before this commit is seen by it.
+	sqlEvents      = rowsSQL{"events", `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES `, ``, 4}
+	sqlEventWanted = `SELECT EXISTS (SELECT 1 FROM webhooks WHERE ',' || events || ',' LIKE '%,' || ? || ',%')`
+	sqlMedia       = rowsSQL{"media", `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title,
 		original_media_id, updated_at) VALUES `, ` ON CONFLICT (id) DO UPDATE SET
 		media_product_type = CASE WHEN excluded.media_product_type <> '' THEN excluded.media_product_type ELSE media.media_product_type END,
 		ad_id = CASE WHEN excluded.ad_id <> '' THEN excluded.ad_id ELSE media.ad_id END,
@@ -117,7 +122,7 @@ func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
 		stmts[k] = st
 		return nil
 	}
-	for _, q := range []string{sqlAccounts, sqlTouchAccount} {
+	for _, q := range []string{sqlAccounts, sqlTouchAccount, sqlEventWanted} {
 		if err := add(stmtKey{query: q}, q); err != nil {
 			return err
 		}
@@ -262,8 +267,8 @@ func (q *ingestStmts) insertComments(ctx context.Context, cs []inbox.Comment) ([
 }
 
 // followNew writes what follows from storing fresh comments: the feed's
-// rows, the outbound comment.created events, their media, and the counts
-// per account and status.
+// rows, the outbound comment.created events (when a webhook wants them),
+// their media, and the counts per account and status.
 func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) error {
 	args := make([]any, 0, len(fresh)*sqlChanges.width)
 	for _, c := range fresh {
@@ -281,12 +286,19 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 	}
 	// RETURNING's order is not promised; the feed is published in position order.
 	slices.SortFunc(q.changes[start:], func(a, b inbox.Change) int { return cmp.Compare(a.Position, b.Position) })
-	args = args[:0]
-	for _, c := range fresh {
-		args = append(args, outbound.CommentCreated, c.ID, c.AccountID, q.at)
+	var wanted bool
+	err = q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
 	}
-	if err := q.exec(ctx, sqlEvents, args, nil); err != nil {
-		return err
+	if wanted {
+		args = args[:0]
+		for _, c := range fresh {
+			args = append(args, outbound.CommentCreated, c.ID, c.AccountID, q.at)
+		}
+		if err := q.exec(ctx, sqlEvents, args, nil); err != nil {
+			return err
+		}
 	}
 
 	type countKey struct{ account, status string }
