@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,6 +30,7 @@ type checkpointer struct {
 	dirty atomic.Bool
 	stop  chan struct{}
 	done  chan struct{}
+	once  sync.Once // close may be called again (Store.Close is idempotent)
 }
 
 // startCheckpointer opens the checkpointer's connection to the database at
@@ -77,7 +79,11 @@ func (c *checkpointer) close() error {
 	if c == nil {
 		return nil
 	}
-	close(c.stop)
-	<-c.done
-	return c.db.Close()
+	var err error
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+		err = c.db.Close()
+	})
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/outbound"
 )
 
@@ -67,6 +68,9 @@ var (
 		` ON CONFLICT (account_id, status) DO UPDATE SET n = n + excluded.n`, 3}
 	sqlDeliveries = rowsSQL{"deliveries", `INSERT INTO deliveries (received_at, signature, body, comments_new,
 		comments_dup, comments_skipped, unknown_accounts, unknown_comments) VALUES `, ``, 8}
+	// The account's own public replies, from their webhooks.
+	sqlOwnReply = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`
 	// When an account's webhooks last came, to the second: a busy account's
 	// row is written once a second, not by every commit.
 	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ? - 1000`
@@ -122,7 +126,7 @@ func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
 		stmts[k] = st
 		return nil
 	}
-	for _, q := range []string{sqlAccounts, sqlTouchAccount, sqlEventWanted} {
+	for _, q := range []string{sqlAccounts, sqlTouchAccount, sqlEventWanted, sqlOwnReply} {
 		if err := add(stmtKey{query: q}, q); err != nil {
 			return err
 		}
@@ -275,12 +279,7 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 		args = append(args, c.ID, c.AccountID, q.at)
 	}
 	start := len(q.changes)
-	err := q.exec(ctx, sqlChanges, args, func(rows *sql.Rows) error {
-		var ch inbox.Change
-		err := rows.Scan(&ch.Position, &ch.CommentID, &ch.AccountID)
-		q.changes = append(q.changes, ch)
-		return err
-	})
+	err := q.exec(ctx, sqlChanges, args, q.scanChange)
 	if err != nil {
 		return err
 	}
@@ -348,5 +347,29 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 // touchAccount records that an account's webhooks arrived up to at (unix ms).
 func (q *ingestStmts) touchAccount(ctx context.Context, account string, at int64) error {
 	_, err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlTouchAccount}]).ExecContext(ctx, at, account, at)
+	return err
+}
+
+// insertOwnReply stores a public reply of the account's own, from its
+// webhook, under the comment it answers; a new one changes what the
+// comment shows, so it is a change in the feed.
+func (q *ingestStmts) insertOwnReply(ctx context.Context, r moderation.Reply) error {
+	st := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlOwnReply}])
+	res, err := st.ExecContext(ctx, r.ID, r.CommentID, r.AccountID, r.Text, ms(r.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("own reply: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return q.exec(ctx, sqlChanges, []any{r.CommentID, r.AccountID, q.at}, q.scanChange)
+}
+
+// scanChange reads a change-feed row a statement returned into the
+// transaction's changes.
+func (q *ingestStmts) scanChange(rows *sql.Rows) error {
+	var ch inbox.Change
+	err := rows.Scan(&ch.Position, &ch.CommentID, &ch.AccountID)
+	q.changes = append(q.changes, ch)
 	return err
 }
