@@ -29,9 +29,14 @@ func (s *Server) verifyWebhook(c echo.Context) error {
 func (s *Server) receiveWebhook(c echo.Context) error {
 	r := c.Request()
 	body, err := webhook.ReadBody(r.Body, r.ContentLength)
+	// The route's BodyLimit refuses a declared length over the cap before
+	// this handler runs; a chunked body (no Content-Length) is cut while it
+	// is read, as an *echo.HTTPError 413 (or ReadBody's own ErrTooLarge).
 	var limit *echo.HTTPError
+	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, webhook.ErrTooLarge), errors.As(err, &limit) && limit.Code == http.StatusRequestEntityTooLarge:
+	case errors.Is(err, webhook.ErrTooLarge), errors.As(err, &tooBig),
+		errors.As(err, &limit) && limit.Code == http.StatusRequestEntityTooLarge:
 		s.hooks.refusal("too_large")
 		return echo.ErrStatusRequestEntityTooLarge
 	case err != nil:

@@ -244,17 +244,19 @@ func (e *Enricher) enrich(ctx context.Context, acct string, lim *meta.Limiter, i
 	var out store.Enrichment
 	var unreadable error
 	for _, ct := range got {
-		switch class := meta.Classify(ct.Err); {
-		case ct.Err == nil:
+		if ct.Err == nil {
 			out.Exact = append(out.Exact, store.CommentTime{ID: ct.ID, Created: ct.Timestamp})
-		case class == meta.ClassTransient || class == meta.ClassThrottled || class == meta.ClassToken:
-			out.Retry = append(out.Retry, ct.ID)
-			if class == meta.ClassToken && err == nil {
-				err = ct.Err
-			}
-		default: // deleted or unreadable: keep the approximate deadline
+			continue
+		}
+		tokenFailed, giveUp := afterFetchError(ct.Err)
+		if giveUp { // deleted or unreadable: keep the approximate deadline
 			out.GiveUp = append(out.GiveUp, ct.ID)
 			unreadable = ct.Err
+			continue
+		}
+		out.Retry = append(out.Retry, ct.ID)
+		if tokenFailed && err == nil {
+			err = ct.Err
 		}
 	}
 	if err != nil { // the rest of the batch was not read
@@ -273,4 +275,47 @@ func (e *Enricher) enrich(ctx context.Context, acct string, lim *meta.Limiter, i
 	if _, err := e.st.RecordEnrichment(ctx, out); err != nil && ctx.Err() == nil {
 		e.log.Error("storing comment deadlines", "account_id", acct, "comments", len(ids), "error", err)
 	}
+}
+
+// afterFetchError says what a failed timestamp read means: the token no
+// longer works (try again once reconnected), Meta may answer later (a
+// retryable class: transient, throttled, its "unexpected error"), or the
+// comment cannot be read (deleted): give up and keep the approximate
+// deadline.
+func afterFetchError(err error) (tokenFailed, giveUp bool) {
+	switch class := meta.Classify(err); {
+	case class == meta.ClassToken:
+		return true, false
+	case class.Retryable():
+		return false, false
+	}
+	return false, true
+}
+
+// Confirm reads a comment's creation time from Graph now and stores its
+// exact deadline, unless it is known already (or the comment is Live, whose
+// window is its broadcast). The sender asks before a reply to a comment
+// whose deadline is still approximate: the comment may be older than its
+// webhook suggests. An error is the Graph call's (meta.Classify tells a
+// deleted comment from an outage) or the token's.
+func (e *Enricher) Confirm(ctx context.Context, id string) error {
+	c, err := e.st.Comment(ctx, id)
+	if err != nil || c.DeadlineExact || c.Live {
+		return err
+	}
+	_, token, err := e.tokens.PageToken(ctx, c.AccountID)
+	if err != nil {
+		return err
+	}
+	info, err := e.graph.Comment(ctx, token, id)
+	if err != nil {
+		if meta.Classify(err) == meta.ClassToken {
+			if merr := e.tokens.MarkTokenFailed(ctx, c.AccountID, err); merr != nil {
+				e.log.Error("marking token failed", "account_id", c.AccountID, "error", merr)
+			}
+		}
+		return err
+	}
+	_, err = e.st.RecordEnrichment(ctx, store.Enrichment{Exact: []store.CommentTime{{ID: id, Created: info.Timestamp}}})
+	return err
 }

@@ -67,7 +67,7 @@ var (
 	sqlCounts = rowsSQL{"counts", `INSERT INTO comment_counts (account_id, status, n) VALUES `,
 		` ON CONFLICT (account_id, status) DO UPDATE SET n = n + excluded.n`, 3}
 	sqlDeliveries = rowsSQL{"deliveries", `INSERT INTO deliveries (received_at, signature, body, comments_new,
-		comments_dup, comments_skipped, unknown_accounts, unknown_comments) VALUES `, ``, 8}
+		comments_dup, comments_skipped, unknown_accounts, unknown_comments, comments_rejected) VALUES `, ``, 9}
 	// The account's own public replies, from their webhooks.
 	sqlOwnReply = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`
