@@ -27,7 +27,7 @@ func (f *fixture) ingestSim(t *testing.T, acct string, n int, age string) []inbo
 		var changes []string
 		for range min(10, n-start) {
 			id := f.sim.Comment(map[string]any{"account": acct, "text": "price?", "age": age})
-			changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"price?","from":{"id":"u1","username":"fan"},"media":{"id":"m1"}}}`, id))
+			changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"price?","from":{"id":"17841400000000777","username":"fan"},"media":{"id":"17900000000000001"}}}`, id))
 		}
 		body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[%s]}]}`, acct, time.Now().Unix(), strings.Join(changes, ","))
 		p, err := webhook.Parse([]byte(body))
