@@ -58,7 +58,7 @@ func (s *Service) Reconcile(ctx context.Context) {
 		}
 	}
 	s.reconcileAccess(ctx)
-	if n, err := s.store.DeleteExpiredSessions(ctx, s.now().Add(-IdleTimeout), s.now()); err != nil {
+	if n, err := s.store.DeleteExpiredSessions(ctx, s.now().Add(-IdleTimeout), s.now()); err != nil && ctx.Err() == nil { // a stop is no failure
 		s.log.Error("reconcile: sweeping sessions", "error", err)
 	} else if n > 0 {
 		s.log.Info("reconcile: expired sessions removed", "count", n)
@@ -120,7 +120,7 @@ func (s *Service) reconcileAccess(ctx context.Context) {
 		cancel()
 		switch class := meta.Classify(err); {
 		case class == meta.ClassNone:
-			if err := s.store.RefreshAccess(ctx, ut.UserID, s.grants(pages, nil)); err != nil {
+			if err := s.store.RefreshAccess(ctx, ut.UserID, s.grants(pages, nil)); err != nil && ctx.Err() == nil { // a stop is no failure
 				s.log.Error("reconcile: refreshing access", "user_id", ut.UserID, "error", err)
 			}
 		case class == meta.ClassToken:

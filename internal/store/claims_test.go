@@ -142,11 +142,11 @@ func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
 	for i := range 8 {
 		s := []*store.Store{a, b}[i%2]
 		wg.Go(func() {
-			_, mine, err := s.ClaimEnrichment(ctx, "c1", time.Minute)
+			mine, err := s.ClaimEnrichments(ctx, []string{"c1", "unknown"}, time.Minute)
 			if err != nil {
 				t.Error(err)
 			}
-			if mine {
+			if len(mine) == 1 {
 				mu.Lock()
 				won++
 				mu.Unlock()
@@ -158,14 +158,14 @@ func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
 		t.Fatalf("%d claims of one fetch won, want 1", won)
 	}
 	c.advance(2 * time.Minute) // its process stopped mid-fetch
-	if _, mine, _ := b.ClaimEnrichment(ctx, "c1", time.Minute); !mine {
+	if mine, _ := b.ClaimEnrichments(ctx, []string{"c1"}, time.Minute); len(mine) != 1 {
 		t.Error("not due again once the claim ran out")
 	}
-	if _, err := b.SetExactDeadline(ctx, "c1", c.now().Add(-time.Hour)); err != nil {
+	if _, err := b.RecordEnrichment(ctx, store.Enrichment{Exact: []store.CommentTime{{ID: "c1", Created: c.now().Add(-time.Hour)}}}); err != nil {
 		t.Fatal(err)
 	}
 	c.advance(2 * time.Minute)
-	if _, mine, _ := a.ClaimEnrichment(ctx, "c1", time.Minute); mine {
+	if mine, _ := a.ClaimEnrichments(ctx, []string{"c1"}, time.Minute); len(mine) != 0 {
 		t.Error("claimed a comment whose deadline is exact")
 	}
 }

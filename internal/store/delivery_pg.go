@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -40,6 +41,10 @@ ON CONFLICT (id) DO UPDATE SET
 const sqlInsertCreatedPG = `INSERT INTO outbound_events (name, comment_id, account_id, at)
 SELECT '` + outbound.CommentCreated + `', c, a, $3 FROM unnest($1::text[], $2::text[]) AS t(c, a)
 ON CONFLICT DO NOTHING`
+
+// sqlTouchAccountPG is sqlTouchAccount with its time typed: a busy
+// account's row is written once a second, not by every commit.
+const sqlTouchAccountPG = `UPDATE accounts SET last_webhook_at = $1 WHERE id = $2 AND last_webhook_at < $1::bigint - 1000`
 
 const sqlInsertDeliveriesPG = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 	comments_skipped, unknown_accounts, unknown_comments, comments_rejected)
@@ -117,7 +122,7 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 			return nil, fmt.Errorf("insert deliveries: %w", err)
 		}
 		for _, acct := range slices.Sorted(maps.Keys(seen)) {
-			if _, err := conn.ExecContext(ctx, s.rebind(sqlTouchAccount), ms(seen[acct]), acct, ms(seen[acct])); err != nil {
+			if _, err := conn.ExecContext(ctx, sqlTouchAccountPG, ms(seen[acct]), acct); err != nil {
 				return nil, err
 			}
 		}
@@ -264,6 +269,12 @@ func (s *Store) recordCreatedPG(ctx context.Context, tx *gorm.DB, changes []inbo
 	if len(changes) == 0 {
 		return nil
 	}
+	// While no outbound webhook wants comment.created, none is recorded
+	// (as on SQLite: ingest_stmts.go).
+	var wanted bool
+	if err := tx.Raw(sqlEventWanted, outbound.CommentCreated).Scan(&wanted).Error; err != nil || !wanted {
+		return err
+	}
 	if err := s.lockEvents(tx); err != nil {
 		return err
 	}
@@ -291,4 +302,11 @@ func flagInt(b bool) int16 {
 		return 1
 	}
 	return 0
+}
+
+// lockCompare orders comments the way every ingest transaction takes its
+// row locks on PostgreSQL (their media rows, then the comments), so that two
+// transactions in two processes never wait on each other in a circle.
+func lockCompare(a, b inbox.Comment) int {
+	return cmp.Or(cmp.Compare(a.MediaID, b.MediaID), cmp.Compare(a.ID, b.ID))
 }

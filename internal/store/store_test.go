@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/replydesk/replydesk/internal/store/testdb"
+	"gorm.io/gorm"
 )
 
 func TestOpen_migratedAndWritable(t *testing.T) {
@@ -47,6 +48,15 @@ func TestOpen_migratedAndWritable(t *testing.T) {
 		// Readers are query-only.
 		if err := s.r.Exec("INSERT INTO settings(key, value, updated_at) VALUES ('x','y',0)").Error; err == nil {
 			t.Error("a reader connection could write")
+		}
+	}
+	if !s.Postgres() {
+		for name, db := range map[string]*gorm.DB{"writer": s.w, "reader": s.r} {
+			var temp int
+			db.Raw("PRAGMA temp_store").Scan(&temp)
+			if temp != 2 {
+				t.Errorf("%s: temp_store = %d, want 2 (memory: statement journals stay off the disk)", name, temp)
+			}
 		}
 	}
 	if v, err := s.Version(ctx); err != nil || v < 15 {
