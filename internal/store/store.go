@@ -109,7 +109,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
-		Logger:                 newGormLogger(opt.Logger, opt.SlowQuery),
+		Logger:                 newGormLogger(opt.Logger, opt.SlowQuery, IsPostgres(dsn)),
 	}
 	open := s.openSQLite
 	if IsPostgres(dsn) {
@@ -323,7 +323,7 @@ func fromMS(v int64) time.Time {
 // statement) as SQL with its placeholders, never with the values bound to
 // them: those are session ids, CSRF tokens, sealed Page tokens, comment
 // text.
-func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+func newGormLogger(l *slog.Logger, slow time.Duration, pg bool) logger.Interface {
 	level := logger.Warn
 	if l.Enabled(context.Background(), slog.LevelDebug) {
 		level = logger.Info
@@ -333,22 +333,25 @@ func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
 		LogLevel:                  level,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})}
+	}), pg}
 }
 
 // sqlLogger is GORM's logger with the literals taken out of every logged
 // statement. ParameterizedQueries alone is not enough: GORM's Scan records
 // the statement with its values written in, and logs that.
-type sqlLogger struct{ logger.Interface }
+type sqlLogger struct {
+	logger.Interface
+	pg bool // PostgreSQL: "quoted" names and $1 placeholders are kept
+}
 
 func (l sqlLogger) LogMode(level logger.LogLevel) logger.Interface {
-	return sqlLogger{l.Interface.LogMode(level)}
+	return sqlLogger{l.Interface.LogMode(level), l.pg}
 }
 
 func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	l.Interface.Trace(ctx, begin, func() (string, int64) {
 		sql, rows := fc()
-		return withoutLiterals(sql), rows
+		return withoutLiteralsIn(sql, l.pg), rows
 	}, err)
 }
 
@@ -359,12 +362,30 @@ func (l sqlLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string
 
 // withoutLiterals replaces the string, blob and number literals of a SQL
 // statement with ?, keeping its words, `quoted` names and placeholders.
-func withoutLiterals(sql string) string {
+func withoutLiterals(sql string) string { return withoutLiteralsIn(sql, false) }
+
+// withoutLiteralsIn is withoutLiterals for SQLite, or for PostgreSQL (pg),
+// where "double quotes" name a table or column and $1 is a placeholder.
+func withoutLiteralsIn(sql string, pg bool) string {
 	var b strings.Builder
 	b.Grow(len(sql))
 	for i := 0; i < len(sql); {
 		c := sql[i]
 		switch {
+		case pg && c == '"':
+			end := len(sql)
+			if j := strings.IndexByte(sql[i+1:], '"'); j >= 0 {
+				end = i + j + 2
+			}
+			b.WriteString(sql[i:end])
+			i = end
+		case pg && c == '$':
+			j := i + 1
+			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
+				j++
+			}
+			b.WriteString(sql[i:j])
+			i = j
 		case c == '\'' || c == '"':
 			// A quoted literal; a doubled quote stays inside it.
 			j := i + 1

@@ -167,4 +167,9 @@ func TestWithoutLiterals(t *testing.T) {
 			t.Errorf("withoutLiterals(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
+	// PostgreSQL: "double quotes" name things, $1 is a placeholder.
+	pg := `INSERT INTO "sessions" ("id_hash","user_id") VALUES ($1,$2) ON CONFLICT DO NOTHING RETURNING 'x', 42`
+	if got, want := withoutLiteralsIn(pg, true), `INSERT INTO "sessions" ("id_hash","user_id") VALUES ($1,$2) ON CONFLICT DO NOTHING RETURNING ?, ?`; got != want {
+		t.Errorf("withoutLiteralsIn(%q, pg)\n got %q\nwant %q", pg, got, want)
+	}
 }
