@@ -108,6 +108,14 @@ type Comment struct {
 	EntryTime        time.Time // the webhook's send time
 	ReceivedAt       time.Time
 	UpdatedAt        time.Time
+	AssigneeID       int64     // the teammate it is assigned to; 0 for nobody
+	AlertedAt        time.Time // when its deadline alert went out; zero for none
+}
+
+// Person is a teammate as a comment shows them.
+type Person struct {
+	ID   int64
+	Name string
 }
 
 // ApproxDeadline is the deadline stored on arrival, before Graph confirms the

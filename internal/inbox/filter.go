@@ -14,9 +14,20 @@ import (
 
 // Views beyond the plain statuses.
 const (
-	ViewDue = "due" // open and due within DueSoon
-	ViewAll = "all" // every status
+	ViewDue    = "due"    // open and due within DueSoon
+	ViewUrgent = "urgent" // open and due within the alert horizon (Filter.UrgentWithin)
+	ViewAll    = "all"    // every status
 )
+
+// Assignee filters besides a user id.
+const (
+	AssigneeMe   = "me"   // assigned to the viewer
+	AssigneeNone = "none" // assigned to nobody
+)
+
+// DefaultUrgent is the "urgent" view's horizon when Filter.UrgentWithin is
+// not set (REPLYDESK_ALERT_BEFORE's default).
+const DefaultUrgent = time.Hour
 
 // DueSoon is the horizon of the "Due < 24 h" view.
 const DueSoon = 24 * time.Hour
@@ -34,6 +45,27 @@ type Filter struct {
 	Surface   Surface
 	Query     string
 	Sort      string
+	Assignee  string // AssigneeMe, AssigneeNone, a user id, or "" for anyone
+
+	// Set by the caller, not parsed: whom AssigneeMe means, and the
+	// "urgent" view's horizon (0: DefaultUrgent).
+	Me           int64
+	UrgentWithin time.Duration
+}
+
+// Urgent is the "urgent" view's horizon.
+func (f Filter) Urgent() time.Duration {
+	if f.UrgentWithin > 0 {
+		return f.UrgentWithin
+	}
+	return DefaultUrgent
+}
+
+// AssigneeID is the user id the assignee filter names (0 for me, none or
+// anyone).
+func (f Filter) AssigneeID() int64 {
+	n, _ := strconv.ParseInt(f.Assignee, 10, 64)
+	return n
 }
 
 // MaxQueryLen bounds the search text.
@@ -48,12 +80,18 @@ func ParseFilter(v url.Values) (Filter, error) {
 		Surface:   Surface(strings.TrimSpace(v.Get("surface"))),
 		Query:     strings.TrimSpace(v.Get("q")),
 		Sort:      strings.TrimSpace(v.Get("sort")),
+		Assignee:  strings.TrimSpace(v.Get("assignee")),
 	}
 	if f.View == "" {
 		f.View = string(StatusOpen)
 	}
-	if f.View != ViewDue && f.View != ViewAll && !Status(f.View).Valid() {
-		return f, apperr.Field("status", "bad_status", "status must be one of open, due, replied, done, dismissed, expired or all.")
+	if f.View != ViewDue && f.View != ViewUrgent && f.View != ViewAll && !Status(f.View).Valid() {
+		return f, apperr.Field("status", "bad_status", "status must be one of open, urgent, due, replied, done, dismissed, expired or all.")
+	}
+	if a := f.Assignee; a != "" && a != AssigneeMe && a != AssigneeNone {
+		if n, err := strconv.ParseInt(a, 10, 64); err != nil || n <= 0 {
+			return f, apperr.Field("assignee", "bad_assignee", "assignee must be me, none or a teammate's user id.")
+		}
 	}
 	if f.Surface != "" && !f.Surface.Valid() {
 		return f, apperr.Field("surface", "bad_surface", "surface must be one of post, reel, story, ad or live.")
@@ -94,6 +132,9 @@ func (f Filter) Values() url.Values {
 	if f.Sort != "" && f.Sort != SortDeadline {
 		v.Set("sort", f.Sort)
 	}
+	if f.Assignee != "" {
+		v.Set("assignee", f.Assignee)
+	}
 	return v
 }
 
@@ -110,6 +151,8 @@ func (f Filter) With(key, value string) Filter {
 		f.Query = value
 	case "sort":
 		f.Sort = value
+	case "assignee":
+		f.Assignee = value
 	}
 	return f
 }
@@ -129,8 +172,27 @@ func (f Filter) Matches(c Comment, now time.Time) bool {
 		if c.Status != StatusOpen || c.Deadline.After(now.Add(DueSoon)) {
 			return false
 		}
+	case ViewUrgent:
+		if c.Status != StatusOpen || c.Deadline.After(now.Add(f.Urgent())) {
+			return false
+		}
 	default:
 		if string(c.Status) != f.View {
+			return false
+		}
+	}
+	switch f.Assignee {
+	case "":
+	case AssigneeMe:
+		if c.AssigneeID == 0 || c.AssigneeID != f.Me {
+			return false
+		}
+	case AssigneeNone:
+		if c.AssigneeID != 0 {
+			return false
+		}
+	default:
+		if c.AssigneeID != f.AssigneeID() {
 			return false
 		}
 	}
@@ -177,7 +239,9 @@ type Item struct {
 	Comment
 	AccountUsername string
 	StatusByName    string
-	OpenOnMedia     int // open comments on the same media
+	OpenOnMedia     int      // open comments on the same media
+	Assignee        Person   // ID 0: unassigned
+	Replying        []Person // who has it open in the composer now
 }
 
 // Page is one page of the inbox.
@@ -189,4 +253,10 @@ type Page struct {
 // Counts are the number of comments per view, for the rail.
 type Counts struct {
 	Open, Due, Replied, Done, Dismissed, Expired int
+}
+
+// TeamCounts are the rail's counts of open comments by who is on them, and
+// of those due within the alert horizon.
+type TeamCounts struct {
+	Urgent, Mine, Unassigned int
 }

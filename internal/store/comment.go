@@ -37,6 +37,8 @@ type commentRow struct {
 	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
 	EnrichAttempts   int
 	EnrichAfter      int64
+	AssigneeID       *int64
+	AlertedAt        int64
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -48,10 +50,13 @@ func (r commentRow) toDomain() inbox.Comment {
 		ParentID: r.ParentID, FromID: r.FromID, Username: r.Username, Text: r.Text, Live: r.Live,
 		Status: inbox.Status(r.Status), StatusAt: fromMS(r.StatusAt), Deadline: fromMS(r.Deadline),
 		DeadlineExact: r.DeadlineExact, CreatedAt: fromMS(r.CreatedAt), EntryTime: fromMS(r.EntryTime),
-		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt),
+		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt), AlertedAt: fromMS(r.AlertedAt),
 	}
 	if r.StatusBy != nil {
 		c.StatusBy = *r.StatusBy
+	}
+	if r.AssigneeID != nil {
+		c.AssigneeID = *r.AssigneeID
 	}
 	return c
 }
@@ -63,9 +68,13 @@ func commentToRow(c inbox.Comment) commentRow {
 		ParentID: c.ParentID, FromID: c.FromID, Username: c.Username, Text: c.Text, Live: c.Live,
 		Status: string(c.Status), StatusAt: ms(c.StatusAt), Deadline: ms(c.Deadline), DeadlineExact: c.DeadlineExact,
 		CreatedAt: ms(c.CreatedAt), EntryTime: ms(c.EntryTime), ReceivedAt: ms(c.ReceivedAt), UpdatedAt: ms(c.UpdatedAt),
+		AlertedAt: ms(c.AlertedAt),
 	}
 	if c.StatusBy != 0 {
 		r.StatusBy = &c.StatusBy
+	}
+	if c.AssigneeID != 0 {
+		r.AssigneeID = &c.AssigneeID
 	}
 	if r.Status == "" {
 		r.Status = string(inbox.StatusOpen)

@@ -20,13 +20,22 @@ type itemRow struct {
 	C               commentRow `gorm:"embedded"`
 	AccountUsername string
 	StatusByName    string
+	AssigneeName    string
+	Replying        string // who has it open in the composer (presence.go)
 }
 
-const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name
-	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by`
+const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name,
+	COALESCE(ua.name, '') AS assignee_name, ` + replyingSelect + ` AS replying
+	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by
+	LEFT JOIN users ua ON ua.id = c.assignee_id`
 
 func (r itemRow) toItem() inbox.Item {
-	return inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName}
+	it := inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName,
+		Replying: parseReplying(r.Replying)}
+	if it.AssigneeID != 0 {
+		it.Assignee = inbox.Person{ID: it.AssigneeID, Name: r.AssigneeName}
+	}
+	return it
 }
 
 // where builds the filter's conditions (all on indexed columns except the
@@ -39,6 +48,9 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 	case inbox.ViewDue:
 		conds = append(conds, "c.status = 'open' AND c.deadline <= ?")
 		args = append(args, ms(now.Add(inbox.DueSoon)))
+	case inbox.ViewUrgent:
+		conds = append(conds, "c.status = 'open' AND c.deadline <= ?")
+		args = append(args, ms(now.Add(f.Urgent())))
 	default:
 		conds = append(conds, "c.status = ?")
 		args = append(args, f.View)
@@ -50,6 +62,17 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 	if f.Surface != "" {
 		conds = append(conds, "c.surface = ?")
 		args = append(args, string(f.Surface))
+	}
+	switch f.Assignee {
+	case "":
+	case inbox.AssigneeMe:
+		conds = append(conds, "c.assignee_id = ?")
+		args = append(args, userID)
+	case inbox.AssigneeNone:
+		conds = append(conds, "c.assignee_id IS NULL")
+	default:
+		conds = append(conds, "c.assignee_id = ?")
+		args = append(args, f.AssigneeID())
 	}
 	if q := f.Query; q != "" {
 		if len([]rune(q)) >= 3 {

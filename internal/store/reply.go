@@ -191,6 +191,10 @@ func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now 
 	}
 	switch {
 	case res.State.Delivered():
+		// Nobody is replying to it any more: the reply is out.
+		if err := tx.Exec(`DELETE FROM presence WHERE comment_id = ?`, r.CommentID).Error; err != nil {
+			return err
+		}
 		return tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
 			nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
 	case res.ExpireComment:

@@ -28,6 +28,13 @@ func WithFeed(t testing.TB, feed store.Feed) *store.Store {
 	return open(t, filepath.Join(t.TempDir(), "replydesk.db"), store.Options{Feed: feed})
 }
 
+// WithOptions opens a migrated store in a temporary directory with opt (a
+// clock, a feed), closed at cleanup.
+func WithOptions(t testing.TB, opt store.Options) *store.Store {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "replydesk.db"), opt)
+}
+
 // Open opens (migrating) the store at path, closed at cleanup.
 func Open(t testing.TB, path string) *store.Store {
 	t.Helper()
