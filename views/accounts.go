@@ -35,6 +35,7 @@ type AccountCardVM struct {
 	ActionLabel   string // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
 	ActionURL     string
 	CheckedAt     string // "checked 3 min ago" or ""
+	AutoAssign    *AutoAssignVM
 }
 
 // CheckVM is one line of an account's health checklist.

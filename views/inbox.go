@@ -20,6 +20,9 @@ type InboxVM struct {
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
+	MeID        string         // the viewer (the script hides their own presence)
+	Picker      AssignPickerVM // the assignee picker (A)
+	AlertsText  string         // the one-time question about deadline notifications
 }
 
 // RailVM is the left rail and the Live bands above the list: what the live
@@ -27,6 +30,7 @@ type InboxVM struct {
 type RailVM struct {
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
+	Team      []RailLink // Mine, Unassigned
 	LiveBands []LiveBandVM
 	OOB       bool // sent over the live stream: swapped in by id
 }
@@ -38,6 +42,7 @@ type RailLink struct {
 	URL       string
 	Active    bool
 	Attention bool // a dot: the account needs attention
+	Alert     bool // the count is urgent (red)
 	TestID    string
 }
 
@@ -90,7 +95,8 @@ type CommentRowVM struct {
 	DetailURL   string
 	Selected    bool
 	Answerable  bool
-	OOB         bool // sent over the live stream or in an action's answer: replaces the row by id
+	People      PeopleVM // assignee, presence, deadline alert
+	OOB         bool     // sent over the live stream or in an action's answer: replaces the row by id
 }
 
 // ToastVM is a message after an action, with Undo when it can be undone.
@@ -119,6 +125,7 @@ type CommentDetailVM struct {
 	FilterQuery  string
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
+	Assign       AssignFormVM
 }
 
 // StatusAction is a triage button in the detail panel.
@@ -150,6 +157,8 @@ type ReplyPanelVM struct {
 	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
 	CountFormat  string // the counter's words with {n} for the bytes used
 	CountOver    string // the same over the limit, with {over} for the excess
+	Warning      string // someone else is replying: sending again sends anyway
+	TemplateID   int64  // the template the text came from, kept across the warning
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

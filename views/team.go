@@ -4,7 +4,8 @@ package views
 type TeamVM struct {
 	Layout  LayoutVM
 	Rows    []TeamRowVM
-	CanEdit bool // the viewer is an admin
+	CanEdit  bool // the viewer is an admin
+	Workload WorkloadVM
 }
 
 // TeamRowVM is one user on the team page.

@@ -45,7 +45,11 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 		if err != nil {
 			return err
 		}
-		vm.Cards = append(vm.Cards, toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now))
+		card := toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now)
+		if card.AutoAssign, err = s.autoAssignVM(c, a); err != nil {
+			return err
+		}
+		vm.Cards = append(vm.Cards, card)
 	}
 	if userOf(c).IsAdmin() {
 		vm.Webhook = &views.WebhookSetupVM{CallbackURL: s.opt.BaseURL + "/webhooks/instagram", VerifyToken: s.opt.VerifyToken}

@@ -13,22 +13,23 @@ import (
 
 // apiComment is DESIGN §6's Comment.
 type apiComment struct {
-	ID              string    `json:"id"`
-	AccountID       string    `json:"account_id"`
-	AccountUsername string    `json:"account_username"`
-	MediaID         string    `json:"media_id"`
-	Surface         string    `json:"surface"`
-	AdID            string    `json:"ad_id"`
-	AdTitle         string    `json:"ad_title"`
-	ParentID        string    `json:"parent_id"`
-	Username        string    `json:"username"`
-	Text            string    `json:"text"`
-	Status          string    `json:"status"`
-	Deadline        time.Time `json:"deadline"`
-	DeadlineExact   bool      `json:"deadline_exact"`
-	Live            bool      `json:"live"`
-	ReceivedAt      time.Time `json:"received_at"`
-	Reply           *apiReply `json:"reply"`
+	ID              string     `json:"id"`
+	AccountID       string     `json:"account_id"`
+	AccountUsername string     `json:"account_username"`
+	MediaID         string     `json:"media_id"`
+	Surface         string     `json:"surface"`
+	AdID            string     `json:"ad_id"`
+	AdTitle         string     `json:"ad_title"`
+	ParentID        string     `json:"parent_id"`
+	Username        string     `json:"username"`
+	Text            string     `json:"text"`
+	Status          string     `json:"status"`
+	Deadline        time.Time  `json:"deadline"`
+	DeadlineExact   bool       `json:"deadline_exact"`
+	Live            bool       `json:"live"`
+	ReceivedAt      time.Time  `json:"received_at"`
+	Reply           *apiReply  `json:"reply"`
+	Assignee        *apiPerson `json:"assignee"`
 }
 
 // apiReply is DESIGN §6's Reply.
@@ -49,13 +50,21 @@ func toAPIComment(it inbox.Item) apiComment {
 		Surface: string(it.Surface), AdID: it.AdID, AdTitle: it.AdTitle, ParentID: it.ParentID,
 		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
 		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
+		Assignee: toAPIPerson(it.Assignee),
 	}
+}
+
+func toAPIPerson(p inbox.Person) *apiPerson {
+	if p.ID == 0 {
+		return nil
+	}
+	return &apiPerson{ID: p.ID, Name: p.Name}
 }
 
 // apiListComments is GET /api/v1/comments: the inbox's filters plus cursor
 // and limit (1–200, default 50).
 func (s *Server) apiListComments(c echo.Context) error {
-	f, cur, err := listParams(c)
+	f, cur, err := s.listParams(c)
 	if err != nil {
 		return err
 	}

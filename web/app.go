@@ -7,8 +7,8 @@ func DepsFor(a *app.App) Deps {
 	c := a.Config
 	return Deps{
 		Options: Options{BaseURL: c.BaseURL, Demo: c.Demo, Secure: c.Secure(), VerifyToken: c.MetaVerifyToken,
-			ReplyBudget: c.ReplyBudget},
+			ReplyBudget: c.ReplyBudget, AlertBefore: c.AlertBefore},
 		Logger: a.Log, Now: a.Now, Health: a.Store, Webhooks: a.Ingester, Auth: a.Auth, Accounts: a.Store,
-		Inbox: a.Store, Feed: a.Store, Hub: a.Hub, Replies: a.Replies, Library: a.Library, Sim: a.Sim,
+		Inbox: a.Store, Feed: a.Store, Hub: a.Hub, Replies: a.Replies, Library: a.Library, Team: a.Store, Sim: a.Sim,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/team"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -86,6 +87,21 @@ type TemplateStore interface {
 	DeleteTemplate(ctx context.Context, id int64) error
 }
 
+// TeamStore is who works on what (store.Store, which publishes every change
+// to a comment): assignment and its history, presence in the composer, the
+// rail's team counts, teammates and their numbers, auto-assignment.
+type TeamStore interface {
+	Assign(ctx context.Context, by inbox.Person, ids []string, assigneeID int64) ([]inbox.Comment, error)
+	Assignments(ctx context.Context, commentID string) ([]team.Assignment, error)
+	TeamCounts(ctx context.Context, userID int64, accountID string, urgent time.Duration) (inbox.TeamCounts, error)
+	SetPresence(ctx context.Context, userID int64, id string, until time.Time) error
+	ClearPresence(ctx context.Context, userID int64, id string) error
+	Teammates(ctx context.Context, userID int64) ([]team.Member, error)
+	TeamStats(ctx context.Context, viewerID int64, userIDs []int64, dayStart time.Time) (map[int64]team.Stats, error)
+	AutoAssignSetting(ctx context.Context, accountID string) (team.AutoAssign, error)
+	SetAutoAssign(ctx context.Context, byID int64, accountID string, enabled bool, cap int) error
+}
+
 // Deps are the server's collaborators. All are required but Sim.
 type Deps struct {
 	Options  Options
@@ -100,5 +116,6 @@ type Deps struct {
 	Hub      live.Hub // live changes for /inbox/events
 	Replies  ReplySender
 	Library  TemplateStore
+	Team     TeamStore
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

@@ -14,12 +14,13 @@ const flashCookie = "replydesk_flash"
 
 // flashes are the one-time messages, by code.
 var flashes = map[string]views.Flash{
-	"logged_out":       {Kind: "ok", Message: "You are logged out."},
-	"role_changed":     {Kind: "ok", Message: "Role updated."},
-	"last_admin":       {Kind: "error", Message: "You are the only admin. Make someone else admin before stepping down."},
-	"template_created": {Kind: "ok", Message: "Template created."},
-	"template_saved":   {Kind: "ok", Message: "Template saved."},
-	"template_deleted": {Kind: "ok", Message: "Template deleted."},
+	"logged_out":        {Kind: "ok", Message: "You are logged out."},
+	"role_changed":      {Kind: "ok", Message: "Role updated."},
+	"last_admin":        {Kind: "error", Message: "You are the only admin. Make someone else admin before stepping down."},
+	"template_created":  {Kind: "ok", Message: "Template created."},
+	"template_saved":    {Kind: "ok", Message: "Template saved."},
+	"template_deleted":  {Kind: "ok", Message: "Template deleted."},
+	"auto_assign_saved": {Kind: "ok", Message: "Auto-assignment saved."},
 }
 
 // setFlash queues a one-time message for the next page.

@@ -16,8 +16,8 @@ const pageSize = 50
 
 // listParams reads the inbox's filter and page cursor from the query, for
 // the page and the JSON API alike.
-func listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
-	f, err := inbox.ParseFilter(c.QueryParams())
+func (s *Server) listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
+	f, err := s.inboxFilter(c)
 	if err != nil {
 		return f, nil, err
 	}
@@ -28,7 +28,7 @@ func listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
 // inboxPage is GET /inbox: the list, filtered by the query parameters; with
 // a cursor from htmx's "Load more", only the next rows.
 func (s *Server) inboxPage(c echo.Context) error {
-	f, cur, err := listParams(c)
+	f, cur, err := s.listParams(c)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) listRows(c echo.Context, f inbox.Filter, cur *inbox.Cursor, sel
 // commentPage is GET /inbox/comments/:id: the detail panel (htmx), or the
 // inbox with the panel open.
 func (s *Server) commentPage(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
+	f, err := s.inboxFilter(c)
 	if err != nil {
 		return err
 	}

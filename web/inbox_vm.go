@@ -79,6 +79,7 @@ func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
 		ReceivedISO: isoMS(it.ReceivedAt), Status: string(it.Status), StatusLabel: statusLabels[it.Status],
 		StatusBy: it.StatusByName, OpenOnMedia: it.OpenOnMedia, DetailURL: commentURL(it.ID, f),
 		Answerable: it.Status == inbox.StatusOpen && now.Before(it.Deadline),
+		People:     toPeopleVM(it, now),
 	}
 }
 
@@ -164,7 +165,12 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	}
 	layout := s.layout(c, "Inbox")
 	layout.Nav = "inbox"
+	picker, err := s.pickerVM(c)
+	if err != nil {
+		return views.InboxVM{}, err
+	}
 	vm := views.InboxVM{
+		MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
 		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
 		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
 		BulkActions: []views.BulkAction{
@@ -212,6 +218,10 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 	if err != nil {
 		return views.RailVM{}, err
 	}
+	tc, err := s.deps.Team.TeamCounts(ctx, u.ID, f.AccountID, s.opt.AlertBefore)
+	if err != nil {
+		return views.RailVM{}, err
+	}
 	var vm views.RailVM
 	link := func(g inbox.Filter) string {
 		g.Query = f.Query
@@ -224,15 +234,24 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 		view, label string
 		n           int
 	}{
-		{"open", "Open", counts.Open}, {inbox.ViewDue, "Due < 24 h", counts.Due}, {"replied", "Replied", counts.Replied},
+		{"open", "Open", counts.Open}, {inbox.ViewUrgent, "Due < " + durationLabel(s.opt.AlertBefore), tc.Urgent},
+		{inbox.ViewDue, "Due < 24 h", counts.Due}, {"replied", "Replied", counts.Replied},
 		{"done", "Done", counts.Done}, {"dismissed", "Dismissed", counts.Dismissed}, {"expired", "Expired", counts.Expired},
 		{inbox.ViewAll, "All", -1},
 	} {
-		rl := views.RailLink{Label: v.label, URL: link(f.With("status", v.view)), Active: f.View == v.view, TestID: "view-" + v.view}
+		rl := views.RailLink{Label: v.label, URL: link(f.With("status", v.view).With("assignee", "")),
+			Active: f.View == v.view && f.Assignee == "", TestID: "view-" + v.view, Alert: v.view == inbox.ViewUrgent && v.n > 0}
 		if v.n >= 0 {
 			rl.Count = strconv.Itoa(v.n)
 		}
 		vm.Views = append(vm.Views, rl)
+	}
+	open := f.With("status", "open")
+	vm.Team = []views.RailLink{
+		{Label: "Mine", Count: strconv.Itoa(tc.Mine), URL: link(open.With("assignee", inbox.AssigneeMe)),
+			Active: f.Assignee == inbox.AssigneeMe, TestID: "view-mine"},
+		{Label: "Unassigned", Count: strconv.Itoa(tc.Unassigned), URL: link(open.With("assignee", inbox.AssigneeNone)),
+			Active: f.Assignee == inbox.AssigneeNone, TestID: "view-unassigned"},
 	}
 	vm.Accounts = append(vm.Accounts, views.RailLink{Label: "All accounts", URL: link(f.With("account", "")), Active: f.AccountID == "", TestID: "account-all"})
 	for _, a := range accts {
@@ -280,6 +299,9 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	if !it.StatusAt.IsZero() && it.Status != inbox.StatusOpen && it.Status != inbox.StatusReplied {
 		vm.History = append(vm.History, views.HistoryItem{When: ago(it.StatusAt, now), WhenISO: isoMS(it.StatusAt),
 			Text: statusLabels[it.Status] + " by " + orSystem(it.StatusByName), Kind: "status"})
+	}
+	if err := s.addAssignments(c, &vm, it, f); err != nil {
+		return vm, err
 	}
 	vm.Reply = s.replyPanelVM(c, it, panel)
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {

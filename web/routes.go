@@ -52,6 +52,7 @@ func (s *Server) routes(e *echo.Echo) {
 	accounts := e.Group("/accounts", staff...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
+	accounts.POST("/:id/auto-assign", s.setAutoAssign, admin)
 
 	team := e.Group("/team", staff...)
 	team.GET("", s.teamPage)
@@ -63,6 +64,8 @@ func (s *Server) routes(e *echo.Echo) {
 	inboxPages.GET("/comments/:id", s.commentPage)
 	inboxPages.POST("/comments/:id/status", s.setCommentStatus)
 	inboxPages.POST("/comments/:id/reply", s.sendReply)
+	inboxPages.POST("/assign", s.assignComments)
+	inboxPages.POST("/comments/:id/presence", s.setPresence)
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
@@ -87,6 +90,9 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)
 	api.POST("/comments/:id/reply", s.apiSendReply)
+	api.POST("/comments/:id/assign", s.apiAssign)
+	api.GET("/me", s.apiMe)
+	api.GET("/users", s.apiUsers)
 	api.GET("/templates", s.apiListTemplates)
 	api.POST("/templates", s.apiCreateTemplate, admin)
 	api.GET("/templates/:id", s.apiGetTemplate)

@@ -15,15 +15,18 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/team"
 )
 
 // Options are the settings the HTTP layer needs from the configuration.
 type Options struct {
-	BaseURL     string // public URL, without a trailing slash
-	Demo        bool   // show the demo banner and mount the simulator
-	Secure      bool   // cookies carry Secure (https base URL)
-	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
-	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	BaseURL     string        // public URL, without a trailing slash
+	Demo        bool          // show the demo banner and mount the simulator
+	Secure      bool          // cookies carry Secure (https base URL)
+	VerifyToken string        // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
+	ReplyBudget int           // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	AlertBefore time.Duration // REPLYDESK_ALERT_BEFORE: the "Due < 1 h" view and the alerts' horizon
 }
 
 // Server is the Replydesk web application.
@@ -49,7 +52,7 @@ func New(d Deps) (*Server, error) {
 	}{
 		{"Logger", d.Logger == nil}, {"Now", d.Now == nil}, {"Health", d.Health == nil}, {"Webhooks", d.Webhooks == nil},
 		{"Auth", d.Auth == nil}, {"Accounts", d.Accounts == nil}, {"Inbox", d.Inbox == nil}, {"Feed", d.Feed == nil},
-		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Library", d.Library == nil},
+		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Library", d.Library == nil}, {"Team", d.Team == nil},
 	} {
 		if dep.missing {
 			return nil, fmt.Errorf("web: Deps.%s is required", dep.name)
@@ -57,6 +60,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Options.ReplyBudget <= 0 {
 		return nil, errors.New("web: Options.ReplyBudget must be positive")
+	}
+	if d.Options.AlertBefore <= 0 {
+		d.Options.AlertBefore = team.DefaultAlertBefore
 	}
 	e := echo.New()
 	e.HideBanner = true

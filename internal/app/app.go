@@ -18,6 +18,7 @@ import (
 	"github.com/replydesk/replydesk/internal/auth"
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/crypt"
+	"github.com/replydesk/replydesk/internal/dispatch"
 	"github.com/replydesk/replydesk/internal/ingest"
 	"github.com/replydesk/replydesk/internal/janitor"
 	"github.com/replydesk/replydesk/internal/library"
@@ -100,8 +101,10 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
 	a.Library = library.New(st)
+	team := dispatch.New(st, dispatch.Options{AlertBefore: cfg.AlertBefore, Now: a.Now, Logger: log.With("component", "dispatch")})
+	a.Ingester.OnNew(team.NewComments)
 	a.workers = []func(context.Context){
-		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, a.Auth.RunReconciler,
+		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, a.Auth.RunReconciler, team.Run,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,
 	}

@@ -145,3 +145,15 @@ func CheckCap(n int) error {
 	}
 	return nil
 }
+
+// OthersReplying are the people other than me who have the comment open in
+// the composer.
+func OthersReplying(it inbox.Item, me int64) []inbox.Person {
+	var out []inbox.Person
+	for _, p := range it.Replying {
+		if p.ID != me {
+			out = append(out, p)
+		}
+	}
+	return out
+}
