@@ -39,7 +39,8 @@ type AssignFormVM struct {
 
 // AssignPickerVM is the dialog that assigns the selected comments (A).
 type AssignPickerVM struct {
-	People []PickVM
+	People        []PickVM
+	PresenceEvery string // ms between refreshes of the viewer's presence
 }
 
 // PickVM is one teammate in the picker.

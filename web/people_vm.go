@@ -96,7 +96,7 @@ func (s *Server) pickerVM(c echo.Context) (views.AssignPickerVM, error) {
 		}
 		return 0
 	})
-	var vm views.AssignPickerVM
+	vm := views.AssignPickerVM{PresenceEvery: strconv.FormatInt(team.PresenceRefresh.Milliseconds(), 10)}
 	for i, m := range mates {
 		p := views.PickVM{ID: strconv.FormatInt(m.ID, 10), Name: m.Name, Initials: initials(m.Name), Note: "you"}
 		if m.ID != me.ID {
