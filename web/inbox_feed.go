@@ -226,6 +226,7 @@ type railCache struct {
 
 type railEntry struct {
 	at   time.Time
+	pos  int64 // the feed position its counts include at least
 	html []byte
 }
 
@@ -234,8 +235,11 @@ func newRailCache(ttl time.Duration) *railCache {
 }
 
 // railFor renders the rail and Live bands for the stream's user and filter,
-// or answers the copy another of the user's streams rendered a moment ago.
-func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
+// or answers the copy another of the user's streams rendered a moment ago,
+// if that copy counted every change up to pos (the newest the stream sent):
+// a rail older than the rows it follows would stay wrong until the next
+// change.
+func (s *Server) railFor(c echo.Context, f inbox.Filter, pos int64) ([]byte, error) {
 	key := strconv.FormatInt(userOf(c).ID, 10) + "?" + f.Values().Encode()
 	now := time.Now()
 	rc := s.rails
@@ -245,7 +249,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		rc.entries = map[string]railEntry{}
 	}
 	rc.mu.Unlock()
-	if ok && now.Sub(e.at) < rc.ttl {
+	if ok && now.Sub(e.at) < rc.ttl && e.pos >= pos {
 		return e.html, nil
 	}
 	vm, err := s.railVM(c, f)
@@ -258,7 +262,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		return nil, err
 	}
 	rc.mu.Lock()
-	rc.entries[key] = railEntry{at: now, html: b.Bytes()}
+	rc.entries[key] = railEntry{at: now, pos: pos, html: b.Bytes()}
 	rc.mu.Unlock()
 	return b.Bytes(), nil
 }
