@@ -2,8 +2,8 @@ package views
 
 // TeamVM is the team page: users, their roles and reach.
 type TeamVM struct {
-	Layout  LayoutVM
-	Rows    []TeamRowVM
+	Layout   LayoutVM
+	Rows     []TeamRowVM
 	CanEdit  bool // the viewer is an admin
 	Workload WorkloadVM
 }

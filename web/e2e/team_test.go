@@ -278,10 +278,12 @@ func TestBrowser_autoAssignAndWorkload(t *testing.T) {
 	}
 	b.WaitFor(`document.querySelector("`+rowSel(ids[1])+`").dataset.status === "replied"`, 10*time.Second)
 	b.Navigate(w.App.URL + "/team")
-	row := func(id int64) string { return `[data-testid=workload-row][data-user-id="` + strconv.FormatInt(id, 10) + `"] ` }
+	row := func(id int64) string {
+		return `[data-testid=workload-row][data-user-id="` + strconv.FormatInt(id, 10) + `"] `
+	}
 	avaID := userID(t, w.Login(t, d.User("Ava").ID))
 	for _, c := range []struct {
-		id                    int64
+		id                   int64
 		open, replies, share string
 	}{{avaID, "2", "0", "—"}, {eliID, "0", "1", "100% (1 of 1)"}} {
 		got := []string{b.Text(row(c.id) + "[data-testid=workload-open]"), b.Text(row(c.id) + "[data-testid=workload-replies]"), b.Text(row(c.id) + "[data-testid=workload-share]")}
