@@ -7,7 +7,7 @@ ALTER TABLE comments ADD COLUMN alerted_at INTEGER NOT NULL DEFAULT 0; -- the co
 -- "Mine" and a person's other lists read by assignee, status and deadline;
 -- the unassigned count is the open count less the open assigned ones.
 CREATE INDEX comments_assignee ON comments (assignee_id, status, deadline, id) WHERE assignee_id IS NOT NULL;
-CREATE INDEX comments_open_assigned ON comments (account_id) WHERE status = 'open' AND assignee_id IS NOT NULL;
+CREATE INDEX comments_open_assigned ON comments (account_id, status, assignee_id) WHERE status = 'open' AND assignee_id IS NOT NULL;
 
 -- Who assigned whom, when: a comment's history. by_id is NULL (and by_name
 -- '') for automatic assignment; assignee_id NULL is an unassignment.

@@ -80,7 +80,18 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer alert.Stop()
 	assign := time.NewTicker(d.opt.AssignEvery)
 	defer assign.Stop()
-	d.AutoAssign(ctx)
+	// Arrivals ask for an auto-assignment pass; passes run at most every
+	// assignGap, so a flood of webhooks costs a pass a moment, not one a
+	// commit.
+	const assignGap = 500 * time.Millisecond
+	var due <-chan time.Time // a pass is scheduled
+	var last time.Time
+	schedule := func() {
+		if due == nil {
+			due = time.After(time.Until(last.Add(assignGap)))
+		}
+	}
+	schedule()
 	d.Alert(ctx)
 	for {
 		select {
@@ -93,9 +104,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-alert.C:
 			d.Alert(ctx)
 		case <-d.assign:
-			d.AutoAssign(ctx)
+			schedule()
 		case <-assign.C:
+			schedule()
+		case <-due:
+			due = nil
 			d.AutoAssign(ctx)
+			last = time.Now()
 		}
 	}
 }

@@ -219,20 +219,13 @@ func (s *Store) AutoAssign(ctx context.Context, accountID string, limit int) (in
 		if len(set) == 0 || !set[0].Enabled {
 			return nil, nil
 		}
-		var waiting []string
-		err := tx.Raw(`SELECT c.id FROM comments c WHERE c.account_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
-			AND c.received_at >= ? AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.comment_id = c.id)
-			ORDER BY c.deadline, c.id LIMIT ?`, accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
-		if err != nil || len(waiting) == 0 {
-			return nil, err
-		}
 		var people []struct {
 			ID         int64
 			Name       string
 			LastSeenAt int64
 			Open       int
 		}
-		err = tx.Raw(`SELECT u.id, u.name, u.last_seen_at,
+		err := tx.Raw(`SELECT u.id, u.name, u.last_seen_at,
 			(SELECT COUNT(*) FROM comments c WHERE c.assignee_id = u.id AND c.status = 'open') AS open
 			FROM account_access a JOIN users u ON u.id = a.user_id
 			WHERE a.account_id = ? AND a.can_reply = 1 ORDER BY u.id`, accountID).Scan(&people).Error
@@ -245,6 +238,16 @@ func (s *Store) AutoAssign(ctx context.Context, accountID string, limit int) (in
 			cands[i] = team.Candidate{UserID: p.ID, Online: team.Online(fromMS(p.LastSeenAt), now), Open: p.Open}
 		}
 		last := set[0].LastUserID
+		if _, ok := team.NextInTurn(cands, last, set[0].Cap); !ok {
+			return nil, nil // nobody can take one (at night, say): the waiting comments stay as they are, unread
+		}
+		var waiting []string
+		err = tx.Raw(`SELECT c.id FROM comments c WHERE c.account_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
+			AND c.received_at >= ? AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.comment_id = c.id)
+			ORDER BY c.deadline, c.id LIMIT ?`, accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
+		if err != nil || len(waiting) == 0 {
+			return nil, err
+		}
 		var log []inbox.Change
 		for _, id := range waiting {
 			next, ok := team.NextInTurn(cands, last, set[0].Cap)

@@ -51,7 +51,7 @@ func (s *Store) TeamStats(ctx context.Context, viewerID int64, userIDs []int64, 
 		var st team.Stats
 		err := s.r.WithContext(ctx).Raw(`SELECT
 			(SELECT COUNT(*) FROM comments WHERE assignee_id = ? AND status = 'open' AND `+scope+`) AS open,
-			(SELECT COUNT(*) FROM replies WHERE user_id = ? AND sent_at >= ? AND `+scope+`) AS replies_today,
+			(SELECT COUNT(*) FROM replies WHERE user_id = ? AND sent_at > 0 AND sent_at >= ? AND `+scope+`) AS replies_today,
 			(SELECT COUNT(*) FROM comments WHERE assignee_id = ? AND status = 'replied' AND deadline > ? AND `+scope+`) AS answered,
 			(SELECT COUNT(*) FROM comments WHERE assignee_id = ? AND status = 'expired' AND deadline > ? AND `+scope+`) AS missed`,
 			id, viewerID, id, max(ms(dayStart), 1), viewerID,
