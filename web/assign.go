@@ -48,13 +48,9 @@ func assigneeParam(c echo.Context, v string) (int64, error) {
 // and A keys, the picker or the bulk bar. The answer is the rows, swapped
 // in by id, the panel when it shows one of them, and a toast.
 func (s *Server) assignComments(c echo.Context) error {
-	form, err := c.FormParams()
+	form, ids, err := selection(c)
 	if err != nil {
-		return apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
-	}
-	ids := form["ids"]
-	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
-		return apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
+		return err
 	}
 	to, err := assigneeParam(c, form.Get("user_id"))
 	if err != nil {

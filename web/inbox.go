@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -122,17 +123,27 @@ func (s *Server) setCommentStatus(c echo.Context) error {
 	return render(c, http.StatusOK, views.DetailWithRow(detail, row, &toast))
 }
 
+// selection reads a form that acts on several comments: its values and
+// the comment ids (form values ids, 1 to inbox.MaxBulk of them).
+func selection(c echo.Context) (url.Values, []string, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, nil, apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
+	}
+	ids := form["ids"]
+	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
+		return nil, nil, apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
+	}
+	return form, ids, nil
+}
+
 // setStatuses is POST /inbox/status: a status change for several comments
 // (form values ids, status), from the bulk bar, a key, or a toast's Undo.
 // The answer is their rows, swapped in by id, and a toast.
 func (s *Server) setStatuses(c echo.Context) error {
-	form, err := c.FormParams()
+	form, ids, err := selection(c)
 	if err != nil {
-		return apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
-	}
-	ids := form["ids"]
-	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
-		return apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
+		return err
 	}
 	to := inbox.Status(form.Get("status"))
 	u := userOf(c)
