@@ -25,8 +25,12 @@ func (s *Server) autoAssignVM(c echo.Context, a account.Account) (*views.AutoAss
 		Summary: "Off: new comments wait under Unassigned until someone takes them.",
 	}
 	if set.Enabled {
+		each := vm.Cap + " open comments each."
+		if set.Cap == 1 {
+			each = "1 open comment each."
+		}
 		vm.Summary = "On: each new comment goes, in turn, to a teammate who is online and can answer @" + a.Username +
-			", up to " + vm.Cap + " open comments each."
+			", up to " + each
 	}
 	return vm, nil
 }
@@ -47,7 +51,7 @@ func (s *Server) setAutoAssign(c echo.Context) error {
 		return err
 	}
 	s.setFlash(c, "auto_assign_saved")
-	return redirect(c, "/accounts#account-"+a.ID)
+	return redirect(c, "/accounts")
 }
 
 // workloadVM is the Team page's per-person view: the viewer's teammates

@@ -377,7 +377,7 @@ func TestAutoAssign_adminsTurnItOnNewCommentsGoInTurn(t *testing.T) {
 	page := th.ava.Get(t, "/accounts")
 	card := page.Find("[data-testid=account-card][data-account-id='" + th.coffee + "']")
 	if card.Find("[data-testid=auto-assign]").AttrOr("data-enabled", "") != "true" ||
-		!strings.Contains(card.Find("[data-testid=auto-assign-summary]").Text(), "up to 1 open comments each") ||
+		!strings.Contains(card.Find("[data-testid=auto-assign-summary]").Text(), "up to 1 open comment each") ||
 		!strings.Contains(page.Find("[data-testid=toasts]").Text(), "Auto-assignment saved.") {
 		t.Errorf("accounts page: %q", card.Find("[data-testid=auto-assign]").Text())
 	}

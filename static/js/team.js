@@ -245,4 +245,8 @@
   }
   document.addEventListener("DOMContentLoaded", init);
   document.addEventListener("htmx:historyRestore", init);
+  // A boosted link swaps the page in without a load event.
+  htmx.onLoad(function (el) {
+    if (el !== document.body && el.querySelector && (el.matches("[data-server-now], [data-alerts-setting]") || $("[data-server-now], [data-alerts-setting]", el))) init();
+  });
 })();
