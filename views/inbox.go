@@ -10,6 +10,7 @@ type InboxVM struct {
 	Query       string
 	Status      string // the current view, for hidden inputs
 	Account     string
+	Assignee    string // me, none or a user id
 	Surface     string
 	Sort        string
 	FilterQuery string // the current filter as a query string (no leading ?)

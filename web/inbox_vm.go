@@ -171,7 +171,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	}
 	vm := views.InboxVM{
 		MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
-		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
+		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID, Assignee: f.Assignee,
 		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},

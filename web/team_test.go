@@ -234,7 +234,10 @@ func TestInbox_assignmentReachesEachViewersMine(t *testing.T) {
 	if sel := r.Find("#detail [data-testid=assign-select] option[selected]").AttrOr("value", ""); sel != strconv.FormatInt(th.id[th.ava], 10) {
 		t.Errorf("select shows %q", sel)
 	}
-	// The rail counts Mine and Unassigned.
+	// The rail counts Mine and Unassigned; searching within Mine keeps it.
+	if v := th.ava.Get(t, "/inbox?assignee=me").Find("[data-testid=filters] input[name=assignee]").AttrOr("value", ""); v != "me" {
+		t.Errorf("the search form drops assignee=me: %q", v)
+	}
 	page := th.ava.Get(t, "/inbox")
 	if got := page.Find("[data-testid=view-mine] .rail-count").Text(); got != "1" {
 		t.Errorf("Mine = %q", got)
