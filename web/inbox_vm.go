@@ -170,9 +170,9 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 		return views.InboxVM{}, err
 	}
 	vm := views.InboxVM{
-		MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
-		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID, Assignee: f.Assignee,
+		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
 		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
+		Assignee: f.Assignee, MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
