@@ -129,6 +129,12 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	if got := eli.Text("#detail [data-testid=detail-presence]"); !strings.HasPrefix(got, "Ava Martin is replying") {
 		t.Errorf("Eli's panel says %q", got)
 	}
+	// Eli takes it from the panel's assignee control.
+	Eval[bool](eli, `(function(){var s=document.querySelector("#detail [data-testid=assign-select]");s.value="`+strconv.FormatInt(eliID, 10)+`";
+		s.dispatchEvent(new Event("change",{bubbles:true}));return true})()`)
+	ava.WaitFor(`(document.querySelector("`+assignee(ids[1])+`")||{}).title === "Assigned to Eli Navarro"`, 5*time.Second)
+	eli.WaitFor(`document.querySelector("#detail [data-testid=detail-assignee]").dataset.assignee === "`+strconv.FormatInt(eliID, 10)+`"`, 5*time.Second)
+	eli.WaitFor(visible("#detail [data-testid=detail-presence]"), 5*time.Second)
 	eli.Screenshot("eli-inbox-assignments-presence")
 	eli.ColorScheme("dark")
 	eli.Screenshot("eli-inbox-assignments-presence-dark")
