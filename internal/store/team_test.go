@@ -354,7 +354,7 @@ func TestAutoAssign_roundRobinOnlineUnderCap(t *testing.T) {
 	eli := storetest.User(t, w.s, "fb-eli", "Eli Navarro", "agent")
 	storetest.Grant(t, w.s, eli, "111")
 	now := w.clock.Now()
-	seed(t, w.s, inbox.Comment{ID: "before", AccountID: "111", Deadline: now.Add(time.Hour)})
+	seedAt(t, w.s, now, inbox.Comment{ID: "before", AccountID: "111", Deadline: now.Add(time.Hour)})
 	w.clock.Add(time.Second)
 	if err := w.s.SetAutoAssign(ctx, w.ava, "111", true, 2); err != nil {
 		t.Fatal(err)

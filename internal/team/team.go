@@ -13,13 +13,14 @@ import (
 )
 
 // Presence timing: the browser refreshes a person's presence every
-// PresenceRefresh while their composer is open; a presence not refreshed
-// for PresenceTTL is swept within PresenceSweep, so it disappears within
-// PresenceTTL+PresenceSweep (under 30 s) of the tab closing.
+// PresenceRefresh while their composer is open (and ends it when the person
+// moves on or the page closes); a presence not refreshed for PresenceTTL is
+// swept within PresenceSweep, so even a browser that dies without a word
+// stops showing within PresenceTTL+PresenceSweep (under 30 s).
 const (
-	PresenceTTL     = 20 * time.Second
-	PresenceRefresh = 8 * time.Second
-	PresenceSweep   = 4 * time.Second
+	PresenceTTL     = 15 * time.Second
+	PresenceRefresh = 5 * time.Second
+	PresenceSweep   = 3 * time.Second
 )
 
 // OnlineWithin is how recently a person must have been seen to count as

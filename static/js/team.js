@@ -124,7 +124,7 @@
     post(id, "on");
     presence.timer = setInterval(function () {
       if (stillReplying()) post(presence.id, "on"); else stopPresence();
-    }, parseInt(c.dataset.presenceEvery, 10) || 8000);
+    }, parseInt(c.dataset.presenceEvery, 10) || 5000);
   }
   document.addEventListener("focusin", function (e) { if (e.target === composer()) startPresence(); });
   document.addEventListener("input", function (e) { if (e.target === composer()) startPresence(); });
