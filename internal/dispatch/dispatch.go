@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
-	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/team"
 )
@@ -22,7 +21,6 @@ type Store interface {
 	AutoAssignAccounts(ctx context.Context) ([]string, error)
 	AutoAssign(ctx context.Context, accountID string, limit int) (int, error)
 	AlertCandidates(ctx context.Context, before time.Duration, limit int) ([]store.AlertCandidate, error)
-	RecordEvents(ctx context.Context, events []outbound.Event) ([]outbound.Event, error)
 	MarkAlerted(ctx context.Context, ids []string) (int, error)
 }
 
@@ -143,9 +141,10 @@ func (d *Dispatcher) AutoAssign(ctx context.Context) {
 }
 
 // Alert raises the alert of every open comment within AlertBefore of its
-// deadline that nobody is on: the outbound event comment.expiring is
-// recorded once per comment (for outbound webhooks to deliver), then the
-// comment is marked, which the open inboxes show and notify.
+// deadline that nobody is on: the store marks the comment, which the open
+// inboxes show and notify, and records the outbound event comment.expiring
+// (for outbound webhooks to deliver) in the same transaction, once per
+// comment.
 func (d *Dispatcher) Alert(ctx context.Context) {
 	const batch = 500
 	cands, err := d.st.AlertCandidates(ctx, d.opt.AlertBefore, batch)
@@ -156,22 +155,13 @@ func (d *Dispatcher) Alert(ctx context.Context) {
 		return
 	}
 	now := d.opt.Now()
-	var events []outbound.Event
 	var ids []string
 	for _, c := range cands {
-		if !team.ShouldAlert(c.Comment, team.Online(c.AssigneeLastSeen, now), d.opt.AlertBefore, now) {
-			continue
+		if team.ShouldAlert(c.Comment, team.Online(c.AssigneeLastSeen, now), d.opt.AlertBefore, now) {
+			ids = append(ids, c.Comment.ID)
 		}
-		events = append(events, outbound.Event{Name: outbound.CommentExpiring, CommentID: c.Comment.ID, AccountID: c.Comment.AccountID, At: now})
-		ids = append(ids, c.Comment.ID)
 	}
 	if len(ids) == 0 {
-		return
-	}
-	// The event first: should the marking fail, the next pass records it
-	// again, which the store keeps once.
-	if _, err := d.st.RecordEvents(ctx, events); err != nil {
-		d.log.Error("recording comment.expiring", "error", err)
 		return
 	}
 	n, err := d.st.MarkAlerted(ctx, ids)

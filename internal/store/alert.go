@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 )
 
 // AlertCandidate is an open comment close to its deadline with no alert
@@ -42,9 +43,10 @@ func (s *Store) AlertCandidates(ctx context.Context, before time.Duration, limit
 	return out, nil
 }
 
-// MarkAlerted records that the comments' deadline alerts went out, so the
-// open inboxes show them (and raise the browser notification), and answers
-// how many were not marked before.
+// MarkAlerted raises the comments' deadline alerts: in one transaction it
+// marks them, so the open inboxes show them (and raise the browser
+// notification), and records the outbound event comment.expiring, once per
+// comment. It answers how many were not alerted before.
 func (s *Store) MarkAlerted(ctx context.Context, ids []string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -54,7 +56,14 @@ func (s *Store) MarkAlerted(ctx context.Context, ids []string) (int, error) {
 		var out []inbox.Change
 		err := tx.Raw(`UPDATE comments SET alerted_at = ?, updated_at = ? WHERE id IN ? AND alerted_at = 0
 			RETURNING id AS comment_id, account_id`, at, at, ids).Scan(&out).Error
-		return out, err
+		if err != nil {
+			return nil, err
+		}
+		events := make([]outbound.Event, len(out))
+		for i, c := range out {
+			events[i] = outbound.Event{Name: outbound.CommentExpiring, CommentID: c.CommentID, AccountID: c.AccountID}
+		}
+		return out, s.recordEvents(tx, events)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: mark alerted: %w", err)
