@@ -75,7 +75,7 @@ func (s *Server) workloadVM(c echo.Context) (views.WorkloadVM, error) {
 		return views.WorkloadVM{}, err
 	}
 	vm := views.WorkloadVM{WindowText: "Open assigned: comments waiting on each person now. Answered in time: of the comments assigned to them " +
-		"whose deadline fell in the last 30 days, the share that got a private reply before it."}
+		"that got a private reply or ran out of time in the last 30 days, the share that got the reply."}
 	for _, m := range mates {
 		st := stats[m.ID]
 		id := strconv.FormatInt(m.ID, 10)

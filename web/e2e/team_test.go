@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/replydesk/replydesk/internal/outbound/outboundtest"
 )
 
 // userID is a client's own id (GET /api/v1/me).
@@ -135,6 +137,7 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	ava.WaitFor(`(document.querySelector("`+assignee(ids[1])+`")||{}).title === "Assigned to Eli Navarro"`, 5*time.Second)
 	eli.WaitFor(`document.querySelector("#detail [data-testid=detail-assignee]").dataset.assignee === "`+strconv.FormatInt(eliID, 10)+`"`, 5*time.Second)
 	eli.WaitFor(visible("#detail [data-testid=detail-presence]"), 5*time.Second)
+	eli.WaitFor(`document.querySelector("[data-testid=view-mine] .rail-count").textContent === "3" && document.querySelector("[data-testid=view-unassigned] .rail-count").textContent === "0"`, 5*time.Second)
 	eli.Screenshot("eli-inbox-assignments-presence")
 	eli.ColorScheme("dark")
 	eli.Screenshot("eli-inbox-assignments-presence-dark")
@@ -216,6 +219,16 @@ func TestBrowser_deadlineAlertNotifies(t *testing.T) {
 	acct := d.Account("acme.coffee")
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, d.User("Ava").ID)
+	// An outbound webhook hears comment.expiring (Ava is an admin).
+	rcv, srv := outboundtest.New(t, 0)
+	r := w.Login(t, d.User("Ava").ID).PostJSON(t, "/api/v1/webhooks", map[string]any{"url": srv.URL, "events": []string{"comment.expiring"}})
+	var hook struct {
+		Secret string `json:"secret"`
+	}
+	if json.Unmarshal([]byte(r.Body), &hook); r.Status != http.StatusCreated {
+		t.Fatalf("webhook = %d %s", r.Status, r.Body)
+	}
+	rcv.SetSecret(hook.Secret)
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitLive()
 	b.WaitFor(visible("[data-testid=alerts-prompt]"), 5*time.Second)
@@ -262,6 +275,25 @@ func TestBrowser_deadlineAlertNotifies(t *testing.T) {
 		t.Errorf("%d notifications with the setting off", n)
 	}
 	b.WaitFor(`(document.querySelector("[data-testid=view-urgent] .rail-count-alert")||{}).textContent === "2"`, 5*time.Second)
+
+	// The webhook got comment.expiring for each comment, once, signed.
+	rcv.WaitAccepted(t, "comment.expiring", 2)
+	seen := map[string]int{}
+	for _, e := range rcv.Events() {
+		var p struct {
+			Comment struct {
+				Username string `json:"username"`
+			} `json:"comment"`
+		}
+		json.Unmarshal(e.Body, &p)
+		seen[e.Name+" "+p.Comment.Username] += e.Accepted
+	}
+	if len(seen) != 2 || seen["comment.expiring last.minute"] != 1 || seen["comment.expiring late.too"] != 1 || rcv.BadSignatures() != 0 {
+		t.Errorf("webhook events %v, %d badly signed", seen, rcv.BadSignatures())
+	}
+	if n := len(rcv.Events()); n != 2 {
+		t.Errorf("%d events, want 2", n)
+	}
 }
 
 // TestBrowser_autoAssignAndWorkload: an admin turns auto-assignment on for
