@@ -24,6 +24,7 @@ type InboxVM struct {
 	MeID        string         // the viewer (the script hides their own presence)
 	Picker      AssignPickerVM // the assignee picker (A)
 	AlertsText  string         // the one-time question about deadline notifications
+	BulkHide    BulkHideVM
 }
 
 // RailVM is the left rail and the Live bands above the list: what the live
@@ -98,6 +99,9 @@ type CommentRowVM struct {
 	Answerable  bool
 	People      PeopleVM // assignee, presence, deadline alert
 	OOB         bool     // sent over the live stream or in an action's answer: replaces the row by id
+	Hidden      bool     // hidden on Instagram
+	Deleted     bool     // deleted on Instagram (shown in the All view)
+	Moderating  string   // "Hiding…" while Instagram works on a change; "" otherwise
 }
 
 // ToastVM is a message after an action, with Undo when it can be undone.
@@ -127,6 +131,7 @@ type CommentDetailVM struct {
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
 	Assign       AssignFormVM
+	Moderation   ModerationVM
 }
 
 // StatusAction is a triage button in the detail panel.
@@ -160,6 +165,7 @@ type ReplyPanelVM struct {
 	CountOver    string // the same over the limit, with {over} for the excess
 	Warning      string // someone else is replying: sending again sends anyway
 	TemplateID   int64  // the template the text came from, kept across the warning
+	Nudge        NudgeVM
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

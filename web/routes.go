@@ -65,6 +65,7 @@ func (s *Server) routes(e *echo.Echo) {
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
 	accounts.POST("/:id/auto-assign", s.setAutoAssign, admin)
+	accounts.POST("/:id/nudge", s.setNudgeDefault, admin)
 	accounts.GET("/:id/disconnect", s.disconnectPage, admin)
 	accounts.POST("/:id/disconnect", s.disconnectAccount, admin)
 	accounts.POST("/:id/reconnect", s.reconnectAccount, admin)
@@ -92,6 +93,10 @@ func (s *Server) routes(e *echo.Echo) {
 	inboxPages.POST("/comments/:id/reply", s.sendReply)
 	inboxPages.POST("/assign", s.assignComments)
 	inboxPages.POST("/comments/:id/presence", s.setPresence)
+	inboxPages.POST("/comments/:id/public-reply", s.postPublicReply)
+	inboxPages.POST("/comments/:id/hide", s.hideComment)
+	inboxPages.POST("/comments/:id/delete", s.deleteComment)
+	inboxPages.POST("/moderation/hide", s.bulkHide)
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
@@ -121,6 +126,9 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/comments/:id/assign", s.apiAssign)
 	api.GET("/me", s.apiMe)
 	api.GET("/users", s.apiUsers)
+	api.POST("/comments/:id/public-reply", s.apiPostPublicReply)
+	api.POST("/comments/:id/hide", s.apiHideComment)
+	api.DELETE("/comments/:id", s.apiDeleteComment)
 	api.GET("/templates", s.apiListTemplates)
 	api.POST("/templates", s.apiCreateTemplate, admin)
 	api.GET("/templates/:id", s.apiGetTemplate)

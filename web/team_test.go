@@ -60,7 +60,7 @@ func (th *teamHarness) comment(t *testing.T, account, text string, extra ...any)
 	return id
 }
 
-type apiComment struct {
+type teamComment struct {
 	ID       string `json:"id"`
 	Assignee *struct {
 		ID   int64  `json:"id"`
@@ -72,7 +72,7 @@ type apiComment struct {
 func listIDs(t *testing.T, c *webtest.Client, query string) string {
 	t.Helper()
 	var page struct {
-		Data []apiComment `json:"data"`
+		Data []teamComment `json:"data"`
 	}
 	c.GetJSON(t, "/api/v1/comments?"+query, &page)
 	var ids []string
@@ -153,7 +153,7 @@ func TestAPI_assignMeAndUsers(t *testing.T) {
 	}
 
 	r = assign(th.ava, c1, `{"user_id":`+strconv.FormatInt(th.id[th.eli], 10)+`}`)
-	var got apiComment
+	var got teamComment
 	if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &got) != nil || got.Assignee == nil ||
 		got.Assignee.ID != th.id[th.eli] || got.Assignee.Name != "Eli Navarro" {
 		t.Fatalf("assign to Eli = %d %s", r.Status, r.Body)
@@ -394,7 +394,7 @@ func TestAutoAssign_adminsTurnItOnNewCommentsGoInTurn(t *testing.T) {
 	want := map[string]string{ids[0]: "Ava Martin", ids[1]: "Eli Navarro", ids[2]: "", before: ""}
 	waitFor(t, 10*time.Second, "auto-assignment", func() bool {
 		for id, who := range want {
-			var c apiComment
+			var c teamComment
 			th.ava.GetJSON(t, "/api/v1/comments/"+id, &c)
 			name := ""
 			if c.Assignee != nil {

@@ -166,6 +166,9 @@ func (f Filter) Matches(c Comment, now time.Time) bool {
 	if f.Surface != "" && c.Surface != f.Surface {
 		return false
 	}
+	if c.Deleted && f.View != ViewAll {
+		return false // kept for the record, but gone from the views people work in
+	}
 	switch f.View {
 	case ViewAll:
 	case ViewDue:
@@ -242,6 +245,9 @@ type Item struct {
 	OpenOnMedia     int      // open comments on the same media
 	Assignee        Person   // ID 0: unassigned
 	Replying        []Person // who has it open in the composer now
+	// PendingModeration is the change of visibility Instagram is working
+	// on ("hide", "unhide" or "delete"), "" when none.
+	PendingModeration string
 }
 
 // Page is one page of the inbox.
