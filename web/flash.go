@@ -28,6 +28,7 @@ var flashes = map[string]views.Flash{
 	"disconnected_purged": {Kind: "ok", Message: "Account disconnected and its comments deleted."},
 	"disconnected_hooks_on": {Kind: "error", Message: "Account disconnected, but Facebook did not confirm that its webhooks are off. " +
 		"Replydesk ignores them; to stop them at Meta too, remove Replydesk from the Page in Meta Business Suite (Settings → Business integrations)."},
+	"replies_resumed": {Kind: "ok", Message: "Replies resumed: the queued ones go out now, closest deadline first."},
 }
 
 // setFlash queues a one-time message for the next page.

@@ -173,7 +173,7 @@ func TestAPI_assignMeAndUsers(t *testing.T) {
 	if got := listIDs(t, th.ava, "assignee=none"); got != c2 {
 		t.Errorf("unassigned = %q", got)
 	}
-	if r := th.ava.Get(t, "/api/v1/comments?assignee=someone"); r.Status != http.StatusUnprocessableEntity {
+	if r := th.ava.Get(t, "/api/v1/comments?assignee=someone"); r.Status != http.StatusBadRequest {
 		t.Errorf("bad assignee filter = %d", r.Status)
 	}
 	r = assign(th.eli, c1, `{"user_id":null}`)

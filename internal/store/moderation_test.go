@@ -220,10 +220,10 @@ func TestModeration_nudgeFollowsItsPrivateReply(t *testing.T) {
 	if _, err := s.NextAction(ctx, "111"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a waiting nudge is due: %v", err)
 	}
-	if err := s.FinishAttempt(ctx, rs[0], reply.Result{State: reply.Sent, MessageID: "m1"}); err != nil {
+	if _, err := s.FinishAttempt(ctx, rs[0], reply.Result{State: reply.Sent, MessageID: "m1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishAttempt(ctx, rs[1], reply.Result{State: reply.Failed, Error: "no"}); err != nil {
+	if _, err := s.FinishAttempt(ctx, rs[1], reply.Result{State: reply.Failed, Error: "no"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.ResolveNudges(ctx, "reply failed", "deleted"); err != nil || n != 2 {

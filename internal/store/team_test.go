@@ -458,7 +458,7 @@ func TestTeam_teammatesAndStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.s.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m.1", RecipientID: "r.1"}); err != nil {
+	if _, err := w.s.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m.1", RecipientID: "r.1"}); err != nil {
 		t.Fatal(err)
 	}
 	day := now.Add(-time.Hour)
