@@ -74,6 +74,10 @@ func classify(err error, f attemptFacts) outcome {
 		message: "Instagram refused this reply without saying why. Edit it and try again, or leave the comment."}
 	var me *meta.Error
 	if errors.As(err, &me) && me.Code == 100 {
+		// Code 100 speaks of this comment (deleted, or its author cannot
+		// receive messages), not of the account: it does not count toward
+		// the circuit breaker.
+		o.unexplained = false
 		o.message = "Instagram refused a private reply to this comment: it may have been deleted, or the person cannot receive messages. Nothing more can be sent to it."
 	}
 	return o

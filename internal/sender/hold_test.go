@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/sender"
 )
@@ -126,15 +127,37 @@ func TestSend_circuitBreaker(t *testing.T) {
 	}
 }
 
+// TestSend_refusalsOfOneCommentDoNotTripTheBreaker: Meta's code 100 says
+// something about the comment (deleted, or its author cannot receive
+// messages): refusals of that kind, however many in a row, fail their own
+// replies and leave the account sending.
+func TestSend_refusalsOfOneCommentDoNotTripTheBreaker(t *testing.T) {
+	f := newFixture(t, func(o *sender.Options) { o.BreakerAfter = 2 })
+	f.fault(t, map[string]any{"code": 100, "count": 3})
+	for range 3 {
+		id := f.comment(t, map[string]any{"text": "q"})
+		f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello"})
+		if r := f.waitState(t, id, reply.Failed); !strings.Contains(r.Error, "deleted") {
+			t.Fatalf("refusal: %+v", r)
+		}
+	}
+	if acct := f.account(t); acct.Held() || acct.RefusalStreak != 0 {
+		t.Fatalf("after 3 refusals of single comments: %+v", acct)
+	}
+	next := f.comment(t, map[string]any{"text": "q"})
+	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: next, Text: "hello"})
+	f.waitState(t, next, reply.Sent)
+}
+
 // TestSend_maybeBlockedRetriesThenFails: Meta's code 2 is tried
 // MaybeBlockedAttempts times, then fails with words about a block.
 func TestSend_maybeBlockedRetriesThenFails(t *testing.T) {
 	f := newFixture(t, func(o *sender.Options) { o.MaybeBlockedSpan = 300 * time.Millisecond })
 	id := f.comment(t, map[string]any{"text": "q"})
-	f.fault(t, map[string]any{"code": 2, "count": 3})
+	f.fault(t, map[string]any{"code": 2, "count": meta.MaybeBlockedAttempts})
 	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello"})
 	r := f.waitState(t, id, reply.Failed)
-	if r.Attempts != 3 || r.ErrorKind != reply.KindMaybeBlocked || !strings.Contains(r.Error, "blocked the account") {
+	if r.Attempts != meta.MaybeBlockedAttempts || r.ErrorKind != reply.KindMaybeBlocked || !strings.Contains(r.Error, "blocked the account") {
 		t.Errorf("reply %+v", r)
 	}
 }

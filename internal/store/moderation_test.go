@@ -42,8 +42,8 @@ func TestModeration_deletedLeavesViewsAndCounts(t *testing.T) {
 	ctx := context.Background()
 	s, feed, ava := moderationStore(t)
 	now := time.Now()
-	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour), Text: "spam"},
-		inbox.Comment{ID: "c2", AccountID: "111", Deadline: now.Add(time.Hour), Text: "hello"})
+	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", MediaID: "m1", Deadline: now.Add(time.Hour), Text: "spam"},
+		inbox.Comment{ID: "c2", AccountID: "111", MediaID: "m1", Deadline: now.Add(time.Hour), Text: "hello"})
 	feed.take()
 	a := queue(t, s, moderation.Action{CommentID: "c1", AccountID: "111", Kind: moderation.Delete, UserID: ava, UserName: "Ava"})
 	if got := commentIDs(feed.take()); len(got) != 1 || got[0] != "c1" {
@@ -58,6 +58,9 @@ func TestModeration_deletedLeavesViewsAndCounts(t *testing.T) {
 	it, err := s.InboxItem(ctx, ava, "c1")
 	if err != nil || !it.Deleted {
 		t.Fatalf("deleted comment: %+v, %v", it, err)
+	}
+	if other, err := s.InboxItem(ctx, ava, "c2"); err != nil || other.OpenOnMedia != 1 {
+		t.Errorf("open comments on the post after a delete = %d, %v; want 1", other.OpenOnMedia, err)
 	}
 	for _, view := range []string{"open", inbox.ViewDue, inbox.ViewAll} {
 		f := inbox.Filter{View: view}
