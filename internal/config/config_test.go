@@ -88,6 +88,7 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"live poll", map[string]string{"REPLYDESK_LIVE_POLL": "10ms"}, "REPLYDESK_LIVE_POLL: "},
 		{"alert before", map[string]string{"REPLYDESK_ALERT_BEFORE": "an hour"}, "REPLYDESK_ALERT_BEFORE: "},
 		{"alert beyond the window", map[string]string{"REPLYDESK_ALERT_BEFORE": "200h"}, "REPLYDESK_ALERT_BEFORE: must be at most 168h"},
+		{"pprof addr", map[string]string{"REPLYDESK_PPROF": "6060"}, "REPLYDESK_PPROF: "},
 		{"reconcile interval", map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "soon"}, "REPLYDESK_RECONCILE_INTERVAL: "},
 		{"database dir", map[string]string{"REPLYDESK_DATABASE": "/dev/null/x/r.db"}, "REPLYDESK_DATABASE: "},
 		{"no secret outside demo", without(prod, "REPLYDESK_SECRET"), "REPLYDESK_SECRET: required"},
