@@ -51,18 +51,40 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 		conds = append(conds, "c.surface = ?")
 		args = append(args, string(f.Surface))
 	}
-	if q := f.Query; q != "" {
-		if len([]rune(q)) >= 3 {
-			// Trigram full-text match on a quoted phrase (any substring).
+	if q := f.Search(); q.User != "" || q.Text != "" {
+		// Trigram full-text matches on quoted phrases (any substring);
+		// shorter than a trigram, a scan with LIKE.
+		var match []string
+		if q.User != "" {
+			if len([]rune(q.User)) >= 3 {
+				match = append(match, "username : "+ftsPhrase(q.User))
+			} else {
+				conds = append(conds, `c.username LIKE ? ESCAPE '\'`)
+				args = append(args, likeAny(q.User))
+			}
+		}
+		if q.Text != "" {
+			if len([]rune(q.Text)) >= 3 {
+				match = append(match, ftsPhrase(q.Text))
+			} else {
+				conds = append(conds, `(c.username LIKE ? ESCAPE '\' OR c.text LIKE ? ESCAPE '\')`)
+				args = append(args, likeAny(q.Text), likeAny(q.Text))
+			}
+		}
+		if len(match) > 0 {
 			conds = append(conds, "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
-		} else {
-			conds = append(conds, "(c.username LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\')")
-			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
-			args = append(args, like, like)
+			args = append(args, strings.Join(match, " AND "))
 		}
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// ftsPhrase quotes text as one FTS5 phrase.
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// likeAny is a LIKE pattern matching s anywhere, its wildcards escaped.
+func likeAny(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }
 
 // ListInbox is one page of the comments userID may see, filtered and
