@@ -117,6 +117,7 @@ type CommentDetailVM struct {
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
 	FilterQuery  string
+	ListURL      string // the list this comment was opened from, with its filters
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
 }
@@ -147,6 +148,7 @@ type ReplyPanelVM struct {
 	Attempts     []ReplyVM
 	DeliveryNote string
 	ClosedReason string // shown when the deadline passes while the composer is open
+	FilterQuery  string // the list's filters, kept by the composer's answer
 	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
 	CountFormat  string // the counter's words with {n} for the bytes used
 	CountOver    string // the same over the limit, with {over} for the excess

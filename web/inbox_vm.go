@@ -261,6 +261,10 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	vm := views.CommentDetailVM{
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
 		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+		ListURL: "/inbox",
+	}
+	if vm.FilterQuery != "" {
+		vm.ListURL += "?" + vm.FilterQuery
 	}
 	if it.AdTitle != "" {
 		vm.MediaLabel = "“" + it.AdTitle + "”"
@@ -282,6 +286,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 			Text: statusLabels[it.Status] + " by " + orSystem(it.StatusByName), Kind: "status"})
 	}
 	vm.Reply = s.replyPanelVM(c, it, panel)
+	vm.Reply.FilterQuery = vm.FilterQuery
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
 		return vm, err
 	}

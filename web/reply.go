@@ -45,7 +45,11 @@ func (s *Server) sendReply(c echo.Context) error {
 	}
 	row := toRowVM(it, f, s.now())
 	row.Selected, row.OOB = true, true
-	return render(c, status, views.DetailWithRow(detail, row, nil))
+	var toast *views.ToastVM
+	if !refused && detail.Reply.Existing != nil {
+		toast = &views.ToastVM{Message: "Private reply to @" + it.Username + ": " + detail.Reply.Existing.StateLabel}
+	}
+	return render(c, status, views.DetailWithRow(detail, row, toast))
 }
 
 // apiSendReply is POST /api/v1/comments/:id/reply {"text"} or

@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// panelIs waits until the panel shows comment id and its row is the cursor.
+func panelIs(b *Browser, id string) {
+	b.t.Helper()
+	cond := `(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "` + id + `" &&
+		(document.querySelector(".row.cursor")||{}).id === "comment-` + id + `" &&
+		(document.querySelector(".row.selected")||{}).id === "comment-` + id + `"`
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if Eval[bool](b, "!!("+cond+")") {
+			return
+		}
+	}
+	b.t.Fatalf("panel is not %s: %s", id, Eval[string](b, `JSON.stringify({card: (document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id, cursor: (document.querySelector(".row.cursor")||{}).id, sel: (document.querySelector(".row.selected")||{}).id, url: location.href})`))
+}
+
+// TestBrowser_oneCurrentCommentDeepLinksAndBack (issue 20, items 1 and 3):
+// the cursor row is the panel's comment whatever moves it (enter, j, k, a
+// click), keys act on that one, done moves on to the next open comment with
+// Undo in the toast; the URL names the open comment with the list's
+// filters, survives a login, Esc and the panel's Back control close it, and
+// the browser's Back returns to the list, on a desktop and on a phone.
+func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	acct := d.Account("acme.coffee")
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	api := w.Login(t, d.User("Ava").ID)
+	var ids []string // oldest first: soonest deadline first in the list
+	for _, c := range []struct{ text, age string }{{"first", "100h"}, {"second", "50h"}, {"third", "20h"}, {"fourth", "10h"}} {
+		id := w.comment(t, map[string]any{"account": acct.ID, "text": c.text, "age": c.age})
+		waitComment(t, api, id)
+		ids = append(ids, id)
+	}
+	list := w.App.URL + "/inbox?account=" + acct.ID
+	b.Navigate(list)
+	b.WaitFor(`!!document.querySelector("`+rowSel(ids[3])+`")`, 10*time.Second)
+	b.WaitLive()
+	path := func() string {
+		u, err := url.Parse(b.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Path + "?" + u.RawQuery
+	}
+
+	// Enter opens the cursor's comment; the URL names it, with the filter.
+	b.Do(chromedp.KeyEvent("j"), chromedp.KeyEvent(kb.Enter))
+	panelIs(b, ids[0])
+	if got, want := path(), "/inbox/comments/"+ids[0]+"?account="+acct.ID; got != want {
+		t.Errorf("after enter the URL is %s, want %s", got, want)
+	}
+	// j moves the panel with the cursor; k back; j again.
+	b.Do(chromedp.KeyEvent("j"))
+	panelIs(b, ids[1])
+	b.Do(chromedp.KeyEvent("k"))
+	panelIs(b, ids[0])
+	b.Do(chromedp.KeyEvent("j"))
+	panelIs(b, ids[1])
+	if got, want := path(), "/inbox/comments/"+ids[1]+"?account="+acct.ID; got != want {
+		t.Errorf("after j the URL is %s, want %s", got, want)
+	}
+	// e marks the current comment (the panel's) done, and moves on to the
+	// next open one, with Undo in the toast.
+	b.Do(chromedp.KeyEvent("e"))
+	b.WaitFor(`document.querySelector("`+rowSel(ids[1])+`").dataset.status === "done"`, 5*time.Second)
+	panelIs(b, ids[2])
+	if st := Eval[string](b, `document.querySelector("`+rowSel(ids[0])+`").dataset.status`); st != "open" {
+		t.Errorf("the comment before the cursor became %q", st)
+	}
+	if got := b.Text(`[data-testid=toast]`); !strings.Contains(got, "Marked comment done") || !strings.Contains(got, "Undo") {
+		t.Errorf("toast %q", got)
+	}
+	// r writes the reply to the panel's comment.
+	b.Do(chromedp.KeyEvent("r"))
+	if !Eval[bool](b, `document.activeElement.matches("[data-testid=reply-text]") && document.activeElement.closest(".detail-card").dataset.id === "`+ids[2]+`"`) {
+		t.Error("r did not focus the current comment's reply box")
+	}
+	// The panel's Dismiss button also moves on.
+	b.Do(chromedp.KeyEvent(kb.Escape)) // leaves the reply box
+	b.Do(chromedp.Click(chromedp.CSS(`#detail [data-status-action=dismissed]`)))
+	b.WaitFor(`document.querySelector("`+rowSel(ids[2])+`").dataset.status === "dismissed"`, 5*time.Second)
+	panelIs(b, ids[3])
+	// Esc closes the panel: the URL is the list's again, with its filter.
+	b.Do(chromedp.KeyEvent(kb.Escape))
+	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
+	if got, want := path(), "/inbox?account="+acct.ID; got != want {
+		t.Errorf("after Esc the URL is %s, want %s", got, want)
+	}
+	// A click opens a comment; the browser's Back returns to the list, and
+	// Forward opens it again.
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[0]) + " [data-testid=row-open]")))
+	panelIs(b, ids[0])
+	Eval[bool](b, "history.back(), true")
+	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
+	Eval[bool](b, "history.forward(), true")
+	panelIs(b, ids[0])
+
+	// On a phone the panel covers the list and has a Back control.
+	b.Viewport(PhoneWidth, PhoneHeight, true)
+	closeBtn := `[data-testid=detail-close]`
+	if !Eval[bool](b, `(() => { const r = document.querySelector("`+closeBtn+`").getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("the phone's Back control is not on screen")
+	}
+	b.Do(chromedp.Click(chromedp.CSS(closeBtn)))
+	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[3]) + " [data-testid=row-open]")))
+	panelIs(b, ids[3])
+	Eval[bool](b, "history.back(), true")
+	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
+	if !Eval[bool](b, `getComputedStyle(document.getElementById("detail")).display === "none"`) {
+		t.Error("after Back the phone still shows the panel")
+	}
+
+	// A deep link survives Facebook Login: a logged-out browser asked for a
+	// comment, and lands on it after logging in.
+	b2 := NewBrowser(t)
+	deep := "/inbox/comments/" + ids[3] + "?account=" + acct.ID
+	b2.Navigate(w.App.URL + deep)
+	if loc := b2.Location(); !strings.HasPrefix(loc, w.App.URL+"/login") {
+		t.Fatalf("logged out, the deep link went to %s", loc)
+	}
+	w.BrowserLogin(t, b2, d.User("Ava").ID)
+	if got := b2.Location(); got != w.App.URL+deep {
+		t.Errorf("after login the browser is at %s, want %s", got, w.App.URL+deep)
+	}
+	b2.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+ids[3]+`"`, 5*time.Second)
+	// Opened from a link, Esc still closes it (to the list, not to the login).
+	b2.Do(chromedp.KeyEvent(kb.Escape))
+	b2.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox" && location.search === "?account=`+acct.ID+`"`, 5*time.Second)
+}
