@@ -140,3 +140,58 @@ func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
 	b2.Do(chromedp.KeyEvent(kb.Escape))
 	b2.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox" && location.search === "?account=`+acct.ID+`"`, 5*time.Second)
 }
+
+// TestBrowser_panelFollowsTheChangeFeed (issue 20, item 2): the open panel
+// updates when a teammate acts on its comment: a status change shows at
+// once, and a reply sent first by a teammate shows with its state and who
+// sent it, while the draft being written stays visible, read-only, with the
+// reason it can no longer be sent.
+func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	acct := d.Account("acme.coffee")
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	ava := w.Login(t, d.User("Ava").ID)
+	eli := w.Login(t, d.User("Eli").ID)
+	x := w.comment(t, map[string]any{"account": acct.ID, "text": "Is the blue one back?", "age": "50h"})
+	y := w.comment(t, map[string]any{"account": acct.ID, "text": "Ships to Canada?", "age": "20h"})
+	waitComment(t, ava, x)
+	waitComment(t, ava, y)
+	b.Navigate(w.App.URL + "/inbox/comments/" + y)
+	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+y+`"`, 10*time.Second)
+	b.WaitLive()
+
+	// A teammate marks it done: the open panel says so.
+	if r := eli.PostJSON(t, "/api/v1/comments/"+y+"/status", map[string]string{"status": "done"}); r.Status != 200 {
+		t.Fatalf("eli marks done: %d %s", r.Status, r.Body)
+	}
+	b.WaitFor(`document.querySelector("#detail .detail-card").dataset.status === "done" && !!document.querySelector("#detail [data-status-action=open]")`, 5*time.Second)
+	if got := b.Text(`#detail [data-testid=history]`); !strings.Contains(got, "Done by Eli Navarro") {
+		t.Errorf("the panel's history after Eli's done: %q", got)
+	}
+
+	// Ava writes a reply to x; Eli replies first.
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(x) + " [data-testid=row-open]")))
+	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+x+`"`, 5*time.Second)
+	draft := "Hi! The blue one is back on Friday."
+	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), draft))
+	if r := eli.PostJSON(t, "/api/v1/comments/"+x+"/reply", map[string]string{"text": "Back on Friday!"}); r.Status != 200 && r.Status != 202 {
+		t.Fatalf("eli replies: %d %s", r.Status, r.Body)
+	}
+	b.WaitFor(`(document.querySelector("#detail [data-testid=reply-state]")||{}).textContent === "Sent"`, 10*time.Second)
+	if got := b.Text(`#detail [data-testid=reply-status]`); !strings.Contains(got, "Eli Navarro") || !strings.Contains(got, "Back on Friday!") {
+		t.Errorf("the panel's reply card: %q", got)
+	}
+	b.WaitFor(`!!document.querySelector("#detail [data-testid=draft-kept]")`, 5*time.Second)
+	if got := Eval[string](b, `document.querySelector("#detail [data-testid=reply-text]").value`); got != draft {
+		t.Errorf("the draft became %q, want %q", got, draft)
+	}
+	if !Eval[bool](b, `document.querySelector("#detail [data-testid=reply-text]").readOnly && document.querySelector("#detail [data-testid=reply-send]").disabled`) {
+		t.Error("the kept draft can still be sent")
+	}
+	if got := b.Text(`#detail [data-testid=reply-disabled-reason]`); got == "" {
+		t.Error("no reason why the draft can no longer be sent")
+	}
+	b.Screenshot("panel-teammate-replied-first")
+}
