@@ -25,6 +25,7 @@ type InboxVM struct {
 // RailVM is the left rail and the Live bands above the list: what the live
 // stream refreshes as counts change.
 type RailVM struct {
+	Title     string     // the page's title with the open count, e.g. "Inbox (3 open)"
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
 	LiveBands []LiveBandVM
@@ -50,6 +51,7 @@ type Option struct {
 // EmptyVM is what an empty list says.
 type EmptyVM struct {
 	Title, Message string
+	Loading        bool // the first fetch of comments is still running
 }
 
 // LiveBandVM announces a running broadcast.

@@ -44,6 +44,9 @@ type AccountDirectory interface {
 	Account(ctx context.Context, id string) (account.Account, error)
 	UnattendedAccounts(ctx context.Context) ([]account.Account, error)
 	CommentCount(ctx context.Context, accountID string) (int, error)
+	// FirstBackfillPending: some account's recent comments are still being
+	// fetched for the first time.
+	FirstBackfillPending(ctx context.Context, accountIDs []string) (bool, error)
 }
 
 // MetaCallbacks answers Meta's deauthorize and data-deletion callbacks and

@@ -20,6 +20,12 @@ var surfaceLabels = map[inbox.Surface]string{
 	inbox.SurfaceAd: "Ad", inbox.SurfaceLive: "Live",
 }
 
+// surfacePlurals name the surface filter's options.
+var surfacePlurals = map[inbox.Surface]string{
+	inbox.SurfacePost: "Posts", inbox.SurfaceReel: "Reels", inbox.SurfaceStory: "Stories",
+	inbox.SurfaceAd: "Ads", inbox.SurfaceLive: "Live",
+}
+
 var statusLabels = map[inbox.Status]string{
 	inbox.StatusOpen: "Open", inbox.StatusReplied: "Replied", inbox.StatusDone: "Done",
 	inbox.StatusDismissed: "Dismissed", inbox.StatusExpired: "Expired",
@@ -177,21 +183,36 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	vm.EventsURL = "/inbox/events?" + ev.Encode()
 	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
 	for _, sf := range inbox.Surfaces {
-		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
+		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfacePlurals[sf], Selected: f.Surface == sf})
 	}
 	vm.Sorts = []views.Option{
 		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
 		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
 	}
 	username := ""
+	var ids []string
 	if accts, err := s.userAccounts(c); err == nil {
 		for _, a := range accts {
 			if a.ID == f.AccountID {
 				username = a.Username
 			}
+			if f.AccountID == "" || a.ID == f.AccountID {
+				ids = append(ids, a.ID)
+			}
 		}
 	}
 	vm.Empty = emptyState(f, username)
+	if len(rows) == 0 && f.Query == "" {
+		pending, err := s.deps.Accounts.FirstBackfillPending(c.Request().Context(), ids)
+		if err != nil {
+			return views.InboxVM{}, err
+		}
+		if pending {
+			vm.Empty = views.EmptyVM{Title: "Fetching the last 7 days of comments from Instagram…", Loading: true,
+				Message: "They appear here as they are read, in a minute or so. New comments arrive live meanwhile."}
+		}
+	}
+	vm.Layout.Title = rail.Title
 	return vm, nil
 }
 
@@ -212,7 +233,7 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 	if err != nil {
 		return views.RailVM{}, err
 	}
-	var vm views.RailVM
+	vm := views.RailVM{Title: fmt.Sprintf("Inbox (%d open)", counts.Open)}
 	link := func(g inbox.Filter) string {
 		g.Query = f.Query
 		if q := g.Values().Encode(); q != "" {

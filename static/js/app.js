@@ -114,6 +114,8 @@
     $("[data-testid=bulk-count]", bar).textContent = fill(bar.dataset.count, { n: checked.size });
     var detail = $("#detail");
     detail.classList.toggle("open", !!sel);
+    var rail = $("#rail");
+    if (rail && rail.dataset.title && document.title !== rail.dataset.title) document.title = rail.dataset.title; // the open count
   }
   function setCursor(r) {
     cursorID = r ? r.dataset.id : "";

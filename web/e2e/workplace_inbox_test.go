@@ -195,3 +195,40 @@ func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
 	}
 	b.Screenshot("panel-teammate-replied-first")
 }
+
+// TestBrowser_firstMinutesConnectionBarAndTitle (issue 20, item 8): the
+// first login on a fresh database says the comments are being fetched
+// instead of "All caught up"; the tab title carries the open count and
+// follows it live; a bar shows while the live connection is down and goes
+// when it is back.
+func TestBrowser_firstMinutesConnectionBarAndTitle(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	acct := d.Account("acme.coffee")
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID) // lands on the inbox before the first backfill ran
+	if got := b.Text(`[data-testid=empty]`); !strings.Contains(got, "Fetching the last 7 days of comments from Instagram") {
+		t.Errorf("the first inbox says %q", got)
+	}
+	b.WaitLive()
+	if bar := Eval[bool](b, `getComputedStyle(document.querySelector("[data-testid=connection-bar]")).display === "none"`); !bar {
+		t.Error("the connection bar shows while the stream is open")
+	}
+	b.WaitFor(`/^Inbox \(\d+ open\) · Replydesk$/.test(document.title)`, 5*time.Second)
+	before := Eval[string](b, `document.title`)
+	api := w.Login(t, d.User("Ava").ID)
+	id := w.comment(t, map[string]any{"account": acct.ID, "text": "one more"})
+	waitComment(t, api, id)
+	b.WaitFor(`document.title !== "`+before+`" && /^Inbox \(\d+ open\) · Replydesk$/.test(document.title)`, 10*time.Second)
+
+	// The app goes away: the bar says so; it comes back: the bar goes.
+	w.App.Kill()
+	b.WaitFor(`getComputedStyle(document.querySelector("[data-testid=connection-bar]")).display !== "none"`, 10*time.Second)
+	if got := b.Text(`[data-testid=connection-bar]`); !strings.Contains(got, "reconnecting") {
+		t.Errorf("connection bar %q", got)
+	}
+	b.Screenshot("connection-bar")
+	w.App.Restart()
+	b.WaitFor(`document.querySelector("[data-testid=inbox-page]").dataset.live === "open" &&
+		getComputedStyle(document.querySelector("[data-testid=connection-bar]")).display === "none"`, 30*time.Second)
+}
