@@ -56,6 +56,7 @@ type EmptyVM struct {
 
 // LiveBandVM announces a running broadcast.
 type LiveBandVM struct {
+	Ended   bool // the broadcast ended: its open comments expired
 	Account string
 	ViewURL string
 	Message string

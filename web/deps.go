@@ -105,6 +105,7 @@ type InboxStore interface {
 	InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error)
 	InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error)
 	OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error)
+	EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error)
 	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
 }
 

@@ -202,7 +202,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 		}
 	}
 	vm.Empty = emptyState(f, username)
-	if len(rows) == 0 && f.Query == "" {
+	if len(rows) == 0 && f.Query == "" && s.opt.Backfill {
 		pending, err := s.deps.Accounts.FirstBackfillPending(c.Request().Context(), ids)
 		if err != nil {
 			return views.InboxVM{}, err
@@ -215,6 +215,10 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	vm.Layout.Title = rail.Title
 	return vm, nil
 }
+
+// endedBandFor is how long a band says a broadcast ended (and what that
+// cost) after its comments expired.
+const endedBandFor = 15 * time.Minute
 
 // railVM builds the rail (views with counts, accounts) and the Live bands
 // for the user and filter.
@@ -230,6 +234,10 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 		return views.RailVM{}, err
 	}
 	liveCounts, err := s.deps.Inbox.OpenLiveCounts(ctx, u.ID)
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	endedCounts, err := s.deps.Inbox.EndedLiveCounts(ctx, u.ID, s.now().Add(-endedBandFor))
 	if err != nil {
 		return views.RailVM{}, err
 	}
@@ -269,6 +277,15 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
 				Account: a.Username, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
 				Message: "— " + what + " can be answered until the broadcast ends",
+			})
+		} else if n := endedCounts[a.ID]; n > 0 {
+			what := "1 comment"
+			if n != 1 {
+				what = strconv.Itoa(n) + " comments"
+			}
+			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
+				Account: a.Username, Ended: true, ViewURL: link(inbox.Filter{View: "expired", AccountID: a.ID, Surface: inbox.SurfaceLive}),
+				Message: "— " + what + " can no longer get a private reply",
 			})
 		}
 	}

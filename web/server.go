@@ -24,6 +24,7 @@ type Options struct {
 	Secure      bool   // cookies carry Secure (https base URL)
 	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	Backfill    bool   // accounts' recent comments are read from Graph (the first inbox says so while it runs)
 }
 
 // Server is the Replydesk web application.

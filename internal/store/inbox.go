@@ -266,3 +266,23 @@ func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]in
 	}
 	return out, nil
 }
+
+// EndedLiveCounts counts, per account userID may see, the Live comments
+// that expired since `since` (their broadcast ended, or its longest
+// possible length passed): they can no longer get a private reply.
+func (s *Store) EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error) {
+	var rows []struct {
+		AccountID string
+		N         int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
+		WHERE c.live = 1 AND c.status = 'expired' AND c.status_at >= ? AND `+visibleTo+` GROUP BY c.account_id`, ms(since), userID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: ended live counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
+}

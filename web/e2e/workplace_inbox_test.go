@@ -202,7 +202,7 @@ func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
 // follows it live; a bar shows while the live connection is down and goes
 // when it is back.
 func TestBrowser_firstMinutesConnectionBarAndTitle(t *testing.T) {
-	w := NewWorld(t, WorldOptions{})
+	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_BACKFILL_INTERVAL": "1h"}})
 	d := w.World()
 	acct := d.Account("acme.coffee")
 	b := NewBrowser(t)
@@ -231,4 +231,71 @@ func TestBrowser_firstMinutesConnectionBarAndTitle(t *testing.T) {
 	w.App.Restart()
 	b.WaitFor(`document.querySelector("[data-testid=inbox-page]").dataset.live === "open" &&
 		getComputedStyle(document.querySelector("[data-testid=connection-bar]")).display === "none"`, 30*time.Second)
+}
+
+// TestBrowser_liveBroadcastEndsAtOnce (issue 20, item 4): while a broadcast
+// runs, the band counts its open comments live and its comments show LIVE,
+// in the list and in the open panel; when it ends, the band, the rows and
+// the open panel change at once and say what the end cost. Screenshots of
+// the inbox with the panel open during the broadcast: desktop and phone,
+// light and dark.
+func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
+	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_LIVE_POLL": "1s"}})
+	d := w.World()
+	acct := d.Account("acme.coffee")
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	api := w.Login(t, d.User("Ava").ID)
+	post := w.comment(t, map[string]any{"account": acct.ID, "text": "Do you ship to Canada?", "age": "30h"})
+	waitComment(t, api, post)
+	var live struct {
+		MediaID string `json:"media_id"`
+	}
+	w.Control(t, "POST", "/control/live/start", map[string]string{"account": acct.ID}, &live)
+	b.Navigate(w.App.URL + "/inbox")
+	b.WaitLive()
+	var ids []string
+	for i, text := range []string{"Is the blue one in stock?", "😍 where is this jacket from?"} {
+		id := w.comment(t, map[string]any{"account": acct.ID, "text": text, "media": live.MediaID, "username": []string{"mallory", "river.walks"}[i]})
+		ids = append(ids, id)
+		b.WaitFor(`!!document.querySelector("`+rowSel(id)+`[data-live]") || !!document.querySelector("[data-testid=new-pill]:not([hidden])")`, 10*time.Second)
+		if Eval[bool](b, `!document.querySelector("`+rowSel(id)+`")`) {
+			b.Do(chromedp.Click(chromedp.CSS(`[data-testid=new-pill]`)))
+		}
+		// The band counts the broadcast's open comments, live.
+		b.WaitFor(`(document.querySelector("[data-testid=live-band]")||{}).textContent.includes("`+[]string{"1 open comment ", "2 open comments"}[i]+`")`, 10*time.Second)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[0]) + " [data-testid=row-open]")))
+	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+ids[0]+`"`, 5*time.Second)
+	if got := b.Text(`#detail [data-testid=detail-countdown]`); got != "LIVE" {
+		t.Errorf("the panel's chip says %q during the broadcast", got)
+	}
+	for _, v := range []struct {
+		name          string
+		width, height int
+		phone         bool
+	}{{"desktop", DesktopWidth, DesktopHeight, false}, {"phone", PhoneWidth, PhoneHeight, true}} {
+		b.Viewport(v.width, v.height, v.phone)
+		for _, scheme := range []string{"light", "dark"} {
+			b.ColorScheme(scheme)
+			b.Screenshot("live-panel-" + v.name + "-" + scheme)
+			b.CheckAxe("inbox during a broadcast, " + v.name + ", " + scheme)
+		}
+	}
+	b.ColorScheme("")
+	b.Viewport(DesktopWidth, DesktopHeight, false)
+
+	// The broadcast ends: band, rows and the open panel change at once.
+	w.Control(t, "POST", "/control/live/end", map[string]string{"account": acct.ID}, nil)
+	b.WaitFor(`(document.querySelector("[data-testid=live-ended-band]")||{}).textContent.includes("2 comments can no longer get a private reply") && !document.querySelector("[data-testid=live-band]")`, 15*time.Second)
+	b.WaitFor(`document.querySelector("#detail .detail-card").dataset.status === "expired" && !!document.querySelector("#detail [data-testid=reply-disabled-reason]")`, 5*time.Second)
+	for _, id := range ids {
+		if st := Eval[string](b, `(document.querySelector("`+rowSel(id)+`")||{dataset:{status:"gone"}}).dataset.status`); st != "expired" && st != "gone" {
+			t.Errorf("row %s is %q after the broadcast ended", id, st)
+		}
+	}
+	if st := Eval[string](b, `document.querySelector("`+rowSel(post)+`").dataset.status`); st != "open" {
+		t.Errorf("the post's comment became %q", st)
+	}
+	b.Screenshot("live-ended")
 }
