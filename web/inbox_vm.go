@@ -38,7 +38,7 @@ func countdown(c inbox.Comment, now time.Time) (text, stage string) {
 	case c.Status == inbox.StatusReplied:
 		return "Replied", "done"
 	case c.Status == inbox.StatusExpired || (left <= 0 && c.Status == inbox.StatusOpen):
-		return "expired " + ago(c.Deadline, now), "expired"
+		return "expired", "expired" // short: it fits the pill; the panel says when
 	case c.Live:
 		return "LIVE", "live"
 	case left <= 0:
@@ -112,6 +112,8 @@ func statusActions(c inbox.Comment) []views.StatusAction {
 // deadlineText says when the window closes, in words.
 func deadlineText(c inbox.Comment, now time.Time) string {
 	switch {
+	case c.Live && c.Status == inbox.StatusExpired:
+		return "The broadcast ended: Instagram no longer accepts a private reply to this comment."
 	case c.Live:
 		return "LIVE — can be answered until the broadcast ends."
 	case !now.Before(c.Deadline):

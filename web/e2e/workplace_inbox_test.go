@@ -263,7 +263,7 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 			b.Do(chromedp.Click(chromedp.CSS(`[data-testid=new-pill]`)))
 		}
 		// The band counts the broadcast's open comments, live.
-		b.WaitFor(`(document.querySelector("[data-testid=live-band]")||{}).textContent.includes("`+[]string{"1 open comment ", "2 open comments"}[i]+`")`, 10*time.Second)
+		b.WaitFor(`((document.querySelector("[data-testid=live-band]")||{}).textContent||"").includes("`+[]string{"1 open comment ", "2 open comments"}[i]+`")`, 10*time.Second)
 	}
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[0]) + " [data-testid=row-open]")))
 	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+ids[0]+`"`, 5*time.Second)
@@ -287,7 +287,7 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 
 	// The broadcast ends: band, rows and the open panel change at once.
 	w.Control(t, "POST", "/control/live/end", map[string]string{"account": acct.ID}, nil)
-	b.WaitFor(`(document.querySelector("[data-testid=live-ended-band]")||{}).textContent.includes("2 comments can no longer get a private reply") && !document.querySelector("[data-testid=live-band]")`, 15*time.Second)
+	b.WaitFor(`((document.querySelector("[data-testid=live-ended-band]")||{}).textContent||"").includes("2 comments can no longer get a private reply") && !document.querySelector("[data-testid=live-band]")`, 15*time.Second)
 	b.WaitFor(`document.querySelector("#detail .detail-card").dataset.status === "expired" && !!document.querySelector("#detail [data-testid=reply-disabled-reason]")`, 5*time.Second)
 	for _, id := range ids {
 		if st := Eval[string](b, `(document.querySelector("`+rowSel(id)+`")||{dataset:{status:"gone"}}).dataset.status`); st != "expired" && st != "gone" {
@@ -296,6 +296,14 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 	}
 	if st := Eval[string](b, `document.querySelector("`+rowSel(post)+`").dataset.status`); st != "open" {
 		t.Errorf("the post's comment became %q", st)
+	}
+	// No label overlaps another: each row's chip holds its text and ends
+	// before the username starts.
+	if bad := Eval[[]string](b, `[...document.querySelectorAll(".row")].filter(r => {
+		const c = r.querySelector("[data-testid=countdown]"), u = r.querySelector(".row-user");
+		return c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > u.getBoundingClientRect().left;
+	}).map(r => r.id)`); len(bad) > 0 {
+		t.Errorf("rows whose chip overflows or overlaps: %v", bad)
 	}
 	b.Screenshot("live-ended")
 }
