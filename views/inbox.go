@@ -6,6 +6,7 @@ type InboxVM struct {
 	Layout      LayoutVM
 	Rail        RailVM
 	Surfaces    []Option
+	Accounts    []Option // the account filter (the rail's, as a select on phones)
 	Sorts       []Option
 	Query       string
 	Status      string // the current view, for hidden inputs

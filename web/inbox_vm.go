@@ -193,8 +193,10 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	}
 	username := ""
 	var ids []string
+	vm.Accounts = []views.Option{{Value: "", Label: "All accounts", Selected: f.AccountID == ""}}
 	if accts, err := s.userAccounts(c); err == nil {
 		for _, a := range accts {
+			vm.Accounts = append(vm.Accounts, views.Option{Value: a.ID, Label: "@" + a.Username, Selected: a.ID == f.AccountID})
 			if a.ID == f.AccountID {
 				username = a.Username
 			}
@@ -310,7 +312,11 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 		vm.MediaLabel = "“" + it.AdTitle + "”"
 	}
 	if it.OpenOnMedia > 1 {
-		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
+		media := strings.ToLower(surfaceLabels[it.Surface])
+		if it.Surface == inbox.SurfaceLive {
+			media = "broadcast"
+		}
+		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + media
 	}
 	vm.History = append(vm.History, views.HistoryItem{When: ago(it.ReceivedAt, now), WhenISO: isoMS(it.ReceivedAt), Text: "Received", Kind: "received"})
 	panel, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)

@@ -307,3 +307,60 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 	}
 	b.Screenshot("live-ended")
 }
+
+// TestBrowser_phones (issue 20, item 9): on a 390 px phone the user menu
+// (and Log out in it) and the account filter are on screen and work; the
+// list rows keep their text readable; Templates and Team do not scroll
+// sideways.
+func TestBrowser_phones(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	api := w.Login(t, d.User("Ava").ID)
+	a := w.comment(t, map[string]any{"account": coffee.ID, "text": "How long does shipping to Lisbon take these days?"})
+	o := w.comment(t, map[string]any{"account": outdoor.ID, "text": "Tent size?"})
+	waitComment(t, api, a)
+	waitComment(t, api, o)
+	b.Viewport(PhoneWidth, PhoneHeight, true)
+	b.Navigate(w.App.URL + "/inbox")
+	b.WaitFor(`!!document.querySelector("`+rowSel(a)+`") && !!document.querySelector("`+rowSel(o)+`")`, 10*time.Second)
+	onScreen := func(css string) bool {
+		return Eval[bool](b, `(() => { const e = document.querySelector("`+css+`"); if (!e) return false; const r = e.getBoundingClientRect();
+			return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight; })()`)
+	}
+	if w := Eval[float64](b, `document.querySelector("`+rowSel(a)+` [data-testid=comment-text]").getBoundingClientRect().width`); w < 150 {
+		t.Errorf("a row's text is %.0f px wide on a phone", w)
+	}
+	// The account filter.
+	if !onScreen(`[data-testid=account-filter]`) {
+		t.Fatal("the account filter is not on a phone's screen")
+	}
+	b.Do(chromedp.SetValue(chromedp.CSS(`[data-testid=account-filter]`), outdoor.ID),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-testid=account-filter]").dispatchEvent(new Event("change", {bubbles: true}))`))
+	b.WaitFor(`location.search.includes("account=`+outdoor.ID+`") && !document.querySelector("`+rowSel(a)+`") && !!document.querySelector("`+rowSel(o)+`")`, 10*time.Second)
+	b.Screenshot("phone-inbox")
+	// The user menu and Log out.
+	if !onScreen(`[data-testid=usermenu] summary`) {
+		t.Fatal("the user menu is not on a phone's screen")
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid=usermenu] summary`)))
+	if !onScreen(`[data-testid=logout]`) {
+		t.Error("Log out is not on a phone's screen once the menu is open")
+	}
+	b.Screenshot("phone-usermenu")
+	for _, p := range []string{"/templates", "/team", "/accounts"} {
+		b.Navigate(w.App.URL + p)
+		if sw := Eval[float64](b, `document.documentElement.scrollWidth - innerWidth`); sw > 0 {
+			t.Errorf("%s scrolls sideways by %.0f px on a phone", p, sw)
+			b.Screenshot("phone" + strings.ReplaceAll(p, "/", "-"))
+		}
+	}
+	b.Navigate(w.App.URL + "/inbox")
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid=usermenu] summary`)))
+	b.ClickNav(`[data-testid=logout]`)
+	if loc := b.Location(); !strings.Contains(loc, "/login") {
+		t.Errorf("after Log out on a phone the browser is at %s", loc)
+	}
+}
