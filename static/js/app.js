@@ -430,6 +430,13 @@
     if (e.target.matches("select[data-autosubmit]")) e.target.form.requestSubmit();
   });
 
+  // Keys named for this system: ⌘ on Apple's, Ctrl elsewhere.
+  var mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  function keyNames(root) {
+    if (!mac) $$("kbd[data-key-other]", root).forEach(function (k) { k.textContent = k.dataset.keyOther; });
+  }
+  htmx.onLoad(keyNames);
+
   function init() {
     var server = $("[data-server-now]");
     if (server) skew = Date.parse(server.dataset.serverNow) - Date.now();

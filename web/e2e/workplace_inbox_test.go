@@ -364,3 +364,42 @@ func TestBrowser_phones(t *testing.T) {
 		t.Errorf("after Log out on a phone the browser is at %s", loc)
 	}
 }
+
+// TestBrowser_smallThings (issue 20, item 12, in part): Hebrew and Arabic
+// comments and replies read right to left (dir="auto"); `?` opens the
+// shortcuts on every page and names Ctrl on a system that is not a Mac;
+// the surface filter reads "Stories" and "Live".
+func TestBrowser_smallThings(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	api := w.Login(t, d.User("Ava").ID)
+	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "text": "כמה זה עולה?"})
+	waitComment(t, api, id)
+	b.Navigate(w.App.URL + "/inbox/comments/" + id)
+	b.WaitFor(`!!document.querySelector("#detail [data-testid=reply-text]")`, 10*time.Second)
+	for _, css := range []string{rowSel(id) + " [data-testid=comment-text]", "#detail [data-testid=detail-text]"} {
+		if dir := Eval[string](b, `getComputedStyle(document.querySelector("`+css+`")).direction`); dir != "rtl" {
+			t.Errorf("%s reads %s", css, dir)
+		}
+	}
+	if got := Eval[string](b, `document.querySelector("#reply-text").getAttribute("dir")`); got != "auto" {
+		t.Errorf("the composer's dir is %q", got)
+	}
+	if got := b.Text(`[data-testid=reply-send] kbd`); got != "Ctrl ↵" {
+		t.Errorf("the send key reads %q on Linux", got)
+	}
+	opts := Eval[string](b, `[...document.querySelectorAll("#surface option")].map(o => o.textContent).join(",")`)
+	if !strings.Contains(opts, "Stories") || !strings.Contains(opts, ",Live") || strings.Contains(opts, "Storys") || strings.Contains(opts, "Lives") {
+		t.Errorf("surface options %q", opts)
+	}
+	for _, p := range []string{"/templates", "/team", "/accounts", "/settings/tokens"} {
+		b.Navigate(w.App.URL + p)
+		b.Do(chromedp.KeyEvent("?"))
+		b.WaitFor(`!!document.getElementById("shortcuts") && document.getElementById("shortcuts").open`, 3*time.Second)
+		if got := b.Text(`#shortcuts`); !strings.Contains(got, "Ctrl") || strings.Contains(got, "⌘") {
+			t.Errorf("the shortcuts on %s read %q", p, got)
+		}
+	}
+}
