@@ -21,6 +21,7 @@ type InboxVM struct {
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
+	BulkHide    BulkHideVM
 }
 
 // RailVM is the left rail and the Live bands above the list: what the live
@@ -30,7 +31,8 @@ type RailVM struct {
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
 	LiveBands []LiveBandVM
-	OOB       bool // sent over the live stream: swapped in by id
+	HoldBands []HoldVM // accounts whose replies Meta stopped
+	OOB       bool     // sent over the live stream: swapped in by id
 }
 
 // RailLink is one entry of the left rail.
@@ -94,7 +96,10 @@ type CommentRowVM struct {
 	DetailURL   string
 	Selected    bool
 	Answerable  bool
-	OOB         bool // sent over the live stream or in an action's answer: replaces the row by id
+	OOB         bool   // sent over the live stream or in an action's answer: replaces the row by id
+	Hidden      bool   // hidden on Instagram
+	Deleted     bool   // deleted on Instagram (shown in the All view)
+	Moderating  string // "Hiding…" while Instagram works on a change; "" otherwise
 }
 
 // ToastVM is a message after an action, with Undo when it can be undone.
@@ -124,6 +129,7 @@ type CommentDetailVM struct {
 	ListURL      string // the list this comment was opened from, with its filters
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
+	Moderation   ModerationVM
 }
 
 // StatusAction is a triage button in the detail panel.
@@ -143,6 +149,7 @@ type ReplyPanelVM struct {
 	CSRF         string
 	Enabled      bool
 	Reason       string // why sending is not possible, when it is not
+	HoldNote     string // the account is on hold: a reply sent now waits
 	Text         string
 	Error        string
 	Templates    []ReplyTemplateVM
@@ -156,6 +163,7 @@ type ReplyPanelVM struct {
 	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
 	CountFormat  string // the counter's words with {n} for the bytes used
 	CountOver    string // the same over the limit, with {over} for the excess
+	Nudge        NudgeVM
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

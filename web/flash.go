@@ -20,12 +20,14 @@ var flashes = map[string]views.Flash{
 	"template_created":    {Kind: "ok", Message: "Template created."},
 	"template_saved":      {Kind: "ok", Message: "Template saved."},
 	"template_deleted":    {Kind: "ok", Message: "Template deleted."},
+	"nudge_saved":         {Kind: "ok", Message: "The default “check your DMs” reply is saved."},
 	"token_revoked":       {Kind: "ok", Message: "Token revoked: it no longer works."},
 	"webhook_deleted":     {Kind: "ok", Message: "Webhook deleted: it gets no more events."},
 	"disconnected":        {Kind: "ok", Message: "Account disconnected: Meta no longer sends its comments, and nothing more is sent for it."},
 	"disconnected_purged": {Kind: "ok", Message: "Account disconnected and its comments deleted."},
 	"disconnected_hooks_on": {Kind: "error", Message: "Account disconnected, but Facebook did not confirm that its webhooks are off. " +
 		"Replydesk ignores them; to stop them at Meta too, remove Replydesk from the Page in Meta Business Suite (Settings → Business integrations)."},
+	"replies_resumed": {Kind: "ok", Message: "Replies resumed: the queued ones go out now, closest deadline first."},
 }
 
 // setFlash queues a one-time message for the next page.

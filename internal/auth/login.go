@@ -59,6 +59,7 @@ func (s *Service) CompleteLogin(w http.ResponseWriter, r *http.Request) (LoginRe
 // gothicError turns what gothic and x/oauth2 answer into a person's error.
 // gothic's errors are plain strings, so they are matched here, once.
 func (s *Service) gothicError(err error) error {
+	err = meta.RedactURL(err) // goth reads the profile with the token in the URL
 	var re *oauth2.RetrieveError
 	switch {
 	case err.Error() == "state token mismatch":
@@ -78,8 +79,7 @@ func (s *Service) gothicError(err error) error {
 
 // metaError turns a Graph failure during login into a person's error.
 func metaError(err error) error {
-	switch meta.Classify(err) {
-	case meta.ClassTransient, meta.ClassThrottled:
+	if meta.Classify(err).Retryable() {
 		return withCause(ErrMetaUnavailable, err)
 	}
 	return withCause(ErrLoginRefused, err)
@@ -176,7 +176,9 @@ func (s *Service) subscribe(ctx context.Context, p meta.Page) {
 	s.recordSubscription(ctx, p.Instagram.ID, installed, subscriptionReason(err))
 	if err != nil {
 		s.log.Warn("subscribing page", "page_id", p.ID, "error", err)
+		return
 	}
+	s.checkPassed(ctx, p.Instagram.ID) // a reconnect may have fixed what held the account
 }
 
 func (s *Service) recordSubscription(ctx context.Context, accountID string, ok bool, reason string) {
@@ -187,15 +189,15 @@ func (s *Service) recordSubscription(ctx context.Context, accountID string, ok b
 
 // subscriptionReason says in plain words why subscribing failed.
 func subscriptionReason(err error) string {
-	switch meta.Classify(err) {
-	case meta.ClassNone:
+	switch class := meta.Classify(err); {
+	case class == meta.ClassNone:
 		return ""
-	case meta.ClassToken:
+	case class == meta.ClassToken:
 		return "Facebook no longer accepts this account's access, so webhooks could not be turned on. Reconnect the account."
-	case meta.ClassPause, meta.ClassPermanent:
-		return "Facebook refused to turn on webhooks for this Page (the Moderate task and the pages_manage_metadata permission are needed)."
+	case class.Retryable():
+		return "Facebook did not answer when turning on webhooks; Replydesk will try again in a few minutes."
 	}
-	return "Facebook did not answer when turning on webhooks; Replydesk will try again in a few minutes."
+	return "Facebook refused to turn on webhooks for this Page (the Moderate task and the pages_manage_metadata permission are needed)."
 }
 
 func pageTokenContext(accountID string) string  { return "page-token:" + accountID }

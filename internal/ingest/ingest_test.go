@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 // deliver ingests a webhook for a simulator comment, as Meta would send it.
 func (f *fixture) deliver(t *testing.T, commentID, field string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"m1"}}}]}]}`,
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"17890000000000001"}}}]}]}`,
 		f.acct, time.Now().Unix(), field, commentID)
 	p, err := webhook.Parse([]byte(body))
 	if err != nil {
@@ -158,13 +158,13 @@ func TestLiveWatcher_expiresWhenBroadcastEnds(t *testing.T) {
 
 func TestJanitor_expiresOverdue(t *testing.T) {
 	f := newFixture(t)
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":"old","from":{"id":"u"},"media":{"id":"m"}}}]}]}`,
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":"17900000000000042","from":{"id":"u"},"media":{"id":"17890000000000001"}}}]}]}`,
 		f.acct, time.Now().Add(-8*24*time.Hour).Unix())
 	p, _ := webhook.Parse([]byte(body))
 	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
 	j := janitor.New(f.st, slog.New(slog.DiscardHandler), time.Now)
 	j.Expire(context.Background())
-	if c, _ := f.st.Comment(context.Background(), "old"); c.Status != inbox.StatusExpired {
+	if c, _ := f.st.Comment(context.Background(), "17900000000000042"); c.Status != inbox.StatusExpired {
 		t.Errorf("status %s, want expired", c.Status)
 	}
 }
@@ -190,5 +190,33 @@ func TestBackfiller_readsTheLastSevenDays(t *testing.T) {
 	d, c, _ := f.st.DeliveryStats(context.Background())
 	if d != 0 || c != int64(n) {
 		t.Errorf("deliveries %d comments %d, want 0 and %d", d, c, n)
+	}
+}
+
+// TestEnricher_afterFetchError: what Meta's answers to a timestamp read
+// mean. Every retryable class (code 2 included) is "try later", never
+// "give up".
+func TestEnricher_afterFetchError(t *testing.T) {
+	cases := []struct {
+		name              string
+		err               error
+		tokenFailed, gone bool
+	}{
+		{"network", context.DeadlineExceeded, false, false},
+		{"unknown error", &meta.Error{HTTPStatus: 500, Code: 1}, false, false},
+		{"unexpected error (code 2)", &meta.Error{HTTPStatus: 400, Code: 2}, false, false},
+		{"rate limit", &meta.Error{HTTPStatus: 400, Code: 613, Subcode: 2534040}, false, false},
+		{"app limit", &meta.Error{HTTPStatus: 400, Code: 4}, false, false},
+		{"token expired", &meta.Error{HTTPStatus: 400, Code: 190, Subcode: 463}, true, false},
+		{"security check", &meta.Error{HTTPStatus: 400, Code: 10, Subcode: 2534077}, true, false},
+		{"deleted comment", &meta.Error{HTTPStatus: 400, Code: 100, Subcode: 33}, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, gone := afterFetchError(tc.err)
+			if tok != tc.tokenFailed || gone != tc.gone {
+				t.Errorf("token failed %v, give up %v; want %v, %v", tok, gone, tc.tokenFailed, tc.gone)
+			}
+		})
 	}
 }

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -25,11 +27,20 @@ type Records interface {
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	MarkTemplateUsed(ctx context.Context, id int64, at time.Time) error
+	Account(ctx context.Context, id string) (account.Account, error)
+	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
+	ResumeAccount(ctx context.Context, accountID, by string) (bool, error)
 }
 
 // AccountOK reports whether an account can send (its token works), as seen
 // by userID.
 type AccountOK func(ctx context.Context, userID int64, accountID string) (bool, error)
+
+// Deadlines confirms with Graph when a comment was written, storing its
+// exact deadline (ingest.Enricher).
+type Deadlines interface {
+	Confirm(ctx context.Context, commentID string) error
+}
 
 // Service is where people's replies enter: it validates, records the reply
 // once, and hands it to the Worker.
@@ -39,7 +50,18 @@ type Service struct {
 	worker    *Worker
 	now       func() time.Time
 	waitFor   time.Duration
+	deadlines Deadlines
 }
+
+// confirmTimeout bounds the Graph call that confirms a deadline before a
+// reply, which the person sending waits for.
+const confirmTimeout = 10 * time.Second
+
+// ConfirmDeadlines makes Send ask d for a comment's creation time before
+// replying to a comment whose deadline is still approximate (DESIGN §5:
+// a reply that cannot be sent leaves no record). Without it, approximate
+// deadlines are taken as they are.
+func (s *Service) ConfirmDeadlines(d Deadlines) { s.deadlines = d }
 
 // NewService makes a Service. accountOK may be nil (every account can send).
 func NewService(st Records, accountOK AccountOK, worker *Worker, now func() time.Time) *Service {
@@ -69,16 +91,17 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 	if err := reply.CheckText(text); err != nil {
 		return reply.Reply{}, it, err
 	}
-	state, err := s.Panel(ctx, by.ID, it)
+	state, err := s.check(ctx, by.ID, it)
 	if err != nil {
 		return reply.Reply{}, it, err
 	}
-	if state.Blocker != "" {
-		kind := apperr.Unprocessable
-		if state.Active != nil || it.Status == inbox.StatusReplied {
-			kind = apperr.Conflict
+	if !it.DeadlineExact && s.deadlines != nil && !it.Live {
+		if it, err = s.confirmDeadline(ctx, by.ID, it); err != nil {
+			return reply.Reply{}, it, err
 		}
-		return reply.Reply{}, it, apperr.New(kind, "cannot_reply", state.Blocker)
+		if state, err = s.check(ctx, by.ID, it); err != nil {
+			return reply.Reply{}, it, err
+		}
 	}
 	r, err := s.st.CreateReply(ctx, reply.Reply{
 		CommentID: it.ID, AccountID: it.AccountID, Text: text, TemplateID: req.TemplateID, TemplateName: name,
@@ -95,7 +118,10 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 		s.st.MarkTemplateUsed(ctx, req.TemplateID, s.now()) // a missed count is not worth failing the reply
 	}
 	s.worker.Kick()
-	s.worker.wait(ctx, r.ID, s.waitFor)
+	if state.Hold == nil && s.worker.EstimatedStart(it.AccountID).IsZero() {
+		// It may go out at once: wait briefly for Meta's answer.
+		s.worker.wait(ctx, r.ID, s.waitFor)
+	}
 	if latest, err := s.st.Reply(ctx, r.ID); err == nil {
 		r = latest
 	}
@@ -105,12 +131,58 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 	return r, it, nil
 }
 
+// check refuses a reply the rules do not allow now (reply.Blocker), and
+// answers the panel's state otherwise.
+func (s *Service) check(ctx context.Context, userID int64, it inbox.Item) (reply.PanelState, error) {
+	state, err := s.Panel(ctx, userID, it)
+	if err != nil || state.Blocker == "" {
+		return state, err
+	}
+	kind := apperr.Unprocessable
+	if state.Active != nil || it.Status == inbox.StatusReplied {
+		kind = apperr.Conflict
+	}
+	return state, apperr.New(kind, "cannot_reply", state.Blocker)
+}
+
+// confirmDeadline makes sure the comment's deadline is known before a
+// reply is recorded. A webhook carries no creation time, so until Graph
+// has said when the comment was written its deadline is its webhook's time
+// plus 7 days, and the comment may in fact be older (a delivery Meta
+// retried, a comment made before the account was connected): sending then
+// would fail at Meta and leave a record. So an approximate deadline is
+// confirmed first, and when Graph cannot say, the reply is refused with
+// the reason (and no record).
+func (s *Service) confirmDeadline(ctx context.Context, userID int64, it inbox.Item) (inbox.Item, error) {
+	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	err := s.deadlines.Confirm(cctx, it.ID)
+	cancel()
+	switch {
+	case err == nil:
+		return s.st.InboxItem(ctx, userID, it.ID)
+	case ctx.Err() != nil:
+		return it, ctx.Err()
+	case meta.Classify(err) == meta.ClassPermanent:
+		return it, apperr.New(apperr.Unprocessable, "comment_unreadable",
+			"Instagram no longer shows this comment (it may have been deleted), so it cannot get a private reply.")
+	case meta.Classify(err) == meta.ClassToken:
+		return it, apperr.New(apperr.Unprocessable, "cannot_reply",
+			"The account needs reconnecting before it can send replies. Use Reconnect at the top of the page.")
+	}
+	return it, &apperr.Error{Kind: apperr.Unavailable, Code: "deadline_unknown", Err: err,
+		Message: "Instagram has not said yet when this comment was written, so Replydesk cannot tell whether its 7-day reply window is still open. Nothing was sent; try again in a minute."}
+}
+
 // renderTemplate renders template id for the comment, returning the text
 // and the template's name. A template that no longer exists is a field error.
 func (s *Service) renderTemplate(ctx context.Context, id int64, it inbox.Item) (string, string, error) {
 	t, err := s.st.Template(ctx, id)
 	if err != nil {
 		return "", "", apperr.Field("template_id", "unknown_template", "That template no longer exists. Pick another one.")
+	}
+	if t.Public {
+		return "", "", apperr.Field("template_id", "public_template",
+			"“"+t.Name+"” is a public reply template: it is posted under comments, not sent as a private message. Pick a private template.")
 	}
 	text, err := t.Render(templates.VarsFor(it))
 	if err != nil {
@@ -137,8 +209,29 @@ func (s *Service) Panel(ctx context.Context, userID int64, it inbox.Item) (reply
 	} else {
 		ps.Blocker = reply.Blocker(it.Comment, ok, ps.Active, s.now())
 	}
-	if ps.Active != nil && ps.Active.State == reply.Queued {
+	acct, err := s.st.Account(ctx, it.AccountID)
+	if err != nil {
+		return reply.PanelState{}, err
+	}
+	if acct.Held() {
+		ps.Hold = &acct.Hold
+	} else if ps.Active != nil && ps.Active.State == reply.Queued {
 		ps.EstimateQ = s.worker.EstimatedStart(it.AccountID)
 	}
 	return ps, nil
+}
+
+// ResumeAccount lifts the hold of an account userID may see (admins only:
+// the caller checks the role), in the name of byName, and wakes the
+// Worker: the queued replies go out, deadline first. Resuming an account
+// that is not on hold changes nothing but the refusal count.
+func (s *Service) ResumeAccount(ctx context.Context, userID int64, byName, accountID string) (account.Account, error) {
+	if _, err := s.st.AccountForUser(ctx, userID, accountID); err != nil {
+		return account.Account{}, err
+	}
+	if _, err := s.st.ResumeAccount(ctx, accountID, byName); err != nil {
+		return account.Account{}, err
+	}
+	s.worker.Kick()
+	return s.st.AccountForUser(ctx, userID, accountID)
 }
