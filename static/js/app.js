@@ -423,7 +423,22 @@
     if (!box.value) $("[data-testid=reply-template-id]", form).value = "";
     updateComposer(box);
   });
-  function initComposer() { $$("[data-testid=reply-text]").forEach(updateComposer); }
+  function initComposer() {
+    $$("[data-testid=reply-text]").forEach(updateComposer);
+    // A long comment is clamped; "Show more" appears only when it is.
+    $$("[data-show-more]").forEach(function (btn) {
+      var text = btn.previousElementSibling;
+      btn.hidden = !text.classList.contains("clamped") || text.scrollHeight <= text.clientHeight + 1;
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-show-more]");
+    if (!btn) return;
+    var text = btn.previousElementSibling, label = btn.textContent;
+    text.classList.toggle("clamped");
+    btn.textContent = btn.dataset.less;
+    btn.dataset.less = label;
+  });
 
   // Selects that filter submit on change.
   document.addEventListener("change", function (e) {

@@ -366,7 +366,8 @@ func TestBrowser_phones(t *testing.T) {
 }
 
 // TestBrowser_smallThings (issue 20, item 12, in part): Hebrew and Arabic
-// comments and replies read right to left (dir="auto"); `?` opens the
+// comments and replies read right to left (dir="auto"); a long comment is
+// clamped with "Show more" so the composer stays in view; `?` opens the
 // shortcuts on every page and names Ctrl on a system that is not a Mac;
 // the surface filter reads "Stories" and "Live".
 func TestBrowser_smallThings(t *testing.T) {
@@ -394,6 +395,18 @@ func TestBrowser_smallThings(t *testing.T) {
 	if !strings.Contains(opts, "Stories") || !strings.Contains(opts, ",Live") || strings.Contains(opts, "Storys") || strings.Contains(opts, "Lives") {
 		t.Errorf("surface options %q", opts)
 	}
+	// A long comment is clamped with "Show more": the composer stays in
+	// view at 1280×800.
+	long := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "text": strings.Repeat("A long story about the jacket I bought last winter, and the zip that broke. ", 28)})
+	waitComment(t, api, long)
+	b.Navigate(w.App.URL + "/inbox/comments/" + long)
+	b.WaitFor(`!!document.querySelector("#detail [data-testid=reply-text]") && !document.querySelector("[data-testid=show-more]").hidden`, 10*time.Second)
+	if bottom := Eval[float64](b, `document.querySelector("#detail [data-testid=reply-text]").getBoundingClientRect().top`); bottom > DesktopHeight-60 {
+		t.Errorf("the composer starts at %.0f px, below the fold", bottom)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid=show-more]`)))
+	b.WaitFor(`!document.querySelector("[data-testid=detail-text]").classList.contains("clamped") && document.querySelector("[data-testid=show-more]").textContent === "Show less"`, 3*time.Second)
+
 	for _, p := range []string{"/templates", "/team", "/accounts", "/settings/tokens"} {
 		b.Navigate(w.App.URL + p)
 		b.Do(chromedp.KeyEvent("?"))
