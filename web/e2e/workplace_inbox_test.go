@@ -367,7 +367,8 @@ func TestBrowser_phones(t *testing.T) {
 
 // TestBrowser_smallThings (issue 20, item 12, in part): Hebrew and Arabic
 // comments and replies read right to left (dir="auto"); a long comment is
-// clamped with "Show more" so the composer stays in view; `?` opens the
+// clamped with "Show more" so the composer stays in view; the bulk bar
+// does not push the rows down; `?` opens the
 // shortcuts on every page and names Ctrl on a system that is not a Mac;
 // the surface filter reads "Stories" and "Live".
 func TestBrowser_smallThings(t *testing.T) {
@@ -406,6 +407,17 @@ func TestBrowser_smallThings(t *testing.T) {
 	}
 	b.Do(chromedp.Click(chromedp.CSS(`[data-testid=show-more]`)))
 	b.WaitFor(`!document.querySelector("[data-testid=detail-text]").classList.contains("clamped") && document.querySelector("[data-testid=show-more]").textContent === "Show less"`, 3*time.Second)
+
+	// Selecting a row shows the bulk bar without pushing the rows down.
+	b.Navigate(w.App.URL + "/inbox")
+	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
+	top := Eval[float64](b, `document.querySelector("#rows .row").getBoundingClientRect().top`)
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-check]")))
+	b.WaitFor(`!document.querySelector("[data-testid=bulkbar]").hidden`, 3*time.Second)
+	if now := Eval[float64](b, `document.querySelector("#rows .row").getBoundingClientRect().top`); now != top {
+		t.Errorf("the bulk bar moved the first row from %.0f to %.0f px", top, now)
+	}
+	b.Screenshot("bulk-bar")
 
 	for _, p := range []string{"/templates", "/team", "/accounts", "/settings/tokens"} {
 		b.Navigate(w.App.URL + p)
