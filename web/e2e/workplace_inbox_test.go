@@ -31,6 +31,7 @@ func panelIs(b *Browser, id string) {
 // filters, survives a login, Esc and the panel's Back control close it, and
 // the browser's Back returns to the list, on a desktop and on a phone.
 func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -147,6 +148,7 @@ func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
 // sent it, while the draft being written stays visible, read-only, with the
 // reason it can no longer be sent.
 func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -202,6 +204,7 @@ func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
 // follows it live; a bar shows while the live connection is down and goes
 // when it is back.
 func TestBrowser_firstMinutesConnectionBarAndTitle(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_BACKFILL_INTERVAL": "1h"}})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -240,6 +243,7 @@ func TestBrowser_firstMinutesConnectionBarAndTitle(t *testing.T) {
 // the inbox with the panel open during the broadcast: desktop and phone,
 // light and dark.
 func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_LIVE_POLL": "1s"}})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -313,6 +317,7 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 // list rows keep their text readable; Templates and Team do not scroll
 // sideways.
 func TestBrowser_phones(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")
@@ -372,6 +377,7 @@ func TestBrowser_phones(t *testing.T) {
 // shortcuts on every page and names Ctrl on a system that is not a Mac;
 // the surface filter reads "Stories" and "Live".
 func TestBrowser_smallThings(t *testing.T) {
+	t.Parallel() // its own world and browser
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)

@@ -14,6 +14,7 @@ import (
 // desktop and on a 390 px phone; the simulator's page has fault buttons and
 // a dark theme.
 func TestBrowser_demoPagesAccessibleOnPhonesAndDark(t *testing.T) {
+	t.Parallel() // its own app and browser
 	app := StartApp(t, AppOptions{})
 	w := &World{App: app, SimURL: app.URL + "/_sim", t: t}
 	d := w.World()
