@@ -6,6 +6,7 @@ type InboxVM struct {
 	Layout      LayoutVM
 	Rail        RailVM
 	Surfaces    []Option
+	Accounts    []Option // the account filter (the rail's, as a select on phones)
 	Sorts       []Option
 	Query       string
 	Status      string // the current view, for hidden inputs
@@ -30,6 +31,7 @@ type InboxVM struct {
 // RailVM is the left rail and the Live bands above the list: what the live
 // stream refreshes as counts change.
 type RailVM struct {
+	Title     string     // the page's title with the open count, e.g. "Inbox (3 open)"
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
 	Team      []RailLink // Mine, Unassigned
@@ -58,10 +60,12 @@ type Option struct {
 // EmptyVM is what an empty list says.
 type EmptyVM struct {
 	Title, Message string
+	Loading        bool // the first fetch of comments is still running
 }
 
 // LiveBandVM announces a running broadcast.
 type LiveBandVM struct {
+	Ended   bool // the broadcast ended: its open comments expired
 	Account string
 	ViewURL string
 	Message string
@@ -129,6 +133,7 @@ type CommentDetailVM struct {
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
 	FilterQuery  string
+	ListURL      string // the list this comment was opened from, with its filters
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
 	Assign       AssignFormVM
@@ -162,6 +167,7 @@ type ReplyPanelVM struct {
 	Attempts     []ReplyVM
 	DeliveryNote string
 	ClosedReason string // shown when the deadline passes while the composer is open
+	FilterQuery  string // the list's filters, kept by the composer's answer
 	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
 	CountFormat  string // the counter's words with {n} for the bytes used
 	CountOver    string // the same over the limit, with {over} for the excess

@@ -48,6 +48,9 @@ type AccountDirectory interface {
 	Account(ctx context.Context, id string) (account.Account, error)
 	UnattendedAccounts(ctx context.Context) ([]account.Account, error)
 	CommentCount(ctx context.Context, accountID string) (int, error)
+	// FirstBackfillPending: some account's recent comments are still being
+	// fetched for the first time.
+	FirstBackfillPending(ctx context.Context, accountIDs []string) (bool, error)
 }
 
 // MetaCallbacks answers Meta's deauthorize and data-deletion callbacks and
@@ -112,6 +115,7 @@ type InboxStore interface {
 	InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error)
 	InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error)
 	OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error)
+	EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error)
 	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
 }
 

@@ -106,7 +106,8 @@ func (s *Server) setCommentStatus(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+id)
+		f, _ := inbox.ParseFilter(c.QueryParams())
+		return c.Redirect(http.StatusSeeOther, commentURL(id, f))
 	}
 	it, err := s.deps.Inbox.InboxItem(ctx, userOf(c).ID, id)
 	if err != nil {

@@ -21,6 +21,12 @@ var surfaceLabels = map[inbox.Surface]string{
 	inbox.SurfaceAd: "Ad", inbox.SurfaceLive: "Live",
 }
 
+// surfacePlurals name the surface filter's options.
+var surfacePlurals = map[inbox.Surface]string{
+	inbox.SurfacePost: "Posts", inbox.SurfaceReel: "Reels", inbox.SurfaceStory: "Stories",
+	inbox.SurfaceAd: "Ads", inbox.SurfaceLive: "Live",
+}
+
 var statusLabels = map[inbox.Status]string{
 	inbox.StatusOpen: "Open", inbox.StatusReplied: "Replied", inbox.StatusDone: "Done",
 	inbox.StatusDismissed: "Dismissed", inbox.StatusExpired: "Expired",
@@ -33,7 +39,7 @@ func countdown(c inbox.Comment, now time.Time) (text, stage string) {
 	case c.Status == inbox.StatusReplied:
 		return "Replied", "done"
 	case c.Status == inbox.StatusExpired || (left <= 0 && c.Status == inbox.StatusOpen):
-		return "expired " + ago(c.Deadline, now), "expired"
+		return "expired", "expired" // short: it fits the pill; the panel says when
 	case c.Live:
 		return "LIVE", "live"
 	case left <= 0:
@@ -109,6 +115,8 @@ func statusActions(c inbox.Comment) []views.StatusAction {
 // deadlineText says when the window closes, in words.
 func deadlineText(c inbox.Comment, now time.Time) string {
 	switch {
+	case c.Live && c.Status == inbox.StatusExpired:
+		return "The broadcast ended: Instagram no longer accepts a private reply to this comment."
 	case c.Live:
 		return "LIVE — can be answered until the broadcast ends."
 	case !now.Before(c.Deadline):
@@ -186,23 +194,44 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	vm.EventsURL = "/inbox/events?" + ev.Encode()
 	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
 	for _, sf := range inbox.Surfaces {
-		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
+		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfacePlurals[sf], Selected: f.Surface == sf})
 	}
 	vm.Sorts = []views.Option{
 		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
 		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
 	}
 	username := ""
+	var ids []string
+	vm.Accounts = []views.Option{{Value: "", Label: "All accounts", Selected: f.AccountID == ""}}
 	if accts, err := s.userAccounts(c); err == nil {
 		for _, a := range accts {
+			vm.Accounts = append(vm.Accounts, views.Option{Value: a.ID, Label: "@" + a.Username, Selected: a.ID == f.AccountID})
 			if a.ID == f.AccountID {
 				username = a.Username
+			}
+			if f.AccountID == "" || a.ID == f.AccountID {
+				ids = append(ids, a.ID)
 			}
 		}
 	}
 	vm.Empty = emptyState(f, username)
+	if len(rows) == 0 && f.Query == "" && s.opt.Backfill {
+		pending, err := s.deps.Accounts.FirstBackfillPending(c.Request().Context(), ids)
+		if err != nil {
+			return views.InboxVM{}, err
+		}
+		if pending {
+			vm.Empty = views.EmptyVM{Title: "Fetching the last 7 days of comments from Instagram…", Loading: true,
+				Message: "They appear here as they are read, in a minute or so. New comments arrive live meanwhile."}
+		}
+	}
+	vm.Layout.Title = rail.Title
 	return vm, nil
 }
+
+// endedBandFor is how long a band says a broadcast ended (and what that
+// cost) after its comments expired.
+const endedBandFor = 15 * time.Minute
 
 // railVM builds the rail (views with counts, accounts) and the Live bands
 // for the user and filter.
@@ -225,7 +254,11 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 	if err != nil {
 		return views.RailVM{}, err
 	}
-	var vm views.RailVM
+	endedCounts, err := s.deps.Inbox.EndedLiveCounts(ctx, u.ID, s.now().Add(-endedBandFor))
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	vm := views.RailVM{Title: fmt.Sprintf("Inbox (%d open)", counts.Open)}
 	link := func(g inbox.Filter) string {
 		g.Query = f.Query
 		if q := g.Values().Encode(); q != "" {
@@ -278,6 +311,15 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 				Account: a.Username, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
 				Message: "— " + what + " can be answered until the broadcast ends",
 			})
+		} else if n := endedCounts[a.ID]; n > 0 {
+			what := "1 comment"
+			if n != 1 {
+				what = strconv.Itoa(n) + " comments"
+			}
+			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
+				Account: a.Username, Ended: true, ViewURL: link(inbox.Filter{View: "expired", AccountID: a.ID, Surface: inbox.SurfaceLive}),
+				Message: "— " + what + " can no longer get a private reply",
+			})
 		}
 	}
 	return vm, nil
@@ -290,12 +332,20 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	vm := views.CommentDetailVM{
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
 		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+		ListURL: "/inbox",
+	}
+	if vm.FilterQuery != "" {
+		vm.ListURL += "?" + vm.FilterQuery
 	}
 	if it.AdTitle != "" {
 		vm.MediaLabel = "“" + it.AdTitle + "”"
 	}
 	if it.OpenOnMedia > 1 {
-		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
+		media := strings.ToLower(surfaceLabels[it.Surface])
+		if it.Surface == inbox.SurfaceLive {
+			media = "broadcast"
+		}
+		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + media
 	}
 	vm.History = append(vm.History, views.HistoryItem{When: ago(it.ReceivedAt, now), WhenISO: isoMS(it.ReceivedAt), Text: "Received", Kind: "received"})
 	panel, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)
@@ -314,6 +364,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 		return vm, err
 	}
 	vm.Reply = s.replyPanelVM(c, it, panel)
+	vm.Reply.FilterQuery = vm.FilterQuery
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
 		return vm, err
 	}

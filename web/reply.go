@@ -66,6 +66,9 @@ func (s *Server) sendReply(c echo.Context) error {
 	}
 	row := toRowVM(it, f, s.now())
 	row.Selected, row.OOB = true, true
+	if toast == nil && !refused && detail.Reply.Existing != nil {
+		toast = &views.ToastVM{Message: "Private reply to @" + it.Username + ": " + detail.Reply.Existing.StateLabel}
+	}
 	return render(c, status, views.DetailWithRow(detail, row, toast))
 }
 

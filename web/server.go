@@ -31,6 +31,7 @@ type Options struct {
 	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES): only requests from these
 	// may say who the client is (X-Forwarded-For, X-Real-IP).
 	TrustedProxies []*net.IPNet
+	Backfill       bool // accounts' recent comments are read from Graph (the first inbox says so while it runs)
 }
 
 // Server is the Replydesk web application.

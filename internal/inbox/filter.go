@@ -207,13 +207,40 @@ func (f Filter) Matches(c Comment, now time.Time) bool {
 			return false
 		}
 	}
-	if f.Query != "" {
-		q := strings.ToLower(f.Query)
-		if !strings.Contains(strings.ToLower(c.Text), q) && !strings.Contains(strings.ToLower(c.Username), q) {
+	if s := f.Search(); s.User != "" || s.Text != "" {
+		user, text := strings.ToLower(c.Username), strings.ToLower(c.Text)
+		if s.User != "" && !strings.Contains(user, strings.ToLower(s.User)) {
+			return false
+		}
+		if q := strings.ToLower(s.Text); q != "" && !strings.Contains(text, q) && !strings.Contains(user, q) {
 			return false
 		}
 	}
 	return true
+}
+
+// Search is the search text taken apart: an @username and the rest.
+type Search struct {
+	User string // from "@name" in the query, without the "@": part of the commenter's username
+	Text string // the other words: part of the comment's text or username
+}
+
+// Search splits the query: its first word starting with "@" names the
+// commenter (any part of the username), the other words are searched as
+// one phrase in text and usernames. "@mallory blue" is mallory's comments
+// that mention blue.
+func (f Filter) Search() Search {
+	var s Search
+	var rest []string
+	for _, w := range strings.Fields(f.Query) {
+		if name := strings.TrimLeft(w, "@"); s.User == "" && name != "" && len(name) < len(w) {
+			s.User = name
+			continue
+		}
+		rest = append(rest, w)
+	}
+	s.Text = strings.Join(rest, " ")
+	return s
 }
 
 // Cursor is a keyset position: the sort key and id of the last row shown.

@@ -59,7 +59,7 @@ func (b *Backfiller) RunDue(ctx context.Context) {
 		if a.NeedsReconnect() || ctx.Err() != nil {
 			continue
 		}
-		key := "backfill:" + a.ID
+		key := store.BackfillKey(a.ID)
 		if last, err := b.st.Setting(ctx, key); err == nil {
 			if t, err := time.Parse(time.RFC3339, last); err == nil && b.now().Sub(t) < b.every {
 				continue

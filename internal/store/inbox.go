@@ -79,18 +79,40 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 		conds = append(conds, "c.assignee_id = ?")
 		args = append(args, f.AssigneeID())
 	}
-	if q := f.Query; q != "" {
-		if len([]rune(q)) >= 3 {
-			// Trigram full-text match on a quoted phrase (any substring).
+	if q := f.Search(); q.User != "" || q.Text != "" {
+		// Trigram full-text matches on quoted phrases (any substring);
+		// shorter than a trigram, a scan with LIKE.
+		var match []string
+		if q.User != "" {
+			if len([]rune(q.User)) >= 3 {
+				match = append(match, "username : "+ftsPhrase(q.User))
+			} else {
+				conds = append(conds, `c.username LIKE ? ESCAPE '\'`)
+				args = append(args, likeAny(q.User))
+			}
+		}
+		if q.Text != "" {
+			if len([]rune(q.Text)) >= 3 {
+				match = append(match, ftsPhrase(q.Text))
+			} else {
+				conds = append(conds, `(c.username LIKE ? ESCAPE '\' OR c.text LIKE ? ESCAPE '\')`)
+				args = append(args, likeAny(q.Text), likeAny(q.Text))
+			}
+		}
+		if len(match) > 0 {
 			conds = append(conds, "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
-			args = append(args, `"`+strings.ReplaceAll(q, `"`, `""`)+`"`)
-		} else {
-			conds = append(conds, "(c.username LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\')")
-			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
-			args = append(args, like, like)
+			args = append(args, strings.Join(match, " AND "))
 		}
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// ftsPhrase quotes text as one FTS5 phrase.
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// likeAny is a LIKE pattern matching s anywhere, its wildcards escaped.
+func likeAny(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }
 
 // ListInbox is one page of the comments userID may see, filtered and
@@ -265,6 +287,26 @@ func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]in
 		WHERE c.live = 1 AND c.status = 'open' AND `+visibleTo+` GROUP BY c.account_id`, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open live counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
+}
+
+// EndedLiveCounts counts, per account userID may see, the Live comments
+// that expired since `since` (their broadcast ended, or its longest
+// possible length passed): they can no longer get a private reply.
+func (s *Store) EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error) {
+	var rows []struct {
+		AccountID string
+		N         int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
+		WHERE c.live = 1 AND c.status = 'expired' AND c.status_at >= ? AND `+visibleTo+` GROUP BY c.account_id`, ms(since), userID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: ended live counts: %w", err)
 	}
 	out := make(map[string]int, len(rows))
 	for _, r := range rows {

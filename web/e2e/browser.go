@@ -69,7 +69,7 @@ func NewBrowser(t testing.TB) *Browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(bctx, 3*time.Minute) // a whole test's browsing, on a loaded machine
 	b := &Browser{Ctx: ctx, t: t}
 	if err := chromedp.Do(ctx); err != nil {
 		cancelTimeout()
