@@ -170,7 +170,9 @@ func (s *Server) warnOthersReplying(c echo.Context, req reply.Request) (bool, er
 	detail.Reply.Text, detail.Reply.TemplateID = req.Text, req.TemplateID
 	detail.Reply.Warning = who + " replying to this comment right now. Press Send again to send yours anyway: " +
 		"only one private reply can go out, so if theirs goes first, yours is refused."
-	return true, render(c, http.StatusOK, views.CommentDetail(detail))
+	// 409: nothing was sent (the page stays on this comment), and the panel
+	// is swapped in with the warning.
+	return true, render(c, http.StatusConflict, views.CommentDetail(detail))
 }
 
 func replyRequest(id, text, templateID string) (reply.Request, error) {

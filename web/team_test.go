@@ -274,7 +274,7 @@ func TestPresence_shownWarnedClearedAndExpired(t *testing.T) {
 	}
 
 	r := postHTMX(t, th.ava, "/inbox/comments/"+id+"/reply", url.Values{"text": {"Hi! Sure, DM sent."}})
-	if r.Status != 200 || !strings.Contains(r.Find("[data-testid=reply-warning]").Text(), "Eli Navarro is replying to this comment right now") ||
+	if r.Status != http.StatusConflict || !strings.Contains(r.Find("[data-testid=reply-warning]").Text(), "Eli Navarro is replying to this comment right now") ||
 		r.Find("[data-testid=reply-text]").Text() != "Hi! Sure, DM sent." || r.Find("input[name=confirm]").Length() != 1 {
 		t.Fatalf("warning = %d %.800s", r.Status, r.Body)
 	}

@@ -184,23 +184,31 @@
     refreshTimer = setTimeout(function () {
       var card = $("#detail .detail-card");
       if (!card || card.dataset.id !== cursorID) return;
-      var box = $("[data-testid=reply-text]", card);
-      draft = null;
-      if (box && !box.disabled && !box.readOnly && box.value.trim()) {
-        draft = { id: card.dataset.id, text: box.value, tmpl: $("[data-testid=reply-template-id]", card).value,
-          focus: document.activeElement === box, start: box.selectionStart, end: box.selectionEnd };
-      }
       htmx.ajax("GET", card.dataset.url, { target: "#detail", swap: "innerHTML" });
     }, 100);
   }
+  // Whenever the panel is fetched again (a refresh, or its row opened
+  // again), the draft is taken at the moment of the swap, not when the
+  // request began, and put back at once: the box itself (typing, caret and
+  // undo survive) when the new panel can still send, its text otherwise.
+  // A form's answer (a send) renders the composer as the server decides.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target.id !== "detail" || (e.detail.requestConfig || {}).verb !== "get") return;
+    var card = $("#detail .detail-card"), box = card && $("[data-testid=reply-text]", card);
+    draft = null;
+    if (box && !box.disabled && !box.readOnly && box.value.trim()) {
+      draft = { id: card.dataset.id, box: box, tmpl: $("[data-testid=reply-template-id]", card).value,
+        focus: document.activeElement === box, start: box.selectionStart, end: box.selectionEnd };
+    }
+  });
   function restoreDraft() {
     var d = draft, card = $("#detail .detail-card");
     draft = null;
     var box = card && $("[data-testid=reply-text]", card);
     if (!d || !box || card.dataset.id !== d.id) return;
     var form = box.closest("form");
-    box.value = d.text;
     if (box.disabled) {
+      box.value = d.box.value;
       box.disabled = false;
       box.readOnly = true;
       var note = document.createElement("p");
@@ -209,6 +217,8 @@
       note.textContent = form.dataset.draftKept;
       box.before(note);
     } else {
+      box.replaceWith(d.box);
+      box = d.box;
       $("[data-testid=reply-template-id]", form).value = d.tmpl;
       if (d.focus) { box.focus(); box.setSelectionRange(d.start, d.end); }
     }
@@ -376,14 +386,17 @@
       e.detail.shouldSwap = false;
       return;
     }
-    if (e.detail.isError || !elt || !elt.matches) return;
+    // Not on: an error, or an answer that did nothing (409: someone else is
+    // replying, Send again to send anyway).
+    if (e.detail.isError || e.detail.xhr.status >= 300 || !elt || !elt.matches) return;
     var m = /^\/inbox\/comments\/([^/?]+)\/(status|reply)/.exec(e.detail.pathInfo.requestPath);
     if (elt.matches("[data-testid=key-action]")) id = elt.dataset.advance;
     else if (m && (m[2] === "reply" || elt.elements.status.value !== "open")) id = decodeURIComponent(m[1]);
     if (id) setTimeout(function () { advance(id); }, 0);
   });
   document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target.id === "detail") syncPanel(); });
-  document.addEventListener("htmx:afterSettle", function () { mark(); tick(); initComposer(); restoreDraft(); });
+  document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target.id === "detail") restoreDraft(); });
+  document.addEventListener("htmx:afterSettle", function () { mark(); tick(); initComposer(); });
   document.addEventListener("htmx:oobAfterSwap", function () { mark(); });
 
   // ——— Composer: byte counter as Meta counts (UTF-8 bytes), preview,
