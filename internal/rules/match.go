@@ -15,14 +15,20 @@ type Set struct {
 	rules []compiled
 	index map[string][]phrase // first word → the phrases starting with it
 	nkw   int                 // keywords and excluded keywords, numbered across rules
-	pool  sync.Pool           // of *[]uint64, hit sets
+	pool  sync.Pool           // of *scratch
+}
+
+// scratch is one match's memory, reused.
+type scratch struct {
+	words wordBuf
+	hits  []uint64 // keyword n found: bit n
 }
 
 type compiled struct {
 	Rule
-	kwFrom, kwTo   int // the numbers of its keywords
-	exFrom, exTo   int // and of its excluded keywords
-	surfaces       []inbox.Surface
+	kwFrom, kwTo    int // the numbers of its keywords
+	exFrom, exTo    int // and of its excluded keywords
+	surfaces        []inbox.Surface
 	accounts, media []string
 }
 
@@ -48,8 +54,8 @@ func Compile(list []Rule) *Set {
 		c.exTo = s.nkw
 		s.rules = append(s.rules, c)
 	}
-	words := (s.nkw + 63) / 64
-	s.pool.New = func() any { b := make([]uint64, words); return &b }
+	n := (s.nkw + 63) / 64
+	s.pool.New = func() any { return &scratch{hits: make([]uint64, n)} }
 	return s
 }
 
@@ -71,10 +77,11 @@ func (s *Set) First(c inbox.Comment) (Rule, bool) {
 	if len(s.rules) == 0 {
 		return Rule{}, false
 	}
-	hits := s.hits(c.Text)
-	defer s.pool.Put(hits)
+	sc := s.pool.Get().(*scratch)
+	defer s.pool.Put(sc)
+	s.findKeywords(sc, c.Text)
 	for i := range s.rules {
-		if s.rules[i].matches(c, *hits) {
+		if s.rules[i].matches(c, sc.hits) {
 			return s.rules[i].Rule, true
 		}
 	}
@@ -89,22 +96,32 @@ func Matches(r Rule, c inbox.Comment) bool {
 	return ok
 }
 
-// hits marks the keywords found in text.
-func (s *Set) hits(text string) *[]uint64 {
-	hits := s.pool.Get().(*[]uint64)
-	clear(*hits)
+// findKeywords marks in sc.hits the keywords found in text.
+func (s *Set) findKeywords(sc *scratch, text string) {
+	clear(sc.hits)
 	if len(s.index) == 0 {
-		return hits
+		return
 	}
-	words := Words(text)
-	for i, w := range words {
-		for _, p := range s.index[w] {
-			if len(p.words) == 1 || (len(words)-i >= len(p.words) && slices.Equal(words[i:i+len(p.words)], p.words)) {
-				(*hits)[p.n/64] |= 1 << (p.n % 64)
+	sc.words.split(text)
+	n := len(sc.words.ends)
+	for i := range n {
+		for _, p := range s.index[string(sc.words.word(i))] {
+			if len(p.words) > n-i || !sc.phraseAt(i, p.words) {
+				continue
 			}
+			sc.hits[p.n/64] |= 1 << (p.n % 64)
 		}
 	}
-	return hits
+}
+
+// phraseAt reports whether the words from i on start with phrase.
+func (sc *scratch) phraseAt(i int, phrase []string) bool {
+	for j := 1; j < len(phrase); j++ {
+		if string(sc.words.word(i+j)) != phrase[j] {
+			return false
+		}
+	}
+	return true
 }
 
 func has(hits []uint64, n int) bool { return hits[n/64]&(1<<(n%64)) != 0 }

@@ -16,16 +16,25 @@ import (
 // skin tones and presentation selectors dropped (👍🏽 is 👍), ZWJ sequences
 // and flags kept whole.
 func Words(text string) []string {
-	return appendWords(nil, text)
+	var b wordBuf
+	b.split(text)
+	out := make([]string, len(b.ends))
+	for i := range b.ends {
+		out[i] = string(b.word(i))
+	}
+	return out
 }
 
-// wordBuf collects the words of one text.
+// wordBuf splits texts into words, reusing its memory: the words are
+// stored back to back in buf, word i ending at ends[i].
 type wordBuf struct {
-	out  []string
-	cur  []byte
-	kind int  // of the word in cur: wordLetters, wordSingle, wordEmoji
-	join bool // the emoji in cur continues (after a ZWJ)
-	flag bool // cur is half a flag: one regional indicator
+	buf   []byte
+	ends  []int
+	start int  // of the word in progress
+	kind  int  // of the word in progress: wordLetters, wordSingle, wordEmoji
+	join  bool // the emoji in progress continues (after a ZWJ)
+	flag  bool // the word in progress is half a flag: one regional indicator
+	it    norm.Iter
 }
 
 const (
@@ -35,25 +44,80 @@ const (
 	wordEmoji
 )
 
+// word is word i of the last text split.
+func (b *wordBuf) word(i int) []byte {
+	from := 0
+	if i > 0 {
+		from = b.ends[i-1]
+	}
+	return b.buf[from:b.ends[i]]
+}
+
 func (b *wordBuf) flush() {
-	if len(b.cur) > 0 {
-		b.out = append(b.out, string(b.cur))
-		b.cur = b.cur[:0]
+	if len(b.buf) > b.start {
+		b.ends = append(b.ends, len(b.buf))
+		b.start = len(b.buf)
 	}
 	b.kind, b.join, b.flag = wordNone, false, false
 }
 
-func appendWords(out []string, text string) []string {
-	b := wordBuf{out: out, cur: make([]byte, 0, 32)}
-	var it norm.Iter
-	it.InitString(norm.NFKD, text)
-	for !it.Done() {
-		seg := it.Next() // one starter and the marks that follow it
-		r, n := utf8.DecodeRune(seg)
-		b.add(r, seg[n:])
+// split replaces the words held with those of text.
+func (b *wordBuf) split(text string) {
+	b.buf, b.ends, b.start = b.buf[:0], b.ends[:0], 0
+	b.kind, b.join, b.flag = wordNone, false, false
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf && (i+1 == len(text) || text[i+1] < utf8.RuneSelf) {
+			// ASCII not followed by a combining mark: no normalization needed.
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				b.flush()
+				i++
+				continue
+			}
+			if b.kind != wordLetters {
+				b.flush()
+				b.kind = wordLetters
+			}
+			b.buf = append(b.buf, c)
+			i++
+			continue
+		}
+		// One normalization segment: a starter and the marks that follow
+		// it. A character NFKD spells as several (ﬁ → f i) comes out as
+		// several segments before the input position moves.
+		b.it.InitString(norm.NFKD, text[i:])
+		for {
+			b.addSegment(b.it.Next())
+			if b.it.Pos() > 0 || b.it.Done() {
+				break
+			}
+		}
+		i += max(b.it.Pos(), 1)
 	}
 	b.flush()
-	return b.out
+}
+
+// addSegment adds a normalized segment: starters, each with the marks
+// that follow it.
+func (b *wordBuf) addSegment(seg []byte) {
+	for len(seg) > 0 {
+		r, n := utf8.DecodeRune(seg)
+		seg = seg[n:]
+		m := 0
+		for m < len(seg) {
+			mr, mn := utf8.DecodeRune(seg[m:])
+			if !unicode.In(mr, unicode.Mn, unicode.Me) {
+				break
+			}
+			m += mn
+		}
+		b.add(r, seg[:m])
+		seg = seg[m:]
+	}
 }
 
 // add takes one character (r) and the combining marks decomposed from it.
@@ -67,18 +131,18 @@ func (b *wordBuf) add(r rune, marks []byte) {
 		b.join = b.kind == wordEmoji
 	case unicode.Is(unicode.Regional_Indicator, r): // flags are pairs of them
 		if b.flag {
-			b.cur = utf8.AppendRune(b.cur, r)
+			b.buf = utf8.AppendRune(b.buf, r)
 			b.flush()
 			return
 		}
 		b.flush()
-		b.cur = utf8.AppendRune(b.cur, r)
+		b.buf = utf8.AppendRune(b.buf, r)
 		b.kind, b.flag = wordEmoji, true
 	case unicode.Is(unicode.So, r):
 		if b.kind != wordEmoji || !b.join {
 			b.flush()
 		}
-		b.cur = utf8.AppendRune(b.cur, r)
+		b.buf = utf8.AppendRune(b.buf, r)
 		b.kind, b.join = wordEmoji, false
 	case unicode.In(r, unicode.L, unicode.N):
 		single := unspaced(r)
@@ -108,10 +172,10 @@ func (b *wordBuf) add(r rune, marks []byte) {
 func (b *wordBuf) appendFolded(r rune) {
 	r = unicode.ToLower(r)
 	if s, ok := folds[r]; ok {
-		b.cur = append(b.cur, s...)
+		b.buf = append(b.buf, s...)
 		return
 	}
-	b.cur = utf8.AppendRune(b.cur, r)
+	b.buf = utf8.AppendRune(b.buf, r)
 }
 
 // appendMarks appends the combining marks that belong to base, dropping the
@@ -127,7 +191,7 @@ func (b *wordBuf) appendMarks(base rune, marks []byte) {
 			continue // an accent left over from a Latin, Greek, Cyrillic or Arabic letter
 		}
 		if !ignorable(m) {
-			b.cur = utf8.AppendRune(b.cur, m)
+			b.buf = utf8.AppendRune(b.buf, m)
 		}
 	}
 }
