@@ -108,6 +108,10 @@ type Comment struct {
 	EntryTime        time.Time // the webhook's send time
 	ReceivedAt       time.Time
 	UpdatedAt        time.Time
+	// What a rule did (rules): the rule that applied, and the template the
+	// composer opens with; 0 when none.
+	RuleID              int64
+	SuggestedTemplateID int64
 }
 
 // ApproxDeadline is the deadline stored on arrival, before Graph confirms the

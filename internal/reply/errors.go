@@ -14,4 +14,8 @@ const (
 	KindRejected   Kind = "rejected"        // Meta refused this reply for good
 	KindTransient  Kind = "temporary"       // Meta or the network failed for now
 	KindThrottled  Kind = "rate_limited"    // Meta asked to slow down
+	KindCancelled  Kind = "cancelled"       // an automatic reply a person overtook
 )
+
+// CancelledByPerson is why a rule's queued reply was not sent.
+const CancelledByPerson = "Not sent: a teammate handled this comment before the automatic reply went out."

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
 // Action is what a rule does with a comment it matches.
@@ -114,8 +115,9 @@ type Outcome struct {
 	AccountID           string
 	RuleID              int64
 	Action              Action
-	SuggestedTemplateID int64 // suggest
-	AssigneeID          int64 // assign
+	SuggestedTemplateID int64        // suggest, send (the composer opens with it if the send cannot go)
+	AssigneeID          int64        // assign
+	Reply               *reply.Reply // send: the reply to queue
 }
 
 // Stats are what a rule did in a period: comments it matched (and applied

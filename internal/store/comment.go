@@ -13,30 +13,32 @@ import (
 
 // commentRow is the comments table.
 type commentRow struct {
-	ID               string `gorm:"primaryKey"`
-	AccountID        string
-	MediaID          string
-	MediaProductType string
-	Surface          string
-	AdID             string
-	AdTitle          string
-	OriginalMediaID  string
-	ParentID         string
-	FromID           string
-	Username         string
-	Text             string
-	Live             bool
-	Status           string
-	StatusBy         *int64
-	StatusAt         int64
-	Deadline         int64
-	DeadlineExact    bool
-	CreatedAt        int64 `gorm:"autoCreateTime:false"`
-	EntryTime        int64
-	ReceivedAt       int64
-	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
-	EnrichAttempts   int
-	EnrichAfter      int64
+	ID                  string `gorm:"primaryKey"`
+	AccountID           string
+	MediaID             string
+	MediaProductType    string
+	Surface             string
+	AdID                string
+	AdTitle             string
+	OriginalMediaID     string
+	ParentID            string
+	FromID              string
+	Username            string
+	Text                string
+	Live                bool
+	Status              string
+	StatusBy            *int64
+	StatusAt            int64
+	Deadline            int64
+	DeadlineExact       bool
+	CreatedAt           int64 `gorm:"autoCreateTime:false"`
+	EntryTime           int64
+	ReceivedAt          int64
+	UpdatedAt           int64 `gorm:"autoUpdateTime:false"`
+	EnrichAttempts      int
+	EnrichAfter         int64
+	RuleID              *int64
+	SuggestedTemplateID *int64
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -52,6 +54,12 @@ func (r commentRow) toDomain() inbox.Comment {
 	}
 	if r.StatusBy != nil {
 		c.StatusBy = *r.StatusBy
+	}
+	if r.RuleID != nil {
+		c.RuleID = *r.RuleID
+	}
+	if r.SuggestedTemplateID != nil {
+		c.SuggestedTemplateID = *r.SuggestedTemplateID
 	}
 	return c
 }
