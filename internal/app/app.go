@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/crypt"
 	"github.com/replydesk/replydesk/internal/ingest"
@@ -41,6 +43,7 @@ type App struct {
 	Ingester *ingest.Ingester
 	Replies  *sender.Service
 	Library  *library.Library
+	Rules    *automation.Service
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 
 	workers []func(context.Context)
@@ -100,13 +103,20 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
 	a.Library = library.New(st)
+	a.Rules = automation.NewService(st, a.Now)
+	// Rules run on what ingest and backfill commit, in arrival order, off
+	// the webhook's path.
+	runner := automation.NewRunner(st, a.Replies, a.Rules, automation.RunnerOptions{Now: a.Now, Logger: log.With("component", "rules")})
+	a.Ingester.OnNew(runner.OnNew)
 	a.workers = []func(context.Context){
-		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, a.Auth.RunReconciler,
+		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, a.Auth.RunReconciler,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,
 	}
 	if cfg.Backfill > 0 {
-		a.workers = append(a.workers, ingest.NewBackfiller(st, graph, tokens, log.With("component", "backfill"), cfg.Backfill).Run)
+		backfiller := ingest.NewBackfiller(st, graph, tokens, log.With("component", "backfill"), cfg.Backfill)
+		backfiller.OnNew(runner.OnNew)
+		a.workers = append(a.workers, backfiller.Run)
 	}
 	if cfg.Demo {
 		if _, err := library.Seed(ctx, st, templates.Demo()); err != nil {
@@ -119,9 +129,14 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	return nil
 }
 
-// accountOK reports whether an account the user may see can send now.
+// accountOK reports whether an account the user may see can send now;
+// userID 0 is Replydesk itself (a rule), which may use any account.
 func (a *App) accountOK(ctx context.Context, userID int64, accountID string) (bool, error) {
-	acct, err := a.Store.AccountForUser(ctx, userID, accountID)
+	get := func() (account.Account, error) { return a.Store.AccountForUser(ctx, userID, accountID) }
+	if userID == 0 {
+		get = func() (account.Account, error) { return a.Store.Account(ctx, accountID) }
+	}
+	acct, err := get()
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
