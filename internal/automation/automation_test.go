@@ -192,7 +192,7 @@ func TestRunner_sendsOnlyWhatCanGo(t *testing.T) {
 	f.rule(t, rules.Input{Name: "Price DM", Action: rules.Send, TemplateID: f.price.ID, Keywords: []string{"price"}})
 	ids := f.arrive(t,
 		inbox.Comment{Text: "price?", Deadline: time.Now().Add(-time.Minute)}, // the window closed
-		inbox.Comment{Text: "price?", Username: "acme.coffee"},                 // the account's own, by name
+		inbox.Comment{Text: "price?", Username: "acme.coffee"},                // the account's own, by name
 	)
 	f.runner.CatchUp(ctx)
 	for _, id := range ids {
