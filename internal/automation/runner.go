@@ -33,7 +33,7 @@ type Replier interface {
 
 // RunnerOptions tune a Runner; the zero value is fine.
 type RunnerOptions struct {
-	Batch   int           // comments looked at per transaction (default 500)
+	Batch   int           // comments looked at per transaction (default 250: the writer is held briefly)
 	Gather  time.Duration // wait after a wake-up, so one pass serves many commits (default 20ms)
 	Poll    time.Duration // look anyway this often: backfills, other processes (default 2s)
 	Reload  time.Duration // reread the rules at least this often (default 5s)
@@ -62,7 +62,7 @@ type Runner struct {
 // Reload interval only).
 func NewRunner(st RunnerStore, replies Replier, svc *Service, o RunnerOptions) *Runner {
 	if o.Batch <= 0 {
-		o.Batch = 500
+		o.Batch = 250
 	}
 	if o.Gather <= 0 {
 		o.Gather = 20 * time.Millisecond

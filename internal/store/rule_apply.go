@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/reply"
@@ -131,43 +131,35 @@ const untouched = `comments.status = 'open' AND comments.status_by IS NULL
 // comment no rule has applied to yet and no person has touched; a send
 // queues its reply unless the comment already has one or the reply's
 // once-per-commenter key is taken. It answers the outcomes applied and the
-// replies queued.
+// replies queued. Statements are per batch, not per comment: a burst of
+// Live comments holds the writer for milliseconds.
 func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) ([]rules.Outcome, []reply.Reply, error) {
 	var applied []rules.Outcome
 	var queued []reply.Reply
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
-		applied, queued = applied[:0], queued[:0]
 		now := ms(s.now())
-		var changes []inbox.Change
+		changes, err := applyOutcomes(tx, outcomes, now)
+		if err != nil {
+			return nil, err
+		}
+		done := make(map[string]bool, len(changes))
+		for _, c := range changes {
+			done[c.CommentID] = true
+		}
+		applied = applied[:0]
+		var replies []reply.Reply
 		for _, o := range outcomes {
-			dismiss := o.Action == rules.Dismiss
-			var ch []inbox.Change
-			err := tx.Raw(`UPDATE comments SET rule_id = ?, suggested_template_id = ?, updated_at = ?,
-					status = CASE WHEN ? THEN 'dismissed' ELSE status END,
-					status_at = CASE WHEN ? THEN ? ELSE status_at END
-				WHERE id = ? AND rule_id IS NULL AND `+untouched+`
-				RETURNING id AS comment_id, account_id`,
-				o.RuleID, nullable(o.SuggestedTemplateID), now, dismiss, dismiss, now, o.CommentID).Scan(&ch).Error
-			if err != nil {
-				return nil, err
-			}
-			if len(ch) == 0 {
-				continue // a person got there first, or a rule already did
-			}
-			changes = append(changes, ch...)
-			applied = append(applied, o)
-			if o.Reply == nil {
-				continue
-			}
-			r, ok, err := s.queueAutomatic(tx, *o.Reply, now)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				queued = append(queued, r)
+			if done[o.CommentID] {
+				applied = append(applied, o)
+				if o.Reply != nil {
+					replies = append(replies, *o.Reply)
+				}
 			}
 		}
-		err := tx.Exec(`UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND CAST(value AS INTEGER) < ?`,
+		if queued, err = queueAutomatic(tx, replies, now); err != nil {
+			return nil, err
+		}
+		err = tx.Exec(`UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND CAST(value AS INTEGER) < ?`,
 			strconv.FormatInt(mark, 10), now, rulesMark, mark).Error
 		return changes, err
 	})
@@ -177,26 +169,77 @@ func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark i
 	return applied, queued, nil
 }
 
-// queueAutomatic records a rule's reply as queued, unless the comment has
-// a live reply or the once-per-commenter key is taken (false).
-func (s *Store) queueAutomatic(tx *gorm.DB, r reply.Reply, now int64) (reply.Reply, bool, error) {
-	row := replyRow{
-		CommentID: r.CommentID, AccountID: r.AccountID, State: string(reply.Queued), Text: r.Text,
-		TemplateName: r.TemplateName, UserName: r.UserName, Live: r.Live, Deadline: ms(r.Deadline),
-		NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
+// applyOutcomes marks the comments, one statement per kind of outcome (the
+// same rule, suggestion and status), and answers those it changed.
+func applyOutcomes(tx *gorm.DB, outcomes []rules.Outcome, now int64) ([]inbox.Change, error) {
+	type kind struct {
+		rule, template int64
+		dismiss        bool
 	}
-	if r.TemplateID != 0 {
-		row.TemplateID = &r.TemplateID
+	var order []kind
+	groups := map[kind][]string{}
+	for _, o := range outcomes {
+		k := kind{o.RuleID, o.SuggestedTemplateID, o.Action == rules.Dismiss}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], o.CommentID)
 	}
-	if r.RuleID != 0 {
-		row.RuleID = &r.RuleID
+	var changes []inbox.Change
+	for _, k := range order {
+		ids := groups[k]
+		for len(ids) > 0 {
+			part := ids[:min(len(ids), 500)]
+			ids = ids[len(part):]
+			var ch []inbox.Change
+			err := tx.Raw(`UPDATE comments SET rule_id = ?, suggested_template_id = ?, updated_at = ?,
+					status = CASE WHEN ? THEN 'dismissed' ELSE status END,
+					status_at = CASE WHEN ? THEN ? ELSE status_at END
+				WHERE id IN ? AND rule_id IS NULL AND `+untouched+`
+				RETURNING id AS comment_id, account_id`,
+				k.rule, nullable(k.template), now, k.dismiss, k.dismiss, now, part).Scan(&ch).Error
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, ch...)
+		}
 	}
-	if r.OnceKey != "" {
-		row.OnceKey = &r.OnceKey
+	return changes, nil
+}
+
+// queueAutomatic records rules' replies as queued, in multi-row inserts;
+// a reply whose comment has a live reply, or whose once-per-commenter key
+// is taken (also by an earlier row of the same batch), is left out.
+func queueAutomatic(tx *gorm.DB, rs []reply.Reply, now int64) ([]reply.Reply, error) {
+	const cols = 13 // parameters a row
+	var out []reply.Reply
+	for len(rs) > 0 {
+		part := rs[:min(len(rs), 500)]
+		rs = rs[len(part):]
+		var q strings.Builder
+		args := make([]any, 0, cols*len(part))
+		q.WriteString(`INSERT INTO replies (comment_id, account_id, state, text, template_id, template_name, user_name,
+			rule_id, once_key, live, deadline, next_attempt_at, created_at, updated_at) VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			var key any
+			if r.OnceKey != "" {
+				key = r.OnceKey
+			}
+			args = append(args, r.CommentID, r.AccountID, r.Text, nullable(r.TemplateID), r.TemplateName, r.UserName,
+				nullable(r.RuleID), key, r.Live, ms(r.Deadline), now, now, now)
+		}
+		q.WriteString(" ON CONFLICT DO NOTHING RETURNING *")
+		var rows []replyRow
+		if err := tx.Raw(q.String(), args...).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			out = append(out, row.toDomain())
+		}
 	}
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return reply.Reply{}, false, res.Error
-	}
-	return row.toDomain(), res.RowsAffected == 1, nil
+	return out, nil
 }
