@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,14 +126,21 @@ func (b *Browser) WaitLive() {
 	b.WaitFor(`document.querySelector("[data-testid=inbox-page][data-live=open]") !== null`, 10*time.Second)
 }
 
-// Text is the visible text of the first element matching css.
+// Text is the visible text of the first element matching css. It reads the
+// element in one evaluation, so a live update that replaces the element a
+// moment later cannot make the read fail.
 func (b *Browser) Text(css string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		b.t.Fatalf("e2e: text of %s: %v", css, err)
+	sel, _ := json.Marshal(css)
+	js := `(function(){var e=document.querySelector(` + string(sel) + `);return e?{found:true,text:e.innerText}:{found:false,text:""}})()`
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[struct {
+		Found bool   `json:"found"`
+		Text  string `json:"text"`
+	}](js))
+	if err != nil || !v.Found {
+		b.t.Fatalf("e2e: text of %s: not found (%v)", css, err)
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(v.Text)
 }
 
 // Screenshot saves a PNG of the whole page under web/e2e/screenshots/ and
