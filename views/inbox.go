@@ -146,10 +146,12 @@ type ReplyPanelVM struct {
 	Existing     *ReplyVM // the reply already sent or in flight
 	Attempts     []ReplyVM
 	DeliveryNote string
-	ClosedReason string // shown when the deadline passes while the composer is open
-	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
-	CountFormat  string // the counter's words with {n} for the bytes used
-	CountOver    string // the same over the limit, with {over} for the excess
+	ClosedReason string        // shown when the deadline passes while the composer is open
+	CountText    string        // the byte counter as rendered, e.g. "0 / 1,000 bytes"
+	CountFormat  string        // the counter's words with {n} for the bytes used
+	CountOver    string        // the same over the limit, with {over} for the excess
+	TemplateID   string        // the template the text comes from, when it does
+	Suggestion   *SuggestionVM // the text is a rule's suggestion
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

@@ -29,6 +29,10 @@ type apiComment struct {
 	Live            bool      `json:"live"`
 	ReceivedAt      time.Time `json:"received_at"`
 	Reply           *apiReply `json:"reply"`
+	// What a rule did (DESIGN §8): the rule that applied and the template
+	// it suggests; null when none.
+	RuleID              *int64 `json:"rule_id"`
+	SuggestedTemplateID *int64 `json:"suggested_template_id"`
 }
 
 // apiReply is DESIGN §6's Reply.
@@ -49,6 +53,7 @@ func toAPIComment(it inbox.Item) apiComment {
 		Surface: string(it.Surface), AdID: it.AdID, AdTitle: it.AdTitle, ParentID: it.ParentID,
 		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
 		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
+		RuleID: optionalID(it.RuleID), SuggestedTemplateID: optionalID(it.SuggestedTemplateID),
 	}
 }
 

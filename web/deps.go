@@ -12,6 +12,7 @@ import (
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -86,6 +87,19 @@ type TemplateStore interface {
 	DeleteTemplate(ctx context.Context, id int64) error
 }
 
+// RuleKeeper keeps the ordered keyword rules and tests them
+// (automation.Service).
+type RuleKeeper interface {
+	List(ctx context.Context) ([]rules.Rule, map[int64]rules.Stats, error)
+	Rule(ctx context.Context, id int64) (rules.Rule, error)
+	Create(ctx context.Context, actor identity.User, in rules.Input) (rules.Rule, error)
+	Update(ctx context.Context, actor identity.User, id int64, in rules.Input) (rules.Rule, error)
+	SetEnabled(ctx context.Context, id int64, enabled bool) (rules.Rule, error)
+	Move(ctx context.Context, id int64, position int) error
+	Delete(ctx context.Context, id int64) error
+	Test(ctx context.Context, userID int64, r rules.Rule) ([]inbox.Item, bool, error)
+}
+
 // Deps are the server's collaborators. All are required but Sim.
 type Deps struct {
 	Options  Options
@@ -100,5 +114,6 @@ type Deps struct {
 	Hub      live.Hub // live changes for /inbox/events
 	Replies  ReplySender
 	Library  TemplateStore
+	Rules    RuleKeeper
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

@@ -20,6 +20,11 @@ var flashes = map[string]views.Flash{
 	"template_created": {Kind: "ok", Message: "Template created."},
 	"template_saved":   {Kind: "ok", Message: "Template saved."},
 	"template_deleted": {Kind: "ok", Message: "Template deleted."},
+	"rule_created":     {Kind: "ok", Message: "Rule created. It applies to comments that arrive from now on."},
+	"rule_saved":       {Kind: "ok", Message: "Rule saved."},
+	"rule_deleted":     {Kind: "ok", Message: "Rule deleted."},
+	"rule_on":          {Kind: "ok", Message: "Rule turned on."},
+	"rule_off":         {Kind: "ok", Message: "Rule turned off: it no longer applies to new comments."},
 }
 
 // setFlash queues a one-time message for the next page.

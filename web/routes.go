@@ -78,6 +78,18 @@ func (s *Server) routes(e *echo.Echo) {
 	tmpl.POST("/:id", s.updateTemplate, admin)
 	tmpl.POST("/:id/delete", s.deleteTemplate, admin)
 
+	rulePages := e.Group("/rules", staff...)
+	rulePages.GET("", s.rulesPage)
+	rulePages.GET("/new", s.newRulePage, admin)
+	rulePages.POST("", s.createRule, admin)
+	rulePages.POST("/test", s.testDraftRule, admin)
+	rulePages.GET("/:id", s.rulePage)
+	rulePages.POST("/:id", s.updateRule, admin)
+	rulePages.POST("/:id/delete", s.deleteRule, admin)
+	rulePages.POST("/:id/enabled", s.setRuleEnabled, admin)
+	rulePages.POST("/:id/move", s.moveRule, admin)
+	rulePages.POST("/:id/test", s.testRule)
+
 	// JSON API (DESIGN §6): the session cookie, the same gates as the pages,
 	// writes carry the X-CSRF-Token header, errors in JSON.
 	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
@@ -92,4 +104,10 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/templates/:id", s.apiGetTemplate)
 	api.PUT("/templates/:id", s.apiUpdateTemplate, admin)
 	api.DELETE("/templates/:id", s.apiDeleteTemplate, admin)
+	api.GET("/rules", s.apiListRules)
+	api.POST("/rules", s.apiCreateRule, admin)
+	api.GET("/rules/:id", s.apiGetRule)
+	api.PUT("/rules/:id", s.apiUpdateRule, admin)
+	api.DELETE("/rules/:id", s.apiDeleteRule, admin)
+	api.POST("/rules/:id/test", s.apiTestRule)
 }

@@ -161,7 +161,13 @@ func cleanList(list []string) []string {
 // SplitKeywords reads keywords typed in one field, separated by commas or
 // line breaks: "price, how much" is two.
 func SplitKeywords(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == '，' || r == '、' })
+	var out []string
+	for _, k := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == '，' || r == '、' }) {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // CheckTemplate refuses a template a rule cannot use: for send, one whose
