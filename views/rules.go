@@ -14,7 +14,7 @@ type RuleRowVM struct {
 	Position   string
 	Name       string
 	Enabled    bool
-	When       []string // the conditions, a phrase each: "any of “price”, “how much”"
+	When       []string // the conditions, a phrase each: "a comment says any of “price”, “how much”"
 	Then       string   // "Sends “Price list” — once per person per post"
 	Action     string   // suggest, send, assign, dismiss (the badge's colour)
 	ActionTag  string   // "Suggest", "Send", …
@@ -42,6 +42,7 @@ type RuleEditVM struct {
 	Errors    map[string]string // field → message; "" for the whole form
 	Accounts  []Choice
 	Surfaces  []Choice
+	Media     []Choice // the posts with the latest comments
 	Actions   []Choice
 	Templates []Option // Value is the id; the label says when it is for suggestions only
 	Stats     string   // "Matched 12 comments and sent 9 replies in the last 7 days"
@@ -56,7 +57,7 @@ type RuleFormVM struct {
 	Keywords        string // comma-separated
 	Match           string // any, all
 	ExcludeKeywords string
-	MediaIDs        string
+	MediaIDs        string // ids not among Media, comma-separated
 	Action          string
 	TemplateID      string
 	OncePerUser     bool

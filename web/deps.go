@@ -98,6 +98,7 @@ type RuleKeeper interface {
 	Move(ctx context.Context, id int64, position int) error
 	Delete(ctx context.Context, id int64) error
 	Test(ctx context.Context, userID int64, r rules.Rule) ([]inbox.Item, bool, error)
+	RecentMedia(ctx context.Context, userID int64) ([]inbox.Media, error)
 }
 
 // Deps are the server's collaborators. All are required but Sim.

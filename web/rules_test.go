@@ -315,7 +315,7 @@ func TestRulesPages(t *testing.T) {
 	if !strings.Contains(then, "“Price list”") || !strings.Contains(then, "once per person per post") {
 		t.Errorf("then = %q", then)
 	}
-	if got := rows.First().Find(".rule-sentence").Text(); !strings.Contains(got, "“price”, “how much”") || !strings.Contains(got, "not “wholesale”") || !strings.Contains(got, "Posts or Reels") {
+	if got := rows.First().Find(".rule-sentence").Text(); !strings.Contains(got, "“price”, “how much”") || !strings.Contains(got, "not “wholesale”") || !strings.Contains(got, "posts or reels") {
 		t.Errorf("when = %q", got)
 	}
 	spam, _ := rows.Last().Attr("data-rule-id")

@@ -40,6 +40,11 @@ func (s *Server) ruleNames(c echo.Context) (ruleNamesVM, error) {
 	return out, nil
 }
 
+var surfacePlurals = map[inbox.Surface]string{
+	inbox.SurfacePost: "posts", inbox.SurfaceReel: "reels", inbox.SurfaceStory: "stories",
+	inbox.SurfaceAd: "ads", inbox.SurfaceLive: "Live",
+}
+
 var actionTags = map[rules.Action]string{rules.Suggest: "Suggest", rules.Send: "Send", rules.Assign: "Assign", rules.Dismiss: "Dismiss"}
 
 func quoted(list []string) string {
@@ -84,7 +89,7 @@ func ruleConditions(r rules.Rule, names ruleNamesVM) []string {
 	if len(r.Surfaces) > 0 {
 		var labels []string
 		for _, sf := range r.Surfaces {
-			labels = append(labels, surfaceLabels[sf]+"s")
+			labels = append(labels, surfacePlurals[sf])
 		}
 		out = append(out, "on "+strings.Join(labels, " or "))
 	}
@@ -139,7 +144,7 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 	vm := views.RuleEditVM{Layout: layout, IsNew: id == 0, ReadOnly: !userOf(c).IsAdmin(), Action: "/rules",
 		Form: views.RuleFormVM{
 			Name: in.Name, Enabled: in.Enabled, Keywords: strings.Join(in.Keywords, ", "), Match: string(in.Match),
-			ExcludeKeywords: strings.Join(in.ExcludeKeywords, ", "), MediaIDs: strings.Join(in.MediaIDs, ", "),
+			ExcludeKeywords: strings.Join(in.ExcludeKeywords, ", "),
 			Action: string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10), OncePerUser: in.OncePerUser,
 		}}
 	if id != 0 {
@@ -162,7 +167,27 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 		vm.Accounts = append(vm.Accounts, views.Choice{Value: a.ID, Label: "@" + a.Username, Checked: slices.Contains(in.Accounts, a.ID)})
 	}
 	for _, sf := range inbox.Surfaces {
-		vm.Surfaces = append(vm.Surfaces, views.Choice{Value: string(sf), Label: surfaceLabels[sf] + "s", Checked: slices.Contains(in.Surfaces, sf)})
+		vm.Surfaces = append(vm.Surfaces, views.Choice{Value: string(sf), Label: surfaceLabels[sf], Checked: slices.Contains(in.Surfaces, sf)})
+	}
+	media, err := s.deps.Rules.RecentMedia(ctx, userOf(c).ID)
+	if err != nil {
+		return vm, err
+	}
+	var others []string
+	for _, id := range in.MediaIDs {
+		if !slices.ContainsFunc(media, func(m inbox.Media) bool { return m.ID == id }) {
+			others = append(others, id)
+		}
+	}
+	vm.Form.MediaIDs = strings.Join(others, ", ")
+	now := s.now()
+	for _, m := range media {
+		label := surfaceLabels[m.Surface] + " on @" + m.AccountUsername
+		if m.AdTitle != "" {
+			label += " “" + m.AdTitle + "”"
+		}
+		vm.Media = append(vm.Media, views.Choice{Value: m.ID, Label: label, Checked: slices.Contains(in.MediaIDs, m.ID),
+			Hint: "Latest comment " + ago(m.LastAt, now) + ": “" + excerpt(m.LastText, 60) + "” · " + m.ID})
 	}
 	for _, a := range []struct {
 		action      rules.Action

@@ -40,6 +40,7 @@ type Store interface {
 	RecentItems(ctx context.Context, userID int64, since time.Time, before int64, limit int) ([]inbox.Item, int64, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	AccountsForUser(ctx context.Context, userID int64) ([]account.Account, error)
+	RecentMedia(ctx context.Context, userID int64, limit int) ([]inbox.Media, error)
 }
 
 // Service keeps the rules and tests them.
@@ -177,6 +178,12 @@ func (s *Service) check(ctx context.Context, actor identity.User, in rules.Input
 		}
 	}
 	return in, errors.Join(errs...)
+}
+
+// RecentMedia lists the 20 media of userID's accounts that comments arrived
+// on most recently, for picking the posts a rule is about.
+func (s *Service) RecentMedia(ctx context.Context, userID int64) ([]inbox.Media, error) {
+	return s.st.RecentMedia(ctx, userID, 20)
 }
 
 // TestLimit bounds the comments a rule test lists.

@@ -243,3 +243,30 @@ func queueAutomatic(tx *gorm.DB, rs []reply.Reply, now int64) ([]reply.Reply, er
 	}
 	return out, nil
 }
+
+// RecentMedia lists the media of the accounts userID may see that comments
+// arrived on most recently, newest first, each with its latest comment.
+func (s *Store) RecentMedia(ctx context.Context, userID int64, limit int) ([]inbox.Media, error) {
+	var rows []struct {
+		ID, AccountID, Username, MediaProductType, AdID, AdTitle string
+		UpdatedAt                                                int64
+		LastText                                                 *string
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT m.id, m.account_id, a.username, m.media_product_type, m.ad_id, m.ad_title, m.updated_at,
+			(SELECT c.text FROM comments c WHERE c.media_id = m.id ORDER BY c.received_at DESC LIMIT 1) AS last_text
+		FROM media m JOIN accounts a ON a.id = m.account_id
+		WHERE m.account_id IN (SELECT account_id FROM account_access WHERE user_id = ? AND can_reply = 1)
+		ORDER BY m.updated_at DESC LIMIT ?`, userID, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: recent media: %w", err)
+	}
+	out := make([]inbox.Media, len(rows))
+	for i, r := range rows {
+		out[i] = inbox.Media{ID: r.ID, AccountID: r.AccountID, AccountUsername: r.Username, AdTitle: r.AdTitle,
+			Surface: inbox.SurfaceOf(r.MediaProductType, r.AdID, false), LastAt: fromMS(r.UpdatedAt)}
+		if r.LastText != nil {
+			out[i].LastText = *r.LastText
+		}
+	}
+	return out, nil
+}
