@@ -199,7 +199,7 @@ func ruleForm(c echo.Context) rules.Input {
 		Name: form.Get("name"), Enabled: form.Get("enabled") == "true", Match: rules.Match(form.Get("match")),
 		Keywords: rules.SplitKeywords(form.Get("keywords")), ExcludeKeywords: rules.SplitKeywords(form.Get("exclude_keywords")),
 		Accounts: form["accounts"], MediaIDs: append(form["media_ids"], splitIDs(form.Get("media_ids_more"))...),
-		Action: rules.Action(form.Get("action")),
+		Action:      rules.Action(form.Get("action")),
 		OncePerUser: form.Get("once_per_user") == "true",
 	}
 	for _, v := range form["surfaces"] {

@@ -145,7 +145,7 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 		Form: views.RuleFormVM{
 			Name: in.Name, Enabled: in.Enabled, Keywords: strings.Join(in.Keywords, ", "), Match: string(in.Match),
 			ExcludeKeywords: strings.Join(in.ExcludeKeywords, ", "),
-			Action: string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10), OncePerUser: in.OncePerUser,
+			Action:          string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10), OncePerUser: in.OncePerUser,
 		}}
 	if id != 0 {
 		sid := strconv.FormatInt(id, 10)
