@@ -326,7 +326,7 @@ func orSystem(name string) string {
 }
 
 // maxBytes is Instagram's limit in the composer's words.
-var maxBytes = templates.FormatInt(reply.MaxBytes)
+var maxBytes = reply.Thousands(reply.MaxBytes)
 
 // replyPanelVM shapes the composer: the reply in flight or sent, why a new
 // one is impossible (if it is), and the earlier attempts.

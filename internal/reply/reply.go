@@ -7,6 +7,7 @@ package reply
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,8 +87,8 @@ func CheckText(text string) error {
 		return apperr.Field("text", "reply_empty", "Write a reply first.")
 	case len(text) > MaxBytes:
 		return apperr.Field("text", "reply_too_long", fmt.Sprintf(
-			"The reply is %d bytes; Instagram accepts at most %d (accents count 2, most emoji 4). Shorten it by %d bytes.",
-			len(text), MaxBytes, len(text)-MaxBytes))
+			"The reply is %s bytes; Instagram accepts at most %s (accents count 2, most emoji 4). Shorten it by %s bytes.",
+			Thousands(len(text)), Thousands(MaxBytes), Thousands(len(text)-MaxBytes)))
 	}
 	return nil
 }
@@ -168,4 +169,16 @@ func Active(hist []Reply) *Reply {
 		}
 	}
 	return active
+}
+
+// Thousands writes n with thousands separators: 1000 → "1,000".
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/replydesk/replydesk/internal/reply"
@@ -81,8 +80,8 @@ func ValidateBody(body string) error {
 	if len(body) > MaxBodyBytes {
 		off := runeStart(body, MaxBodyBytes)
 		return newError(body, off, runeLen(body, off), "body_too_long",
-			"The template passes its limit of "+FormatInt(MaxBodyBytes)+" bytes",
-			"It is "+FormatInt(len(body))+" bytes, variables included; shorten it.")
+			"The template passes its limit of "+reply.Thousands(MaxBodyBytes)+" bytes",
+			"It is "+reply.Thousands(len(body))+" bytes, variables included; shorten it.")
 	}
 	t, err := Parse(body)
 	if err != nil {
@@ -101,8 +100,8 @@ func ValidateBody(body string) error {
 		if seen+len(p.text) > reply.MaxBytes {
 			off := runeStart(body, p.off+reply.MaxBytes-seen)
 			return newError(body, off, runeLen(body, off), "body_too_long",
-				"The text passes Instagram's limit of "+FormatInt(reply.MaxBytes)+" bytes",
-				"It is "+FormatInt(lit)+" bytes without its variables; shorten it by at least "+FormatInt(lit-reply.MaxBytes)+" bytes.")
+				"The text passes Instagram's limit of "+reply.Thousands(reply.MaxBytes)+" bytes",
+				"It is "+reply.Thousands(lit)+" bytes without its variables; shorten it by at least "+reply.Thousands(lit-reply.MaxBytes)+" bytes.")
 		}
 		seen += len(p.text)
 	}
@@ -120,16 +119,4 @@ func runeStart(s string, off int) int {
 func runeLen(s string, off int) int {
 	_, n := utf8.DecodeRuneInString(s[off:])
 	return n
-}
-
-// FormatInt writes n with thousands separators: 1000 → "1,000".
-func FormatInt(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + FormatInt(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/replydesk/replydesk/internal/reply"
 )
 
 func TestMaxRenderedBytes(t *testing.T) {
@@ -113,8 +115,8 @@ func TestValidateBody_tooLongMessage(t *testing.T) {
 
 func TestFormatInt(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 8800: "8,800", 1234567: "1,234,567", -4000: "-4,000"} {
-		if got := FormatInt(n); got != want {
-			t.Errorf("FormatInt(%d) = %q, want %q", n, got, want)
+		if got := reply.Thousands(n); got != want {
+			t.Errorf("reply.Thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
