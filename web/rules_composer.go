@@ -55,7 +55,7 @@ func (s *Server) ruleInDetail(c echo.Context, it inbox.Item, vm *views.CommentDe
 		tpl = views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Text: text}
 	}
 	p.Text, p.TemplateID = tpl.Text, strconv.FormatInt(tpl.ID, 10)
-	p.CountText = strings.ReplaceAll(p.CountFormat, "{n}", templates.FormatInt(len(tpl.Text)))
+	p.CountText = strings.ReplaceAll(p.CountFormat, "{n}", reply.Thousands(len(tpl.Text)))
 	p.Suggestion = &views.SuggestionVM{Rule: ruleName, Template: tpl.Name}
 }
 

@@ -186,8 +186,8 @@ func CheckTemplate(a Action, t templates.Template) error {
 		return apperr.Field("template_id", "broken_template", "“"+t.Name+"” cannot be used: "+msg)
 	}
 	if n := p.MaxRenderedBytes(templates.InstagramLimits()); n > reply.MaxBytes {
-		return apperr.Field("template_id", "template_may_exceed", "“"+t.Name+"” could reach "+templates.FormatInt(n)+
-			" bytes with a long comment or username, over Instagram's limit of "+templates.FormatInt(reply.MaxBytes)+
+		return apperr.Field("template_id", "template_may_exceed", "“"+t.Name+"” could reach "+reply.Thousands(n)+
+			" bytes with a long comment or username, over Instagram's limit of "+reply.Thousands(reply.MaxBytes)+
 			". A rule that sends on its own needs a template that always fits: remove {{comment_text}} or shorten the text.")
 	}
 	return nil
