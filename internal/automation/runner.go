@@ -160,16 +160,18 @@ func (r *Runner) pass(ctx context.Context) (int, bool, error) {
 	}
 	outcomes := r.decide(ctx, items)
 	if len(outcomes) > 0 {
+		t0 := time.Now()
 		applied, queued, err := r.st.ApplyRules(ctx, outcomes, next)
 		if err != nil {
 			return 0, false, err
 		}
+		took := time.Since(t0)
 		r.saved, r.savedAt = next, r.o.Now()
 		if len(queued) > 0 {
 			r.replies.Kick()
 		}
 		if len(applied) > 0 {
-			r.o.Logger.Info("rules applied", "comments", len(applied), "replies_queued", len(queued))
+			r.o.Logger.Info("rules applied", "comments", len(applied), "replies_queued", len(queued), "took", took)
 		}
 		outcomes = applied
 	}

@@ -55,18 +55,36 @@ type arrivalRow struct {
 
 // Arrivals lists up to limit comments that arrived after position after,
 // in arrival order (webhooks and backfill alike), and the position of the
-// last one (after itself when there is none).
+// last one (after itself when there is none). The items carry what rules
+// look at: every field but the triage names. It reads every comment that
+// arrives, so it scans rows itself rather than through GORM.
 func (s *Store) Arrivals(ctx context.Context, after int64, limit int) ([]inbox.Item, int64, error) {
-	var rows []arrivalRow
-	q := `SELECT c.rowid AS arrival, c.*, COALESCE(a.username, '') AS account_username, '' AS status_by_name
-		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`
-	if err := s.r.WithContext(ctx).Raw(q, after, limit).Scan(&rows).Error; err != nil {
+	db, err := s.r.DB()
+	if err != nil {
+		return nil, after, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.rowid, c.id, c.account_id, c.media_id, c.media_product_type, c.surface, c.ad_id,
+			c.ad_title, c.parent_id, c.from_id, c.username, c.text, c.live, c.status, c.status_by, c.deadline, c.deadline_exact,
+			c.received_at, c.rule_id, c.suggested_template_id, COALESCE(a.username, '')
+		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`, after, limit)
+	if err != nil {
 		return nil, after, fmt.Errorf("store: arrivals after %d: %w", after, err)
 	}
-	out := make([]inbox.Item, len(rows))
-	for i, r := range rows {
-		out[i] = r.Item.toItem()
-		after = r.Arrival
+	defer rows.Close()
+	out := make([]inbox.Item, 0, limit)
+	for rows.Next() {
+		var it inbox.Item
+		var r commentRow
+		if err := rows.Scan(&after, &r.ID, &r.AccountID, &r.MediaID, &r.MediaProductType, &r.Surface, &r.AdID, &r.AdTitle,
+			&r.ParentID, &r.FromID, &r.Username, &r.Text, &r.Live, &r.Status, &r.StatusBy, &r.Deadline, &r.DeadlineExact,
+			&r.ReceivedAt, &r.RuleID, &r.SuggestedTemplateID, &it.AccountUsername); err != nil {
+			return nil, after, fmt.Errorf("store: arrivals: %w", err)
+		}
+		it.Comment = r.toDomain()
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, after, fmt.Errorf("store: arrivals: %w", err)
 	}
 	return out, after, nil
 }
@@ -191,13 +209,16 @@ func applyOutcomes(tx *gorm.DB, outcomes []rules.Outcome, now int64) ([]inbox.Ch
 		for len(ids) > 0 {
 			part := ids[:min(len(ids), 500)]
 			ids = ids[len(part):]
+			// Only a dismissal names status: an UPDATE that sets a column
+			// rewrites every index on it, changed or not.
+			set, args := "rule_id = ?, suggested_template_id = ?, updated_at = ?", []any{k.rule, nullable(k.template), now}
+			if k.dismiss {
+				set += ", status = 'dismissed', status_at = ?"
+				args = append(args, now)
+			}
 			var ch []inbox.Change
-			err := tx.Raw(`UPDATE comments SET rule_id = ?, suggested_template_id = ?, updated_at = ?,
-					status = CASE WHEN ? THEN 'dismissed' ELSE status END,
-					status_at = CASE WHEN ? THEN ? ELSE status_at END
-				WHERE id IN ? AND rule_id IS NULL AND `+untouched+`
-				RETURNING id AS comment_id, account_id`,
-				k.rule, nullable(k.template), now, k.dismiss, k.dismiss, now, part).Scan(&ch).Error
+			err := tx.Raw(`UPDATE comments SET `+set+` WHERE id IN ? AND rule_id IS NULL AND `+untouched+`
+				RETURNING id AS comment_id, account_id`, append(args, part)...).Scan(&ch).Error
 			if err != nil {
 				return nil, err
 			}
