@@ -119,8 +119,12 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		a.workers = append(a.workers, backfiller.Run)
 	}
 	if cfg.Demo {
-		if _, err := library.Seed(ctx, st, templates.Demo()); err != nil {
+		if n, err := library.Seed(ctx, st, templates.Demo()); err != nil {
 			log.Error("seeding demo templates", "error", err)
+		} else if n > 0 {
+			if err := automation.SeedDemo(ctx, st); err != nil {
+				log.Error("seeding demo rules", "error", err)
+			}
 		}
 		if err := a.demoSim(opt.Addr); err != nil {
 			return err

@@ -299,3 +299,26 @@ func TestService_testListsWhatTheRuleWouldMatch(t *testing.T) {
 		t.Errorf("error %v is not for a person", err)
 	}
 }
+
+func TestSeedDemo(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t)
+	if _, err := st.SeedTemplates(ctx, templates.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	if err := automation.SeedDemo(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.Rules(ctx)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("demo rules = %+v, %v", list, err)
+	}
+	set := rules.Compile(list)
+	for text, want := range map[string]string{"これはいくらですか？": "Price questions", "Does it ship to Canada? 🇨🇦": "Shipping questions",
+		"Fiyatı nedir? Türkiye'ye gönderiyor musunuz?": "Price questions", "Love this ☕️😍": ""} {
+		r, _ := set.First(inbox.Comment{Text: text})
+		if r.Name != want {
+			t.Errorf("%q → %q, want %q", text, r.Name, want)
+		}
+	}
+}
