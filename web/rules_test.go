@@ -254,7 +254,7 @@ func TestRules_sendOnArrival(t *testing.T) {
 	link := template(t, ava, "Shop link", "Hi {{username|there}}! Here is the shop: https://acme.example/shop")
 	ava.PostJSON(t, "/api/v1/rules", map[string]any{"name": "Link DM", "keywords": []string{"link"}, "action": "send", "template_id": link})
 	id := h.Sim.Comment(t, map[string]any{"account": coffee, "username": "kai_m", "text": "LINK please 🙏"})
-	c := waitJSON(t, ava, "/api/v1/comments/"+id, func(c ruledComment) bool { return c.Reply != nil && c.Reply.State == "sent" })
+	c := waitJSON(t, ava, "/api/v1/comments/"+id, func(c ruledComment) bool { return c.Reply != nil && c.Reply.State == "sent" && c.Status == "replied" })
 	if c.Reply.By != "rule:Link DM" || c.Reply.Text != "Hi kai_m! Here is the shop: https://acme.example/shop" || c.Status != "replied" {
 		t.Errorf("comment = %+v, reply %+v", c, c.Reply)
 	}
