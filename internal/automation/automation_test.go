@@ -161,6 +161,9 @@ func TestRunner_firstEnabledRuleAppliesOnArrival(t *testing.T) {
 	if n := f.runner.CatchUp(ctx); n != 0 {
 		t.Errorf("a second pass applied %d", n)
 	}
+	if tpl, _ := f.st.Template(ctx, f.price.ID); tpl.UseCount != 1 || tpl.LastUsedAt.IsZero() {
+		t.Errorf("template use = %d, %v; the automatic reply counts once", tpl.UseCount, tpl.LastUsedAt)
+	}
 }
 
 func TestRunner_oncePerCommenterPerMedia(t *testing.T) {

@@ -262,6 +262,19 @@ func queueAutomatic(tx *gorm.DB, rs []reply.Reply, now int64) ([]reply.Reply, er
 			out = append(out, row.toDomain())
 		}
 	}
+	// An automatic reply is a use of its template, as a person's is.
+	uses := map[int64]int{}
+	for _, r := range out {
+		if r.TemplateID != 0 {
+			uses[r.TemplateID]++
+		}
+	}
+	for id, n := range uses {
+		err := tx.Exec(`UPDATE templates SET use_count = use_count + ?, last_used_at = MAX(last_used_at, ?) WHERE id = ?`, n, now, id).Error
+		if err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
