@@ -213,21 +213,22 @@ func (s *Server) apiDeleteRule(c echo.Context) error {
 
 // apiTestRule is POST /api/v1/rules/:id/test: the last 7 days' comments the
 // caller may see that the rule would match, newest first, changing
-// nothing; "more" says there were more than listed.
+// nothing. "more": more matched than listed; "checked": comments looked
+// at; "complete": false when only the newest of a very busy week were.
 func (s *Server) apiTestRule(c echo.Context) error {
 	r, err := s.ruleParam(c)
 	if err != nil {
 		return err
 	}
-	found, more, err := s.deps.Rules.Test(c.Request().Context(), userOf(c).ID, r)
+	res, err := s.deps.Rules.Test(c.Request().Context(), userOf(c).ID, r)
 	if err != nil {
 		return err
 	}
-	out := make([]apiComment, len(found))
-	for i, it := range found {
+	out := make([]apiComment, len(res.Items))
+	for i, it := range res.Items {
 		if out[i], err = s.apiCommentOf(c, it); err != nil {
 			return err
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"data": out, "more": more})
+	return c.JSON(http.StatusOK, map[string]any{"data": out, "more": res.More, "checked": res.Checked, "complete": res.Complete})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
@@ -97,7 +98,7 @@ type RuleKeeper interface {
 	SetEnabled(ctx context.Context, id int64, enabled bool) (rules.Rule, error)
 	Move(ctx context.Context, id int64, position int) error
 	Delete(ctx context.Context, id int64) error
-	Test(ctx context.Context, userID int64, r rules.Rule) ([]inbox.Item, bool, error)
+	Test(ctx context.Context, userID int64, r rules.Rule) (automation.TestResult, error)
 	RecentMedia(ctx context.Context, userID int64) ([]inbox.Media, error)
 }
 

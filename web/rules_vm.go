@@ -9,6 +9,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/templates"
 	"github.com/replydesk/replydesk/views"
@@ -228,18 +229,25 @@ func plural(n int, word string) string {
 // ruleTestVM lists what rule r would match among the last week's comments
 // the user may see.
 func (s *Server) ruleTestVM(c echo.Context, r rules.Rule) (views.RuleTestVM, error) {
-	found, more, err := s.deps.Rules.Test(c.Request().Context(), userOf(c).ID, r)
+	res, err := s.deps.Rules.Test(c.Request().Context(), userOf(c).ID, r)
 	if err != nil {
 		return views.RuleTestVM{}, err
 	}
 	now := s.now()
 	var vm views.RuleTestVM
+	found := res.Items
+	partial := "among the newest " + reply.Thousands(res.Checked) + " comments (back to " +
+		res.Oldest.UTC().Format("Mon 2 Jan, 15:04 UTC") + "; a busy week is read that far)"
 	switch {
-	case len(found) == 0:
-		vm.Summary = "No comment from the last 7 days matches. Try other keywords, or fewer conditions."
-	case more:
+	case res.More:
 		vm.Summary = "More than " + strconv.Itoa(automation.TestLimit) + " comments from the last 7 days would match. The newest " +
 			strconv.Itoa(automation.TestLimit) + ":"
+	case !res.Complete && len(found) == 0:
+		vm.Summary = "No match " + partial + ". Try other keywords, or fewer conditions."
+	case !res.Complete:
+		vm.Summary = plural(len(found), "comment") + " would match " + partial + ":"
+	case len(found) == 0:
+		vm.Summary = "No comment from the last 7 days matches. Try other keywords, or fewer conditions."
 	default:
 		vm.Summary = plural(len(found), "comment") + " from the last 7 days would match:"
 	}

@@ -274,12 +274,12 @@ func TestService_testListsWhatTheRuleWouldMatch(t *testing.T) {
 	if _, err := f.svc.SetEnabled(ctx, r.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	found, more, err := f.svc.Test(ctx, f.ava.ID, r)
-	if err != nil || more {
-		t.Fatal(err, more)
+	res, err := f.svc.Test(ctx, f.ava.ID, r)
+	if err != nil || res.More || !res.Complete || res.Checked != 4 {
+		t.Fatalf("test = %+v, %v", res, err)
 	}
 	var got []string
-	for _, it := range found {
+	for _, it := range res.Items {
 		got = append(got, it.ID)
 	}
 	if want := []string{ids[1], ids[0]}; strings.Join(got, ",") != strings.Join(want, ",") {
@@ -293,8 +293,8 @@ func TestService_testListsWhatTheRuleWouldMatch(t *testing.T) {
 	}
 	// A user who cannot see the account finds nothing.
 	ben := storetest.User(t, f.st, "fb-ben", "Ben", "agent")
-	if found, _, _ := f.svc.Test(ctx, ben, r); len(found) != 0 {
-		t.Errorf("ben's test found %d comments of an account he cannot see", len(found))
+	if res, _ := f.svc.Test(ctx, ben, r); len(res.Items) != 0 || res.Checked != 0 {
+		t.Errorf("ben's test found %+v in an account he cannot see", res)
 	}
 	if _, err := f.svc.Create(ctx, f.ava, rules.Input{Name: "x", Action: "reply"}); err == nil {
 		t.Error("an unknown action was saved")

@@ -37,7 +37,8 @@ type Store interface {
 	MoveRule(ctx context.Context, id int64, position int) error
 	DeleteRule(ctx context.Context, id int64) error
 	RuleStats(ctx context.Context, since time.Time) (map[int64]rules.Stats, error)
-	RecentItems(ctx context.Context, userID int64, since time.Time, before int64, limit int) ([]inbox.Item, int64, error)
+	RecentComments(ctx context.Context, userID int64, since time.Time, before int64, limit int) ([]inbox.Comment, int64, error)
+	Items(ctx context.Context, ids []string) ([]inbox.Item, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	AccountsForUser(ctx context.Context, userID int64) ([]account.Account, error)
 	RecentMedia(ctx context.Context, userID int64, limit int) ([]inbox.Media, error)
@@ -186,38 +187,72 @@ func (s *Service) RecentMedia(ctx context.Context, userID int64) ([]inbox.Media,
 	return s.st.RecentMedia(ctx, userID, 20)
 }
 
-// TestLimit bounds the comments a rule test lists.
-const TestLimit = 100
+// Bounds of a rule test: the comments it lists, and how many it reads.
+const (
+	TestLimit = 100
+	TestScan  = 200_000 // about a second of reading
+)
+
+// TestResult is what a rule test found.
+type TestResult struct {
+	Items    []inbox.Item // newest first, at most TestLimit
+	More     bool         // more comments matched than listed
+	Checked  int          // comments looked at
+	Complete bool         // the whole week was looked at (else the newest TestScan)
+	Oldest   time.Time    // receipt time of the oldest comment looked at
+}
 
 // Test lists, newest first, the comments of the last week that userID may
 // see and rule r alone would match (enabled or not, whatever the rules
-// before it), at most TestLimit; more reports that there were others.
+// before it). It stops at TestLimit matches or TestScan comments read.
 // Nothing changes.
-func (s *Service) Test(ctx context.Context, userID int64, r rules.Rule) (found []inbox.Item, more bool, err error) {
+func (s *Service) Test(ctx context.Context, userID int64, r rules.Rule) (TestResult, error) {
 	r.Enabled = true
 	set := rules.Compile([]rules.Rule{r})
 	since := s.now().Add(-rules.StatsWindow)
-	before := int64(0)
-	for {
-		page, next, err := s.st.RecentItems(ctx, userID, since, before, 2000)
+	var res TestResult
+	var ids []string
+	for before := int64(0); ; {
+		page, next, err := s.st.RecentComments(ctx, userID, since, before, 5000)
 		if err != nil {
-			return nil, false, err
+			return res, err
 		}
-		for _, it := range page {
-			if _, ok := set.First(it.Comment); !ok {
+		for _, c := range page {
+			res.Checked++
+			res.Oldest = c.ReceivedAt
+			if _, ok := set.First(c); !ok {
 				continue
 			}
-			if len(found) == TestLimit {
-				return found, true, nil
+			if len(ids) == TestLimit {
+				res.More = true
+				break
 			}
-			found = append(found, it)
+			ids = append(ids, c.ID)
 		}
-		if next == 0 {
-			return found, false, nil
+		if res.More || next == 0 {
+			res.Complete = next == 0
+			break
+		}
+		if res.Checked >= TestScan {
+			break
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, false, err
+			return res, err
 		}
 		before = next
 	}
+	items, err := s.st.Items(ctx, ids)
+	if err != nil {
+		return res, err
+	}
+	byID := make(map[string]inbox.Item, len(items))
+	for _, it := range items {
+		byID[it.ID] = it
+	}
+	for _, id := range ids {
+		if it, ok := byID[id]; ok {
+			res.Items = append(res.Items, it)
+		}
+	}
+	return res, nil
 }

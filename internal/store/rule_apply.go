@@ -89,41 +89,57 @@ func (s *Store) Arrivals(ctx context.Context, after int64, limit int) ([]inbox.I
 	return out, after, nil
 }
 
-// RecentItems lists, newest first, up to limit comments userID may see
+// RecentComments lists, newest first, up to limit comments userID may see
 // that arrived before position before (0: from the newest) and not before
 // since, and the position to continue from (0 when nothing older is left).
-// A rule test reads the last days this way, page by page.
-func (s *Store) RecentItems(ctx context.Context, userID int64, since time.Time, before int64, limit int) ([]inbox.Item, int64, error) {
+// A rule test reads the last week this way, page by page, so each comment
+// carries only what rules match on (id, account, media, surface, text,
+// receipt time) and rows are scanned without GORM.
+func (s *Store) RecentComments(ctx context.Context, userID int64, since time.Time, before int64, limit int) ([]inbox.Comment, int64, error) {
 	if before <= 0 {
 		before = 1 << 62
-	}
-	var rows []arrivalRow
-	// Arrival order is receipt order, so the first row older than since
-	// ends the walk; the account condition is applied in the same pass.
-	q := `SELECT c.rowid AS arrival, c.*, COALESCE(a.username, '') AS account_username, '' AS status_by_name
-		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id
-		WHERE c.rowid < ? ORDER BY c.rowid DESC LIMIT ?`
-	if err := s.r.WithContext(ctx).Raw(q, before, limit).Scan(&rows).Error; err != nil {
-		return nil, 0, fmt.Errorf("store: recent comments: %w", err)
 	}
 	visible, err := s.replyableAccounts(ctx, userID)
 	if err != nil {
 		return nil, 0, err
 	}
-	next := int64(0)
-	if len(rows) == limit {
-		next = rows[len(rows)-1].Arrival
+	db, err := s.r.DB()
+	if err != nil {
+		return nil, 0, err
 	}
-	out := make([]inbox.Item, 0, len(rows))
-	for _, r := range rows {
-		if r.Item.C.ReceivedAt < ms(since) {
+	// Arrival order is receipt order, so the first row older than since
+	// ends the walk.
+	rows, err := db.QueryContext(ctx, `SELECT rowid, id, account_id, media_id, surface, text, received_at
+		FROM comments WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`, before, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: recent comments: %w", err)
+	}
+	defer rows.Close()
+	out := make([]inbox.Comment, 0, limit)
+	n, last, cutoff := 0, int64(0), ms(since)
+	for rows.Next() {
+		var c inbox.Comment
+		var surface string
+		var received int64
+		if err := rows.Scan(&last, &c.ID, &c.AccountID, &c.MediaID, &surface, &c.Text, &received); err != nil {
+			return nil, 0, fmt.Errorf("store: recent comments: %w", err)
+		}
+		n++
+		if received < cutoff {
 			return out, 0, nil
 		}
-		if visible[r.Item.C.AccountID] {
-			out = append(out, r.Item.toItem())
+		if visible[c.AccountID] {
+			c.Surface, c.ReceivedAt = inbox.Surface(surface), fromMS(received)
+			out = append(out, c)
 		}
 	}
-	return out, next, nil
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: recent comments: %w", err)
+	}
+	if n < limit {
+		last = 0
+	}
+	return out, last, nil
 }
 
 func (s *Store) replyableAccounts(ctx context.Context, userID int64) (map[string]bool, error) {

@@ -306,7 +306,7 @@ func TestRuleStats(t *testing.T) {
 	}
 }
 
-func TestRecentItems_newestFirstVisibleWithinTheWindow(t *testing.T) {
+func TestRecentComments_newestFirstVisibleWithinTheWindow(t *testing.T) {
 	ctx := context.Background()
 	s, ava := applyFixture(t, nil)
 	storetest.Account(t, s, "222", "p2", "other", nil) // ava cannot see it
@@ -317,12 +317,15 @@ func TestRecentItems_newestFirstVisibleWithinTheWindow(t *testing.T) {
 	var got []string
 	before := int64(0)
 	for pages := 0; ; pages++ {
-		items, next, err := s.RecentItems(ctx, ava, time.Now().Add(-time.Hour), before, 3)
+		cs, next, err := s.RecentComments(ctx, ava, time.Now().Add(-time.Hour), before, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, it := range items {
-			got = append(got, it.ID)
+		for _, c := range cs {
+			got = append(got, c.ID)
+			if c.Text != c.ID || c.Surface != inbox.SurfacePost || c.ReceivedAt.IsZero() {
+				t.Errorf("comment %+v", c)
+			}
 		}
 		if next == 0 || pages > 10 {
 			break
@@ -332,8 +335,8 @@ func TestRecentItems_newestFirstVisibleWithinTheWindow(t *testing.T) {
 	if want := []string{"c5", "c4", "c3", "c2", "c1"}; !slices.Equal(got, want) {
 		t.Errorf("recent = %q, want %q", got, want)
 	}
-	items, next, err := s.RecentItems(ctx, ava, time.Now().Add(time.Hour), 0, 100)
-	if err != nil || len(items) != 0 || next != 0 {
-		t.Errorf("nothing that recent: %q, %d, %v", ids(items), next, err)
+	cs, next, err := s.RecentComments(ctx, ava, time.Now().Add(time.Hour), 0, 100)
+	if err != nil || len(cs) != 0 || next != 0 {
+		t.Errorf("nothing that recent: %d, %d, %v", len(cs), next, err)
 	}
 }
