@@ -1,5 +1,7 @@
 package views
 
+import "strconv"
+
 // AccountsVM is the accounts page: one card per connected account the user
 // may reply on, and for admins the webhook settings to enter at Meta.
 type AccountsVM struct {
@@ -8,6 +10,11 @@ type AccountsVM struct {
 	Single  bool            // one account's page (/accounts/{id}); links back to all
 	Webhook *WebhookSetupVM // admins only
 	Budget  int             // private replies per hour per account
+	// SetupProblems is the number of setup checks failing or needing
+	// attention at the last run (admins; 0 hides the link to /setup).
+	SetupProblems int
+	Unattended    []UnattendedVM // admins: accounts nobody can answer
+	IsAdmin       bool
 }
 
 // WebhookSetupVM is what an admin types into Meta's App Dashboard.
@@ -35,6 +42,7 @@ type AccountCardVM struct {
 	ActionLabel   string // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
 	ActionURL     string
 	CheckedAt     string // "checked 3 min ago" or ""
+	DisconnectURL string // admins: the confirmation page
 }
 
 // CheckVM is one line of an account's health checklist.
@@ -64,4 +72,11 @@ func checkMark(c CheckVM) string {
 		return "✓"
 	}
 	return "✗"
+}
+
+func setupProblemsText(n int) string {
+	if n == 1 {
+		return "1 thing in this installation needs fixing before Meta works reliably with it."
+	}
+	return strconv.Itoa(n) + " things in this installation need fixing before Meta works reliably with it."
 }

@@ -37,7 +37,8 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 	if err != nil {
 		return err
 	}
-	vm := views.AccountsVM{Layout: s.layout(c, "Accounts"), Single: single, Budget: s.opt.ReplyBudget}
+	admin := userOf(c).IsAdmin()
+	vm := views.AccountsVM{Layout: s.layout(c, "Accounts"), Single: single, Budget: s.opt.ReplyBudget, IsAdmin: admin}
 	vm.Layout.Nav = "accounts"
 	now := s.now()
 	for _, a := range accts {
@@ -45,12 +46,44 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 		if err != nil {
 			return err
 		}
-		vm.Cards = append(vm.Cards, toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now))
+		card := toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now)
+		if admin {
+			card.DisconnectURL = "/accounts/" + a.ID + "/disconnect"
+		}
+		vm.Cards = append(vm.Cards, card)
 	}
-	if userOf(c).IsAdmin() {
+	if admin {
 		vm.Webhook = &views.WebhookSetupVM{CallbackURL: s.opt.BaseURL + "/webhooks/instagram", VerifyToken: s.opt.VerifyToken}
+		vm.SetupProblems = s.setupProblems()
+		if !single {
+			if vm.Unattended, err = s.unattended(c); err != nil {
+				return err
+			}
+		}
 	}
 	return render(c, http.StatusOK, views.AccountsPage(vm))
+}
+
+// unattended lists, for admins, the accounts nobody can answer.
+func (s *Server) unattended(c echo.Context) ([]views.UnattendedVM, error) {
+	list, err := s.deps.Accounts.UnattendedAccounts(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.UnattendedVM, 0, len(list))
+	for _, a := range list {
+		u := views.UnattendedVM{ID: a.ID, Username: a.Username, PageName: a.PageName,
+			Why: "Nobody who has logged in has the Messages task on its Facebook Page. Someone who has it should log in with Facebook."}
+		switch {
+		case a.Disconnected():
+			u.Why = "Disconnected by an admin " + ago(a.DisconnectedAt, s.now()) + ". Connect it again, then log in with Facebook as someone with the Messages task on its Page."
+			u.ReconnectURL = "/accounts/" + a.ID + "/reconnect"
+		case a.NeedsReconnect():
+			u.Why = a.TokenError
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // peopleByAccount maps each account to the names of those who can reply on it.

@@ -12,8 +12,10 @@ import (
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/rules"
+	"github.com/replydesk/replydesk/internal/setup"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -39,6 +41,49 @@ type AccountDirectory interface {
 	AccessList(ctx context.Context) ([]identity.Access, error)
 	Users(ctx context.Context) ([]identity.User, error)
 	RepliesLastHour(ctx context.Context, accountID string) (int, error)
+	// Account reads any account (admins' disconnect), UnattendedAccounts
+	// those nobody can answer, CommentCount how many comments one has.
+	Account(ctx context.Context, id string) (account.Account, error)
+	UnattendedAccounts(ctx context.Context) ([]account.Account, error)
+	CommentCount(ctx context.Context, accountID string) (int, error)
+}
+
+// MetaCallbacks answers Meta's deauthorize and data-deletion callbacks and
+// the deletion status page (auth.Service).
+type MetaCallbacks interface {
+	Deauthorize(ctx context.Context, signedRequest string) error
+	DeleteData(ctx context.Context, signedRequest string) (identity.Erasure, error)
+	Erasure(ctx context.Context, code string) (identity.Erasure, error)
+}
+
+// APITokens keeps personal API tokens and tells whose a bearer token is
+// (auth.Service).
+type APITokens interface {
+	CreateAPIToken(ctx context.Context, userID int64, name string) (identity.APIToken, string, error)
+	APITokens(ctx context.Context, userID int64) ([]identity.APIToken, error)
+	RevokeAPIToken(ctx context.Context, userID, id int64) error
+	TokenUser(ctx context.Context, value string) (identity.User, error)
+}
+
+// AccountAdmin disconnects accounts and lets them connect again (auth.Service).
+type AccountAdmin interface {
+	DisconnectAccount(ctx context.Context, actor identity.User, accountID string, purge bool) (auth.Disconnection, error)
+	ReconnectAccount(ctx context.Context, actor identity.User, accountID string) error
+}
+
+// SetupChecker checks the installation against what Meta needs (setup.Checker).
+type SetupChecker interface {
+	Run(ctx context.Context) setup.Report
+	Last() (setup.Report, bool)
+}
+
+// OutboundWebhooks manages outbound webhooks and shows their deliveries
+// (outbox.Outbox).
+type OutboundWebhooks interface {
+	Create(ctx context.Context, by identity.User, url string, events []string) (outbound.Webhook, string, error)
+	List(ctx context.Context) ([]outbound.Webhook, error)
+	Delete(ctx context.Context, by identity.User, id int64) error
+	Recent(ctx context.Context, webhookID int64, limit int) ([]outbound.Delivery, error)
 }
 
 // HealthChecker reports whether the database answers.
@@ -117,5 +162,10 @@ type Deps struct {
 	Replies  ReplySender
 	Library  TemplateStore
 	Rules    RuleKeeper
+	Meta     MetaCallbacks
+	Tokens   APITokens
+	Admin    AccountAdmin
+	Setup    SetupChecker
+	Outbound OutboundWebhooks
 	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

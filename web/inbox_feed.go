@@ -37,8 +37,7 @@ type rowView struct {
 
 func viewOf(f inbox.Filter) rowView { return rowView{key: f.Values().Encode(), filter: f} }
 
-// rowEvent is a rendered row and the event that carries it; html is nil
-// when the comment is gone.
+// rowEvent is a rendered row and the event that carries it.
 type rowEvent struct {
 	name string
 	html []byte
@@ -59,6 +58,13 @@ func (s *Server) renderRowEvent(it inbox.Item, v rowView) (rowEvent, error) {
 		name = "comment"
 	}
 	return rowEvent{name: name, html: b.Bytes()}, nil
+}
+
+// goneEvent takes a comment that no longer exists off the pages showing it.
+func goneEvent(id string) rowEvent {
+	var b bytes.Buffer
+	views.CommentGone(id).Render(context.Background(), &b)
+	return rowEvent{name: "update", html: b.Bytes()}
 }
 
 // rowCache holds the comments and rendered rows of recent changes.
@@ -127,6 +133,7 @@ func (rc *rowCache) get(ctx context.Context, changes []inbox.Change, v rowView) 
 			return nil, sl.err
 		}
 		if !sl.found {
+			out[i] = goneEvent(changes[i].CommentID) // deleted: open pages drop its row
 			continue
 		}
 		ev, err := rc.row(ctx, changes[i].Position, sl, v)

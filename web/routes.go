@@ -28,6 +28,12 @@ func (s *Server) routes(e *echo.Echo) {
 	hooks.GET("/instagram", s.verifyWebhook)
 	hooks.POST("/instagram", s.receiveWebhook, middleware.BodyLimit("1MiB"))
 
+	// Meta's deauthorize and data-deletion callbacks: no session, no CSRF;
+	// the signed_request (HMAC with the app secret) is the authentication.
+	metaCallbacks := e.Group("/meta", errorsAs(formatJSON), middleware.BodyLimit("64KiB"))
+	metaCallbacks.POST("/deauthorize", s.metaDeauthorize)
+	metaCallbacks.POST("/data-deletion", s.metaDataDeletion)
+
 	// The simulated Meta platform, demo mode only: its own pages, as is.
 	if s.deps.Sim != nil {
 		sim := echo.WrapHandler(http.StripPrefix("/_sim", s.deps.Sim))
@@ -43,15 +49,35 @@ func (s *Server) routes(e *echo.Echo) {
 	public.GET("/auth/facebook", s.beginLogin)
 	public.GET("/auth/facebook/callback", s.loginCallback)
 	public.POST("/logout", s.logout, s.checkCSRF)
+	public.GET("/meta/deletion/:code", s.deletionPage) // the status page Meta links a deletion request to
 
 	// Staff pages: logged in, with at least one account (else the friendly
 	// no-access page), CSRF on every form.
-	staff := []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF}
+	pages := func(gate echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, gate, s.checkCSRF}
+	}
+	staff := pages(s.requireAccounts)
 	admin := s.requireAdmin
+	// Admin pages stay open to an admin who disconnected every account.
+	staffOrAdmin := pages(s.requireAccountsOrAdmin)
 
-	accounts := e.Group("/accounts", staff...)
+	accounts := e.Group("/accounts", staffOrAdmin...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
+	accounts.GET("/:id/disconnect", s.disconnectPage, admin)
+	accounts.POST("/:id/disconnect", s.disconnectAccount, admin)
+	accounts.POST("/:id/reconnect", s.reconnectAccount, admin)
+
+	setupPages := e.Group("/setup", staffOrAdmin...)
+	setupPages.GET("", s.setupPage, admin)
+
+	settings := e.Group("/settings", staffOrAdmin...)
+	settings.GET("/tokens", s.tokensPage)
+	settings.POST("/tokens", s.createToken)
+	settings.POST("/tokens/:id/delete", s.revokeToken)
+	settings.GET("/webhooks", s.webhooksPage, admin)
+	settings.POST("/webhooks", s.createWebhook, admin)
+	settings.POST("/webhooks/:id/delete", s.deleteWebhook, admin)
 
 	team := e.Group("/team", staff...)
 	team.GET("", s.teamPage)
@@ -90,11 +116,13 @@ func (s *Server) routes(e *echo.Echo) {
 	rulePages.POST("/:id/move", s.moveRule, admin)
 	rulePages.POST("/:id/test", s.testRule)
 
-	// JSON API (DESIGN §6): the session cookie, the same gates as the pages,
-	// writes carry the X-CSRF-Token header, errors in JSON.
-	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
+	// JSON API (DESIGN §6, §8): a personal API token (Authorization: Bearer)
+	// or the session cookie, the same gates as the pages; writes with the
+	// cookie carry the X-CSRF-Token header; errors in JSON.
+	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.bearer, s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
 	api.GET("/accounts", s.apiAccounts)
 	api.GET("/accounts/:id", s.apiAccount)
+	api.POST("/accounts/:id/disconnect", s.apiDisconnect, admin)
 	api.GET("/comments", s.apiListComments)
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)
@@ -110,4 +138,10 @@ func (s *Server) routes(e *echo.Echo) {
 	api.PUT("/rules/:id", s.apiUpdateRule, admin)
 	api.DELETE("/rules/:id", s.apiDeleteRule, admin)
 	api.POST("/rules/:id/test", s.apiTestRule)
+	api.GET("/tokens", s.apiListTokens)
+	api.POST("/tokens", s.apiCreateToken)
+	api.DELETE("/tokens/:id", s.apiRevokeToken)
+	api.GET("/webhooks", s.apiListWebhooks, admin)
+	api.POST("/webhooks", s.apiCreateWebhook, admin)
+	api.DELETE("/webhooks/:id", s.apiDeleteWebhook, admin)
 }

@@ -37,6 +37,9 @@ func csrfOf(c echo.Context) string {
 // context; a stale cookie is cleared.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if viaBearer(c) {
+			return next(c) // an API token, not the cookie, says who this is
+		}
 		ck, err := c.Cookie(auth.SessionCookie)
 		if err != nil || ck.Value == "" {
 			return next(c)
@@ -62,11 +65,16 @@ var errCSRF = apperr.New(apperr.Forbidden, "csrf_failed",
 // checkCSRF refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack
 // the session's CSRF token in the form field "csrf" or the X-CSRF-Token
 // header. It runs after requireUser, so no body is read for a request
-// without a session (a logout without one has nothing to protect).
+// without a session (a logout without one has nothing to protect). Only a
+// valid API token (bearer) replaces it: a browser cannot send one on its
+// own, while it sends cookies with any cross-site form.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			return next(c)
+		}
+		if viaBearer(c) {
 			return next(c)
 		}
 		want := csrfOf(c)
@@ -126,6 +134,19 @@ func (s *Server) requireAccounts(next echo.HandlerFunc) echo.HandlerFunc {
 				"You cannot reply on any Instagram account yet: someone must give you the Messages task on its Facebook Page.")
 		}
 		return s.noAccessPage(c)
+	}
+}
+
+// requireAccountsOrAdmin is requireAccounts, but lets admins through:
+// an admin who disconnected every account must still reach the accounts
+// page (to connect one again), the setup check and the settings.
+func (s *Server) requireAccountsOrAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	gate := s.requireAccounts(next)
+	return func(c echo.Context) error {
+		if u := userOf(c); u != nil && u.IsAdmin() {
+			return next(c)
+		}
+		return gate(c)
 	}
 }
 

@@ -27,6 +27,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	seed := fs.Int64("seed", 1, "seed of the simulated world")
 	traffic := fs.Float64("traffic", 0, "generated comments per minute (0: off)")
 	state := fs.String("state", "", "optional JSON file keeping state across restarts")
+	loginConfig := fs.String("login-config-id", "", "a Facebook Login for Business configuration the dialog knows (config_id)")
+	deauthorizeURL := fs.String("deauthorize-url", "", "the app's deauthorize callback (default: the webhook URL's origin + /meta/deauthorize)")
+	deletionURL := fs.String("data-deletion-url", "", "the app's data-deletion callback (default: the webhook URL's origin + /meta/data-deletion)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +46,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	sim, err := metasim.New(metasim.Config{
 		AppID: *appID, AppSecret: *appSecret, VerifyToken: *verifyToken, WebhookURL: *webhookURL,
-		Seed: *seed, TrafficPerMinute: *traffic, StatePath: *state, Logger: logger,
+		Seed: *seed, TrafficPerMinute: *traffic, StatePath: *state, Logger: logger, LoginConfigID: *loginConfig,
+		DeauthorizeURL: *deauthorizeURL, DataDeletionURL: *deletionURL,
 		// BaseURL stays empty: paging links and pictures follow each request's Host.
 	})
 	if err != nil {

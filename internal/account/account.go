@@ -26,8 +26,13 @@ type Account struct {
 	CheckedAt          time.Time // last reconciliation
 	LastWebhookAt      time.Time
 	ConnectedAt        time.Time
-	ConnectedBy        int64 // the user whose login last refreshed the Page token
+	ConnectedBy        int64     // the user whose login last refreshed the Page token
+	DisconnectedAt     time.Time // an admin disconnected it; zero while connected
 }
+
+// Disconnected reports whether an admin disconnected the account: no
+// token, no webhooks, no sends, until an admin connects it again.
+func (a Account) Disconnected() bool { return !a.DisconnectedAt.IsZero() }
 
 // NeedsReconnect reports whether the account's Page token stopped working.
 func (a Account) NeedsReconnect() bool { return a.TokenState == TokenNeedsReconnect }

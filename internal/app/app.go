@@ -26,7 +26,9 @@ import (
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/internal/outbox"
 	"github.com/replydesk/replydesk/internal/sender"
+	"github.com/replydesk/replydesk/internal/setup"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -44,7 +46,9 @@ type App struct {
 	Replies  *sender.Service
 	Library  *library.Library
 	Rules    *automation.Service
-	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
+	Outbox   *outbox.Outbox // outbound webhooks
+	Setup    *setup.Checker // the setup check
+	Sim      http.Handler   // demo mode: the simulated Meta platform, served under /_sim
 
 	workers []func(context.Context)
 	stop    context.CancelFunc
@@ -88,8 +92,9 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// auth.New sets goth's process-wide provider and cookie store.
 	a.Auth, err = auth.New(auth.Options{
 		BaseURL: cfg.BaseURL, AppID: cfg.MetaAppID, AppSecret: cfg.MetaAppSecret, GraphURL: cfg.GraphURL,
-		DialogURL: cfg.DialogURL, GraphVersion: cfg.GraphVersion, Secure: cfg.Secure(), ReconcileEvery: cfg.Reconcile,
-		Now: a.Now, Logger: log.With("component", "auth"),
+		DialogURL: cfg.DialogURL, GraphVersion: cfg.GraphVersion, LoginConfigID: cfg.LoginConfigID, Secure: cfg.Secure(),
+		ReconcileEvery: cfg.Reconcile,
+		Now:            a.Now, Logger: log.With("component", "auth"),
 	}, st, graph, keys)
 	if err != nil {
 		return err
@@ -103,12 +108,18 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
 	a.Library = library.New(st)
+	a.Outbox = outbox.New(st, keys.Webhooks, outbox.Options{BaseURL: cfg.BaseURL, Now: a.Now, Logger: log.With("component", "outbox")})
+	a.Setup = setup.New(setup.Options{
+		BaseURL: cfg.BaseURL, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, GraphVersion: cfg.GraphVersion,
+		Demo: cfg.Demo, ReconcileEach: cfg.Reconcile, Now: a.Now, Logger: log.With("component", "setup"),
+	}, st, graph, tokens)
 	a.Rules = automation.NewService(st, a.Now)
 	// Rules run on what ingest and backfill commit, in arrival order, off
 	// the webhook's path.
 	runner := automation.NewRunner(st, a.Replies, a.Rules, automation.RunnerOptions{Now: a.Now, Logger: log.With("component", "rules")})
 	a.Ingester.OnNew(runner.OnNew)
 	a.workers = []func(context.Context){
+		a.Outbox.Run, a.Setup.RunEvery(time.Hour),
 		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, a.Auth.RunReconciler,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,

@@ -39,7 +39,10 @@ type Options struct {
 	GraphURL     string // META_GRAPH_URL, e.g. https://graph.facebook.com
 	DialogURL    string // META_DIALOG_URL, e.g. https://www.facebook.com
 	GraphVersion string // e.g. v25.0
-	Secure       bool   // cookies carry Secure (https base URL)
+	// LoginConfigID is a Facebook Login for Business configuration
+	// (META_LOGIN_CONFIG_ID): the dialog gets config_id instead of scope.
+	LoginConfigID string
+	Secure        bool // cookies carry Secure (https base URL)
 	// ReconcileEvery is how often RunReconciler re-checks tokens,
 	// subscriptions and Page roles; default 5 minutes.
 	ReconcileEvery time.Duration
@@ -131,6 +134,11 @@ func (s *Service) dialogURL(raw string, rerequest bool) (string, error) {
 		q := u.Query()
 		q.Set("auth_type", "rerequest")
 		u.RawQuery = q.Encode()
+	}
+	if s.opt.LoginConfigID != "" {
+		// Login for Business: the saved configuration decides the
+		// permissions, granted all at once.
+		return meta.BusinessLoginURL(u.String(), s.opt.LoginConfigID)
 	}
 	return u.String(), nil
 }

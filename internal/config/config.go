@@ -37,6 +37,7 @@ type Config struct {
 	GraphURL        string // META_GRAPH_URL
 	DialogURL       string // META_DIALOG_URL
 	GraphVersion    string // META_GRAPH_VERSION
+	LoginConfigID   string // META_LOGIN_CONFIG_ID: Facebook Login for Business configuration ("" = classic login with scope)
 
 	// Operational knobs beyond DESIGN §2, each with a sensible default.
 	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
@@ -54,7 +55,10 @@ func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") 
 // DataDir is the directory that holds the database file.
 func (c Config) DataDir() string { return filepath.Dir(c.Database) }
 
-var graphVersionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+var (
+	graphVersionRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+	configIDRE     = regexp.MustCompile(`^[0-9]{1,30}$`)
+)
 
 // Load reads the configuration through getenv and validates it. In demo mode
 // it creates the database directory and, when REPLYDESK_SECRET is unset, a
@@ -77,6 +81,7 @@ func Load(getenv func(string) string) (Config, error) {
 		GraphURL:        strings.TrimRight(env("META_GRAPH_URL", "https://graph.facebook.com"), "/"),
 		DialogURL:       strings.TrimRight(env("META_DIALOG_URL", "https://www.facebook.com"), "/"),
 		GraphVersion:    env("META_GRAPH_VERSION", "v25.0"),
+		LoginConfigID:   env("META_LOGIN_CONFIG_ID", ""),
 		LogFormat:       env("REPLYDESK_LOG", "text"),
 	}
 	var err error
@@ -114,6 +119,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if !graphVersionRE.MatchString(c.GraphVersion) {
 		return c, fmt.Errorf("META_GRAPH_VERSION: must look like v25.0, not %q", c.GraphVersion)
+	}
+	if c.LoginConfigID != "" && !configIDRE.MatchString(c.LoginConfigID) {
+		return c, fmt.Errorf("META_LOGIN_CONFIG_ID: must be the configuration's ID from Facebook Login for Business (digits), not %q", c.LoginConfigID)
 	}
 	if err = checkURL(c.GraphURL); err != nil {
 		return c, fmt.Errorf("META_GRAPH_URL: %w", err)

@@ -76,6 +76,7 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"budget over meta", map[string]string{"REPLYDESK_REPLY_BUDGET": "751"}, "REPLYDESK_REPLY_BUDGET: "},
 		{"version", map[string]string{"META_GRAPH_VERSION": "25"}, "META_GRAPH_VERSION: "},
 		{"graph url", map[string]string{"META_GRAPH_URL": "ftp://x"}, "META_GRAPH_URL: "},
+		{"login config", map[string]string{"META_LOGIN_CONFIG_ID": "my config"}, "META_LOGIN_CONFIG_ID: "},
 		{"short secret", map[string]string{"REPLYDESK_SECRET": "abc"}, "REPLYDESK_SECRET: "},
 		{"live poll", map[string]string{"REPLYDESK_LIVE_POLL": "10ms"}, "REPLYDESK_LIVE_POLL: "},
 		{"reconcile interval", map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "soon"}, "REPLYDESK_RECONCILE_INTERVAL: "},

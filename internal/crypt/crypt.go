@@ -19,6 +19,7 @@ const (
 	PurposePageTokens  = "page-tokens"
 	PurposeCookieHash  = "cookie-hash"
 	PurposeCookieBlock = "cookie-block"
+	PurposeWebhooks    = "webhook-secrets"
 )
 
 // salt is fixed and public: HKDF's secret is the operator's REPLYDESK_SECRET,
@@ -46,6 +47,7 @@ type Keys struct {
 	PageTokens  *Sealer // seals Page and user access tokens at rest
 	CookieHash  []byte  // 64 bytes: signs gothic's OAuth cookie (HMAC-SHA256)
 	CookieBlock []byte  // 32 bytes: encrypts gothic's OAuth cookie (AES-256)
+	Webhooks    *Sealer // seals outbound webhooks' signing secrets at rest
 }
 
 // NewKeys derives all keys from secret.
@@ -66,7 +68,15 @@ func NewKeys(secret string) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
-	return Keys{PageTokens: sealer, CookieHash: hash, CookieBlock: block}, nil
+	hooks, err := DeriveKey(secret, PurposeWebhooks, 32)
+	if err != nil {
+		return Keys{}, err
+	}
+	hookSealer, err := NewSealer(hooks)
+	if err != nil {
+		return Keys{}, err
+	}
+	return Keys{PageTokens: sealer, CookieHash: hash, CookieBlock: block, Webhooks: hookSealer}, nil
 }
 
 // Sealer encrypts and authenticates with AES-256-GCM and a random nonce per

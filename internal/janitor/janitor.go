@@ -1,6 +1,6 @@
 // Package janitor keeps the database tidy in the background: it marks
-// comments expired once their deadline passes, purges old raw deliveries
-// and change-feed entries, and keeps the full-text search index up with
+// comments expired once their deadline passes, purges old raw deliveries,
+// change-feed entries and outbound webhook history, and keeps the full-text search index up with
 // arrivals.
 package janitor
 
@@ -14,6 +14,9 @@ import (
 const (
 	DeliveryRetention = 30 * 24 * time.Hour // raw webhook deliveries (audit and replay)
 	ChangeRetention   = 24 * time.Hour      // the change feed: streams further behind reload
+	EventRetention    = time.Hour           // outbound events every webhook has been given
+	EventMaxRetention = 8 * 24 * time.Hour  // any outbound event (past every comment's reply window)
+	OutboxRetention   = 30 * 24 * time.Hour // finished outbound webhook deliveries, shown to admins
 )
 
 // Store is the storage the Janitor needs (store.Store).
@@ -21,6 +24,7 @@ type Store interface {
 	ExpireDue(ctx context.Context, limit int) (int, error)
 	PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error)
 	PruneChanges(ctx context.Context, cutoff time.Time) (int64, error)
+	PruneOutbound(ctx context.Context, fannedBefore, allBefore, deliveriesBefore time.Time) (int64, error)
 }
 
 // Janitor marks open comments expired once their deadline passes (browsers
@@ -86,6 +90,10 @@ func (j *Janitor) purge(ctx context.Context) {
 	}
 	if _, err := j.st.PruneChanges(ctx, j.now().Add(-ChangeRetention)); err != nil {
 		j.log.Error("pruning the change feed", "error", err)
+	}
+	now := j.now()
+	if _, err := j.st.PruneOutbound(ctx, now.Add(-EventRetention), now.Add(-EventMaxRetention), now.Add(-OutboxRetention)); err != nil {
+		j.log.Error("pruning outbound events and deliveries", "error", err)
 	}
 }
 

@@ -184,6 +184,22 @@ func (c *Client) SubscribeApp(ctx context.Context, pageToken, pageID string, fie
 	return nil
 }
 
+// UnsubscribeApp removes the app from a Page (DELETE
+// /{page-id}/subscribed_apps with the Page token): Meta stops sending the
+// Page's and its Instagram account's webhooks.
+func (c *Client) UnsubscribeApp(ctx context.Context, pageToken, pageID string) error {
+	var body struct {
+		Success bool `json:"success"`
+	}
+	if _, err := c.call(ctx, http.MethodDelete, pageToken, c.endpoint("/"+url.PathEscape(pageID)+"/subscribed_apps"), nil, nil, &body); err != nil {
+		return fmt.Errorf("meta: unsubscribe page %s: %w", pageID, err)
+	}
+	if !body.Success {
+		return fmt.Errorf("meta: unsubscribe page %s: Meta did not confirm", pageID)
+	}
+	return nil
+}
+
 // SubscribedApp is an app installed on a Page.
 type SubscribedApp struct {
 	ID     string

@@ -14,6 +14,7 @@ const (
 	KindRejected   Kind = "rejected"        // Meta refused this reply for good
 	KindTransient  Kind = "temporary"       // Meta or the network failed for now
 	KindThrottled  Kind = "rate_limited"    // Meta asked to slow down
+	KindStopped    Kind = "disconnected"    // an admin disconnected the account before it was sent
 	KindCancelled  Kind = "cancelled"       // an automatic reply a person overtook
 )
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/inbox"
 )
 
 type accountRow struct {
@@ -28,6 +30,7 @@ type accountRow struct {
 	ConnectedBy        *int64
 	ConnectedAt        int64
 	UpdatedAt          int64 `gorm:"autoUpdateTime:false"`
+	DisconnectedAt     int64
 }
 
 func (accountRow) TableName() string { return "accounts" }
@@ -36,14 +39,14 @@ func (accountRow) TableName() string { return "accounts" }
 // SealedPageToken reads.
 var accountColumns = []string{"id", "username", "name", "picture_url", "page_id", "page_name", "token_state",
 	"token_error", "subscribed", "subscription_error", "missing_permissions", "checked_at", "last_webhook_at",
-	"connected_by", "connected_at", "updated_at"}
+	"connected_by", "connected_at", "updated_at", "disconnected_at"}
 
 func (r accountRow) toDomain() account.Account {
 	a := account.Account{
 		ID: r.ID, Username: r.Username, Name: r.Name, PictureURL: r.PictureURL, PageID: r.PageID, PageName: r.PageName,
 		TokenState: r.TokenState, TokenError: r.TokenError, Subscribed: r.Subscribed, SubscriptionError: r.SubscriptionError,
 		MissingPermissions: splitList(r.MissingPermissions), CheckedAt: fromMS(r.CheckedAt),
-		LastWebhookAt: fromMS(r.LastWebhookAt), ConnectedAt: fromMS(r.ConnectedAt),
+		LastWebhookAt: fromMS(r.LastWebhookAt), ConnectedAt: fromMS(r.ConnectedAt), DisconnectedAt: fromMS(r.DisconnectedAt),
 	}
 	if r.ConnectedBy != nil {
 		a.ConnectedBy = *r.ConnectedBy
@@ -59,10 +62,11 @@ func accountsToDomain(rows []accountRow) []account.Account {
 	return out
 }
 
-// ConnectedAccounts lists every connected account, by username.
+// ConnectedAccounts lists every connected account (not disconnected), by
+// username.
 func (s *Store) ConnectedAccounts(ctx context.Context) ([]account.Account, error) {
 	var rows []accountRow
-	if err := s.r.WithContext(ctx).Select(accountColumns).Order("username, id").Find(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).Select(accountColumns).Where("disconnected_at = 0").Order("username, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: connected accounts: %w", err)
 	}
 	return accountsToDomain(rows), nil
@@ -82,7 +86,8 @@ func (s *Store) Account(ctx context.Context, id string) (account.Account, error)
 	return row.toDomain(), nil
 }
 
-// replyable restricts an accounts query to those userID may reply on.
+// replyable restricts an accounts query to those userID may reply on
+// (a disconnected account has no access rows).
 func replyable(db *gorm.DB, userID int64) *gorm.DB {
 	return db.Where("id IN (SELECT account_id FROM account_access WHERE user_id = ? AND can_reply = 1)", userID)
 }
@@ -170,4 +175,28 @@ func (s *Store) MarkChecked(ctx context.Context, accountID string) error {
 		return fmt.Errorf("store: mark %s checked: %w", accountID, err)
 	}
 	return nil
+}
+
+// CommentsReceived counts an account's comments created after createdAfter
+// (read through their deadline, which the inbox indexes) and received after
+// receivedAfter: the setup check's measure of webhook traffic.
+func (s *Store) CommentsReceived(ctx context.Context, accountID string, createdAfter, receivedAfter time.Time) (int, error) {
+	var n int
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM comments WHERE account_id = ?
+		AND status IN ('open', 'replied', 'done', 'dismissed', 'expired') AND deadline > ? AND received_at > ?`,
+		accountID, ms(createdAfter.Add(inbox.ReplyWindow)), ms(receivedAfter)).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: comments received by %s: %w", accountID, err)
+	}
+	return n, nil
+}
+
+// CommentCount is how many comments of an account Replydesk holds.
+func (s *Store) CommentCount(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(SUM(n), 0) FROM comment_counts WHERE account_id = ?`, accountID).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: comment count of %s: %w", accountID, err)
+	}
+	return n, nil
 }

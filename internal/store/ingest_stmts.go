@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 )
 
 // ingestStmts are the prepared statements of the webhook hot path, bound to
@@ -21,10 +22,11 @@ type ingestStmts struct {
 	insertDelivery    *sql.Stmt
 	touchAccount      *sql.Stmt
 	insertChange      *sql.Stmt
+	insertEvent       *sql.Stmt
 }
 
 const (
-	sqlAccounts      = `SELECT id FROM accounts`
+	sqlAccounts      = `SELECT id FROM accounts WHERE disconnected_at = 0`
 	sqlInsertComment = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
 		original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
 		entry_time, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -40,6 +42,7 @@ const (
 		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
 	sqlInsertChange = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
+	sqlInsertEvent  = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`
 )
 
 // preparedIngest holds the statements, prepared once on the writer connection.
@@ -64,6 +67,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 		}{
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
 			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertChange, sqlInsertChange},
+			{&p.insertEvent, sqlInsertEvent},
 		} {
 			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
 				return
@@ -137,6 +141,10 @@ func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool,
 		return false, nil
 	}
 	if err := q.logChange(ctx, c); err != nil {
+		return false, err
+	}
+	// A new comment is news for other systems too (outbound webhooks).
+	if _, err := q.tx.StmtContext(ctx, q.insertEvent).ExecContext(ctx, outbound.CommentCreated, c.ID, c.AccountID, q.at); err != nil {
 		return false, err
 	}
 	if c.MediaID != "" {

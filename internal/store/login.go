@@ -53,14 +53,19 @@ func (s *Store) RecordLogin(ctx context.Context, rec LoginRecord) (identity.User
 		}
 		canReplyAny := false
 		for _, g := range rec.Grants {
+			known, disconnected, err := accountState(tx, g.Account.ID)
+			if err != nil {
+				return err
+			}
+			if disconnected {
+				continue // an admin disconnected it: only they connect it again
+			}
 			reply := identity.CanReply(g.Tasks)
 			if reply && len(g.PageToken) > 0 {
 				if err := connectAccount(tx, g, user.ID, now); err != nil {
 					return err
 				}
-			} else if n, err := countAccounts(tx, g.Account.ID); err != nil {
-				return err
-			} else if n == 0 {
+			} else if !known {
 				// Without MESSAGING (or without a Page token) the user cannot
 				// connect an account; their role is recorded only on
 				// accounts already connected.
@@ -135,16 +140,21 @@ func connectAccount(tx *gorm.DB, g Grant, userID, now int64) error {
 	return nil
 }
 
-func countAccounts(tx *gorm.DB, id string) (int64, error) {
-	var n int64
-	if err := tx.Model(&accountRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("look up account %s: %w", id, err)
+// accountState reports whether an account is known and whether an admin
+// disconnected it.
+func accountState(tx *gorm.DB, id string) (known, disconnected bool, err error) {
+	var rows []accountRow
+	if err := tx.Select("id", "disconnected_at").Where("id = ?", id).Find(&rows).Error; err != nil {
+		return false, false, fmt.Errorf("look up account %s: %w", id, err)
 	}
-	return n, nil
+	if len(rows) == 0 {
+		return false, false, nil
+	}
+	return true, rows[0].DisconnectedAt != 0, nil
 }
 
 // RefreshAccess replaces userID's access rows with the grants found now, for
-// accounts already connected (the reconciler's re-check of Page roles). It
+// accounts already connected (and not disconnected) (the reconciler's re-check of Page roles). It
 // connects nothing and changes no token: that takes a login.
 func (s *Store) RefreshAccess(ctx context.Context, userID int64, grants []Grant) error {
 	now := ms(s.now())
@@ -153,11 +163,11 @@ func (s *Store) RefreshAccess(ctx context.Context, userID int64, grants []Grant)
 			return err
 		}
 		for _, g := range grants {
-			n, err := countAccounts(tx, g.Account.ID)
+			known, disconnected, err := accountState(tx, g.Account.ID)
 			if err != nil {
 				return err
 			}
-			if n == 0 {
+			if !known || disconnected {
 				continue
 			}
 			row := accessRow{UserID: userID, AccountID: g.Account.ID, Tasks: joinList(g.Tasks), CanReply: identity.CanReply(g.Tasks), CheckedAt: now}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/replydesk/replydesk/internal/outbound"
@@ -39,6 +40,20 @@ func (s *Store) RecordEvents(ctx context.Context, events []outbound.Event) ([]ou
 		}
 	}
 	return stored, nil
+}
+
+// recordEvents stores events in the transaction that makes them happen
+// (a reply's outcome, a disconnect), stamped with the store's clock.
+func (s *Store) recordEvents(tx *gorm.DB, events []outbound.Event) error {
+	at := ms(s.now())
+	for _, e := range events {
+		err := tx.Exec(`INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, e.Name, e.CommentID, e.AccountID, at).Error
+		if err != nil {
+			return fmt.Errorf("record event %s of %s: %w", e.Name, e.CommentID, err)
+		}
+	}
+	return nil
 }
 
 // EventsAfter lists recorded events with an id above after, oldest first.

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
 )
 
@@ -207,6 +208,16 @@ func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now 
 		ambiguous = ambiguous OR ?, next_attempt_at = ?, sent_at = ?, updated_at = ? WHERE id = ?`,
 		string(res.State), string(res.Kind), res.Error, res.MessageID, res.RecipientID, res.Ambiguous,
 		ms(res.NextAttemptAt), sentAt, ms(now), r.ID).Error
+	if err != nil {
+		return err
+	}
+	// Other systems hear of a reply's outcome (outbound webhooks).
+	switch {
+	case res.State.Delivered():
+		err = s.recordEvents(tx, []outbound.Event{{Name: outbound.CommentReplied, CommentID: r.CommentID, AccountID: r.AccountID}})
+	case res.State == reply.Failed:
+		err = s.recordEvents(tx, []outbound.Event{{Name: outbound.ReplyFailed, CommentID: r.CommentID, AccountID: r.AccountID}})
+	}
 	if err != nil {
 		return err
 	}

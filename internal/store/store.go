@@ -188,7 +188,7 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange} {
+	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange, s.ingest.insertEvent} {
 		if st != nil {
 			st.Close()
 		}

@@ -18,6 +18,9 @@ type WorldOptions struct {
 	// HTTPS makes REPLYDESK_BASE_URL https://… (the app still listens on
 	// plain HTTP), so cookies carry Secure.
 	HTTPS bool
+	// LoginConfigID gives the simulator a Facebook Login for Business
+	// configuration and the app META_LOGIN_CONFIG_ID.
+	LoginConfigID string
 }
 
 // World is the real replydesk binary (not in demo mode) wired to an
@@ -54,6 +57,7 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 	sim, err := metasim.New(metasim.Config{
 		AppID: worldAppID, AppSecret: worldAppSecret, VerifyToken: worldVerifyToken,
 		WebhookURL: fmt.Sprintf("http://127.0.0.1:%d/webhooks/instagram", port), Seed: opt.Seed,
+		LoginConfigID: opt.LoginConfigID,
 	})
 	if err != nil {
 		t.Fatalf("e2e: metasim: %v", err)
@@ -73,6 +77,9 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 		"META_DIALOG_URL":   srv.URL,
 		// Tests see only the comments they make; TestBackfill turns it on.
 		"REPLYDESK_BACKFILL_INTERVAL": "0",
+	}
+	if opt.LoginConfigID != "" {
+		env["META_LOGIN_CONFIG_ID"] = opt.LoginConfigID
 	}
 	if opt.HTTPS {
 		env["REPLYDESK_BASE_URL"] = fmt.Sprintf("https://127.0.0.1:%d", port)
