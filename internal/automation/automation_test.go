@@ -325,3 +325,53 @@ func TestSeedDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestRunner_afterAPurge: deleting the newest comments (an account
+// disconnected with purge) lets SQLite hand their rowids out again; rules
+// still look at the comments that get them, whether the runner had stored
+// how far it looked (a rule applied) or only kept it in memory (none did).
+func TestRunner_afterAPurge(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		purged  string // text of the comments purged
+		applied int    // how many of them a rule applied to
+	}{
+		{"matched", "price", 3},
+		{"not matched", "hello", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			const other = "17841400000000002"
+			storetest.Account(t, f.st, other, "p2", "acme.outdoor", nil)
+			f.rule(t, rules.Input{Name: "Price", Action: rules.Suggest, TemplateID: f.price.ID, Keywords: []string{"price"}})
+			f.arrive(t, inbox.Comment{Text: "price?"})
+			f.arrive(t, inbox.Comment{AccountID: other, Text: tc.purged + " one"}, inbox.Comment{AccountID: other, Text: tc.purged + " two"},
+				inbox.Comment{AccountID: other, Text: tc.purged + " three"})
+			if n := f.runner.CatchUp(ctx); n != 1+tc.applied {
+				t.Fatalf("applied %d, want %d", n, 1+tc.applied)
+			}
+			for {
+				n, err := f.st.PurgeAccountComments(ctx, other, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+			}
+			ids := f.arrive(t, inbox.Comment{Text: "price after the purge"}, inbox.Comment{Text: "and the price?"})
+			if n := f.runner.CatchUp(ctx); n != 2 {
+				t.Errorf("applied %d after the purge, want 2", n)
+			}
+			for _, id := range ids {
+				if c := f.item(t, id); c.RuleID == 0 {
+					t.Errorf("%q was passed over", c.Text)
+				}
+			}
+			if _, ok, err := f.st.RulesRewind(ctx); ok || err != nil {
+				t.Errorf("the rewind is still there (%v)", err)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/sender"
+	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -19,9 +20,11 @@ type RunnerStore interface {
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	RulesMark(ctx context.Context) (int64, error)
 	SaveRulesMark(ctx context.Context, mark int64) error
+	RulesRewind(ctx context.Context) (int64, bool, error)
+	PickedRulesRewind(ctx context.Context, at int64) error
 	LatestArrival(ctx context.Context) (int64, error)
 	Arrivals(ctx context.Context, after int64, limit int) ([]inbox.Item, int64, error)
-	ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) ([]rules.Outcome, []reply.Reply, error)
+	ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) (store.Applied, error)
 }
 
 // Replier prepares automatic replies and wakes the sending Worker
@@ -161,26 +164,26 @@ func (r *Runner) pass(ctx context.Context) (int, bool, error) {
 	outcomes := r.decide(ctx, items)
 	if len(outcomes) > 0 {
 		t0 := time.Now()
-		applied, queued, err := r.st.ApplyRules(ctx, outcomes, next)
+		res, err := r.st.ApplyRules(ctx, outcomes, next)
 		if err != nil {
 			return 0, false, err
 		}
-		took := time.Since(t0)
 		r.saved, r.savedAt = next, r.o.Now()
-		if len(queued) > 0 {
+		if len(res.Replies) > 0 {
 			r.replies.Kick()
 		}
-		if len(applied) > 0 {
-			r.o.Logger.Info("rules applied", "comments", len(applied), "replies_queued", len(queued), "took", took)
+		if len(res.Outcomes) > 0 {
+			r.o.Logger.Info("rules applied", "comments", len(res.Outcomes), "replies_queued", len(res.Replies), "took", time.Since(t0))
 		}
-		outcomes = applied
+		outcomes = res.Outcomes
 	}
 	r.mark = next
 	return len(outcomes), len(items) == r.o.Batch, nil
 }
 
-// load (re)reads the rules when they changed, or every Reload interval,
-// and the mark on the first pass.
+// load reads the mark on the first pass, goes back where a purge says
+// (the rowids of the newest comments deleted are handed out again), and
+// (re)reads the rules when they changed, or every Reload interval.
 func (r *Runner) load(ctx context.Context) error {
 	if r.mark < 0 {
 		m, err := r.st.RulesMark(ctx)
@@ -188,6 +191,16 @@ func (r *Runner) load(ctx context.Context) error {
 			return err
 		}
 		r.mark, r.saved, r.savedAt = m, m, r.o.Now()
+	}
+	at, ok, err := r.st.RulesRewind(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := r.st.PickedRulesRewind(ctx, at); err != nil {
+			return err
+		}
+		r.mark, r.saved = min(r.mark, at), min(r.saved, at)
 	}
 	v := int64(0)
 	if r.svc != nil {

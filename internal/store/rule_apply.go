@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,6 +37,61 @@ func (s *Store) RulesMark(ctx context.Context) (int64, error) {
 // SaveRulesMark records where rules stopped.
 func (s *Store) SaveRulesMark(ctx context.Context, mark int64) error {
 	return s.SetSetting(ctx, rulesMark, strconv.FormatInt(mark, 10))
+}
+
+// rulesRewind is the settings key a purge leaves when it deleted the newest
+// comments: SQLite hands their rowids out again, so the rules must look
+// again from there, even where the runner had looked before (its mark in
+// memory runs ahead of the stored one).
+const rulesRewind = "rules_rewind"
+
+// rewindRules, in a purge's transaction, brings the rules back to top, the
+// newest comment left: the stored mark, and the rewind the runner picks up
+// (the lowest of those not yet picked up).
+func rewindRules(tx *gorm.DB, top int64) error {
+	v := strconv.FormatInt(top, 10)
+	err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?`, v, rulesMark, top).Error
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(settings.value AS INTEGER) > CAST(excluded.value AS INTEGER)`,
+		rulesRewind, v).Error
+}
+
+// RulesRewind reports where a purge brought the rules back to, if one did
+// since the runner last picked it up (PickedRulesRewind).
+func (s *Store) RulesRewind(ctx context.Context) (int64, bool, error) {
+	raw, err := s.Setting(ctx, rulesRewind)
+	if errors.Is(err, ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: rules rewind %q: %w", raw, err)
+	}
+	return n, true, nil
+}
+
+// PickedRulesRewind says the runner looks again from at: the stored mark
+// comes down to it too (a mark saved meanwhile from memory would pass over
+// the rowids handed out again, after a restart), and the rewind goes
+// unless another purge lowered it meanwhile.
+func (s *Store) PickedRulesRewind(ctx context.Context, at int64) error {
+	v := strconv.FormatInt(at, 10)
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?`, v, rulesMark, at).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`DELETE FROM settings WHERE key = ? AND value = ?`, rulesRewind, v).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: rules rewind picked up: %w", err)
+	}
+	return nil
 }
 
 // LatestArrival is the arrival position of the newest comment.
@@ -160,17 +216,23 @@ func (s *Store) replyableAccounts(ctx context.Context, userID int64) (map[string
 const untouched = `comments.status = 'open' AND comments.status_by IS NULL
 	AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.comment_id = comments.id)`
 
+// Applied is what ApplyRules did.
+type Applied struct {
+	Outcomes []rules.Outcome // applied (the comment was untouched)
+	Replies  []reply.Reply   // queued
+}
+
 // ApplyRules records what rules decided about arrived comments and moves
-// the rules mark to mark, in one transaction. An outcome applies only to a
-// comment no rule has applied to yet and no person has touched; a send
-// queues its reply unless the comment already has one or the reply's
-// once-per-commenter key is taken. It answers the outcomes applied and the
-// replies queued. Statements are per batch, not per comment: a burst of
-// Live comments holds the writer for milliseconds.
-func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) ([]rules.Outcome, []reply.Reply, error) {
-	var applied []rules.Outcome
-	var queued []reply.Reply
+// the rules mark up to mark, in one transaction.
+// An outcome applies only to a comment no rule has applied to yet and no
+// person has touched; a send queues its reply unless the comment already
+// has one or the reply's once-per-commenter key is taken. Statements are
+// per batch, not per comment: a burst of Live comments holds the writer for
+// milliseconds.
+func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) (Applied, error) {
+	var out Applied
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		out = Applied{}
 		now := ms(s.now())
 		changes, err := applyOutcomes(tx, outcomes, now)
 		if err != nil {
@@ -180,17 +242,16 @@ func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark i
 		for _, c := range changes {
 			done[c.CommentID] = true
 		}
-		applied = applied[:0]
 		var replies []reply.Reply
 		for _, o := range outcomes {
 			if done[o.CommentID] {
-				applied = append(applied, o)
+				out.Outcomes = append(out.Outcomes, o)
 				if o.Reply != nil {
 					replies = append(replies, *o.Reply)
 				}
 			}
 		}
-		if queued, err = queueAutomatic(tx, replies, now); err != nil {
+		if out.Replies, err = queueAutomatic(tx, replies, now); err != nil {
 			return nil, err
 		}
 		err = tx.Exec(`UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND CAST(value AS INTEGER) < ?`,
@@ -198,9 +259,9 @@ func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark i
 		return changes, err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: apply rules to %d comments: %w", len(outcomes), err)
+		return Applied{}, fmt.Errorf("store: apply rules to %d comments: %w", len(outcomes), err)
 	}
-	return applied, queued, nil
+	return out, nil
 }
 
 // applyOutcomes marks the comments, one statement per kind of outcome (the

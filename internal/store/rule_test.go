@@ -181,10 +181,11 @@ func TestApplyRules(t *testing.T) {
 		{CommentID: "snd3", AccountID: "111", RuleID: 3, Action: rules.Send, SuggestedTemplateID: 5, Reply: auto("snd3", "111/m2/u1")},
 		{CommentID: "done", AccountID: "111", RuleID: 1, Action: rules.Suggest, SuggestedTemplateID: 7},
 	}
-	applied, queued, err := s.ApplyRules(ctx, outcomes, latest)
+	res, err := s.ApplyRules(ctx, outcomes, latest)
 	if err != nil {
 		t.Fatal(err)
 	}
+	applied, queued := res.Outcomes, res.Replies
 	if len(applied) != 5 {
 		t.Errorf("applied %d outcomes, want 5 (not to the comment a person marked done)", len(applied))
 	}
@@ -233,9 +234,9 @@ func TestApplyRules(t *testing.T) {
 		t.Errorf("feed carried %v, want the 5 comments rules changed", seen)
 	}
 	// Applying again changes nothing: rules apply once per comment.
-	again, queuedAgain, err := s.ApplyRules(ctx, outcomes, latest)
-	if err != nil || len(again) != 0 || len(queuedAgain) != 0 {
-		t.Errorf("second application = %d applied, %d queued, %v", len(again), len(queuedAgain), err)
+	again, err := s.ApplyRules(ctx, outcomes, latest)
+	if err != nil || len(again.Outcomes) != 0 || len(again.Replies) != 0 {
+		t.Errorf("second application = %+v, %v", again, err)
 	}
 }
 
@@ -250,7 +251,8 @@ func TestClaimReply_automaticReplyYieldsToAPerson(t *testing.T) {
 		outcomes = append(outcomes, rules.Outcome{CommentID: id, AccountID: "111", RuleID: 9, Action: rules.Send,
 			Reply: &reply.Reply{CommentID: id, AccountID: "111", Text: "hi", UserName: "rule:R", RuleID: 9, Deadline: h}})
 	}
-	_, queued, err := s.ApplyRules(ctx, outcomes, latest)
+	res, err := s.ApplyRules(ctx, outcomes, latest)
+	queued := res.Replies
 	if err != nil || len(queued) != 2 {
 		t.Fatalf("queued %d, %v", len(queued), err)
 	}
@@ -276,7 +278,7 @@ func TestRuleStats(t *testing.T) {
 	seed(t, s, inbox.Comment{ID: "a", AccountID: "111", Text: "x", Deadline: h}, inbox.Comment{ID: "b", AccountID: "111", Text: "x", Deadline: h},
 		inbox.Comment{ID: "c", AccountID: "111", Text: "x", Deadline: h})
 	latest, _ := s.LatestArrival(ctx)
-	_, queued, err := s.ApplyRules(ctx, []rules.Outcome{
+	res, err := s.ApplyRules(ctx, []rules.Outcome{
 		{CommentID: "a", AccountID: "111", RuleID: 1, Action: rules.Suggest, SuggestedTemplateID: 2},
 		{CommentID: "b", AccountID: "111", RuleID: 4, Action: rules.Send,
 			Reply: &reply.Reply{CommentID: "b", AccountID: "111", Text: "hi", UserName: "rule:R", RuleID: 4, Deadline: h}},
@@ -286,6 +288,7 @@ func TestRuleStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	queued := res.Replies
 	if ok, _ := s.ClaimReply(ctx, queued[0].ID); !ok {
 		t.Fatal("claim")
 	}
