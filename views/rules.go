@@ -45,6 +45,7 @@ type RuleEditVM struct {
 	Media     []Choice // the posts with the latest comments
 	Actions   []Choice
 	Templates []Option // Value is the id; the label says when it is for suggestions only
+	Assignees []Option // teammates, for assign
 	Stats     string   // "Matched 12 comments and sent 9 replies in the last 7 days"
 	Test      *RuleTestVM
 }
@@ -60,6 +61,7 @@ type RuleFormVM struct {
 	MediaIDs        string // ids not among Media, comma-separated
 	Action          string
 	TemplateID      string
+	AssigneeID      string
 	OncePerUser     bool
 }
 

@@ -206,6 +206,7 @@ func ruleForm(c echo.Context) rules.Input {
 		in.Surfaces = append(in.Surfaces, inbox.Surface(v))
 	}
 	in.TemplateID, _ = strconv.ParseInt(form.Get("template_id"), 10, 64)
+	in.AssigneeID, _ = strconv.ParseInt(form.Get("assignee_id"), 10, 64)
 	return in
 }
 

@@ -20,10 +20,11 @@ import (
 type ruleNamesVM struct {
 	templates map[int64]string
 	accounts  map[string]string
+	users     map[int64]string
 }
 
 func (s *Server) ruleNames(c echo.Context) (ruleNamesVM, error) {
-	out := ruleNamesVM{templates: map[int64]string{}, accounts: map[string]string{}}
+	out := ruleNamesVM{templates: map[int64]string{}, accounts: map[string]string{}, users: map[int64]string{}}
 	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{})
 	if err != nil {
 		return out, err
@@ -37,6 +38,13 @@ func (s *Server) ruleNames(c echo.Context) (ruleNamesVM, error) {
 	}
 	for _, a := range accts {
 		out.accounts[a.ID] = "@" + a.Username
+	}
+	users, err := s.deps.Accounts.Users(c.Request().Context())
+	if err != nil {
+		return out, err
+	}
+	for _, u := range users {
+		out.users[u.ID] = u.Name
 	}
 	return out, nil
 }
@@ -123,7 +131,7 @@ func ruleAction(r rules.Rule, names ruleNamesVM) string {
 		}
 		return s
 	case rules.Assign:
-		return "assign it to a teammate"
+		return "assign it to " + orValue(names.users[r.AssigneeID], "a teammate no longer on the team")
 	case rules.Dismiss:
 		return "dismiss it as spam"
 	}
@@ -146,7 +154,8 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 		Form: views.RuleFormVM{
 			Name: in.Name, Enabled: in.Enabled, Keywords: strings.Join(in.Keywords, ", "), Match: string(in.Match),
 			ExcludeKeywords: strings.Join(in.ExcludeKeywords, ", "),
-			Action:          string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10), OncePerUser: in.OncePerUser,
+			Action: string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10),
+			AssigneeID: strconv.FormatInt(in.AssigneeID, 10), OncePerUser: in.OncePerUser,
 		}}
 	if id != 0 {
 		sid := strconv.FormatInt(id, 10)
@@ -212,6 +221,13 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 			label += " (suggest only: could exceed 1,000 bytes)"
 		}
 		vm.Templates = append(vm.Templates, views.Option{Value: strconv.FormatInt(t.ID, 10), Label: label, Selected: t.ID == in.TemplateID})
+	}
+	users, err := s.deps.Accounts.Users(ctx)
+	if err != nil {
+		return vm, err
+	}
+	for _, u := range users {
+		vm.Assignees = append(vm.Assignees, views.Option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == in.AssigneeID})
 	}
 	return vm, nil
 }

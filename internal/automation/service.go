@@ -41,6 +41,7 @@ type Store interface {
 	Items(ctx context.Context, ids []string) ([]inbox.Item, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	AccountsForUser(ctx context.Context, userID int64) ([]account.Account, error)
+	User(ctx context.Context, id int64) (identity.User, error)
 	RecentMedia(ctx context.Context, userID int64, limit int) ([]inbox.Media, error)
 }
 
@@ -166,9 +167,9 @@ func (s *Service) check(ctx context.Context, actor identity.User, in rules.Input
 			}
 		}
 	}
+	var accts []account.Account // the actor's
 	if len(in.Accounts) > 0 {
-		accts, err := s.st.AccountsForUser(ctx, actor.ID)
-		if err != nil {
+		if accts, err = s.st.AccountsForUser(ctx, actor.ID); err != nil {
 			return in, err
 		}
 		for _, id := range in.Accounts {
@@ -178,7 +179,48 @@ func (s *Service) check(ctx context.Context, actor identity.User, in rules.Input
 			}
 		}
 	}
+	if in.Action == rules.Assign && in.AssigneeID > 0 {
+		err := s.checkAssignee(ctx, in, accts)
+		if _, ok := apperr.As(err); !ok && err != nil {
+			return in, err
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return in, errors.Join(errs...)
+}
+
+// checkAssignee: the teammate a rule assigns to exists and may reply on
+// the accounts the rule is about (on all accounts, on at least one: the
+// rule then assigns only the comments of the accounts they can see).
+func (s *Service) checkAssignee(ctx context.Context, in rules.Input, accts []account.Account) error {
+	u, err := s.st.User(ctx, in.AssigneeID)
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.Field("assignee_id", "unknown_user", "That teammate is no longer on the team. Pick another one.")
+	}
+	if err != nil {
+		return err
+	}
+	theirs, err := s.st.AccountsForUser(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if len(theirs) == 0 {
+		return apperr.Field("assignee_id", "assignee_no_access",
+			u.Name+" cannot reply on any account yet (their Facebook Page role has no Messages task), so no comment can be assigned to them.")
+	}
+	for _, id := range in.Accounts {
+		if !slices.ContainsFunc(theirs, func(a account.Account) bool { return a.ID == id }) {
+			name := id
+			if i := slices.IndexFunc(accts, func(a account.Account) bool { return a.ID == id }); i >= 0 {
+				name = "@" + accts[i].Username
+			}
+			return apperr.Field("assignee_id", "assignee_no_access",
+				u.Name+" cannot see "+name+" (their Facebook Page role has no Messages task there), so its comments cannot be assigned to them. Pick another teammate, or untick that account.")
+		}
+	}
+	return nil
 }
 
 // RecentMedia lists the 20 media of userID's accounts that comments arrived
