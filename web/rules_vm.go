@@ -154,7 +154,7 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 		Form: views.RuleFormVM{
 			Name: in.Name, Enabled: in.Enabled, Keywords: strings.Join(in.Keywords, ", "), Match: string(in.Match),
 			ExcludeKeywords: strings.Join(in.ExcludeKeywords, ", "),
-			Action: string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10),
+			Action:          string(in.Action), TemplateID: strconv.FormatInt(in.TemplateID, 10),
 			AssigneeID: strconv.FormatInt(in.AssigneeID, 10), OncePerUser: in.OncePerUser,
 		}}
 	if id != 0 {
