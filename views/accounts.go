@@ -10,6 +10,7 @@ type AccountsVM struct {
 	Single  bool            // one account's page (/accounts/{id}); links back to all
 	Webhook *WebhookSetupVM // admins only
 	Budget  int             // private replies per hour per account
+	Nudge   *NudgeSettingVM // one account's page: its default "check your DMs" reply
 	// SetupProblems is the number of setup checks failing or needing
 	// attention at the last run (admins; 0 hides the link to /setup).
 	SetupProblems int

@@ -20,6 +20,7 @@ type InboxVM struct {
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
+	BulkHide    BulkHideVM
 }
 
 // RailVM is the left rail and the Live bands above the list: what the live
@@ -90,7 +91,10 @@ type CommentRowVM struct {
 	DetailURL   string
 	Selected    bool
 	Answerable  bool
-	OOB         bool // sent over the live stream or in an action's answer: replaces the row by id
+	OOB         bool   // sent over the live stream or in an action's answer: replaces the row by id
+	Hidden      bool   // hidden on Instagram
+	Deleted     bool   // deleted on Instagram (shown in the All view)
+	Moderating  string // "Hiding…" while Instagram works on a change; "" otherwise
 }
 
 // ToastVM is a message after an action, with Undo when it can be undone.
@@ -119,6 +123,7 @@ type CommentDetailVM struct {
 	FilterQuery  string
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
+	Moderation   ModerationVM
 }
 
 // StatusAction is a triage button in the detail panel.
@@ -152,6 +157,7 @@ type ReplyPanelVM struct {
 	CountOver    string        // the same over the limit, with {over} for the excess
 	TemplateID   string        // the template the text comes from, when it does
 	Suggestion   *SuggestionVM // the text is a rule's suggestion
+	Nudge        NudgeVM
 }
 
 // ReplyTemplateVM is a template rendered for the comment.

@@ -25,6 +25,7 @@ type TemplateRowVM struct {
 	Excerpt     string // the body's start, one line
 	Shortcut    string // "/price", or ""
 	Folder      string
+	Public      bool   // a public reply template
 	Uses        string // "12"
 	LastUsed    string // "3 h ago", or "never"
 	LastUsedISO string // RFC 3339; "" when never used
@@ -56,6 +57,7 @@ type TemplateFormVM struct {
 	Shortcut string // without "/"
 	Folder   string
 	Body     string
+	Public   bool // for public replies under the comment
 }
 
 // TemplatePreviewVM is the live preview beside the editor: the body

@@ -52,6 +52,13 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 		}
 		vm.Cards = append(vm.Cards, card)
 	}
+	if single && len(accts) == 1 {
+		n, err := s.nudgeSettingVM(c, accts[0])
+		if err != nil {
+			return err
+		}
+		vm.Nudge = &n
+	}
 	if admin {
 		vm.Webhook = &views.WebhookSetupVM{CallbackURL: s.opt.BaseURL + "/webhooks/instagram", VerifyToken: s.opt.VerifyToken}
 		vm.SetupProblems = s.setupProblems()

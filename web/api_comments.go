@@ -33,6 +33,11 @@ type apiComment struct {
 	// it suggests; null when none.
 	RuleID              *int64 `json:"rule_id"`
 	SuggestedTemplateID *int64 `json:"suggested_template_id"`
+	// Moderation (DESIGN §8).
+	Hidden            bool             `json:"hidden"`
+	Deleted           bool             `json:"deleted"`
+	PublicReplies     []apiPublicReply `json:"public_replies"`
+	PendingModeration *string          `json:"pending_moderation"` // "hide", "unhide" or "delete" while Instagram works on it
 }
 
 // apiReply is DESIGN §6's Reply.
@@ -48,13 +53,19 @@ type apiReply struct {
 }
 
 func toAPIComment(it inbox.Item) apiComment {
-	return apiComment{
+	c := apiComment{
 		ID: it.ID, AccountID: it.AccountID, AccountUsername: it.AccountUsername, MediaID: it.MediaID,
 		Surface: string(it.Surface), AdID: it.AdID, AdTitle: it.AdTitle, ParentID: it.ParentID,
 		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
 		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
 		RuleID: optionalID(it.RuleID), SuggestedTemplateID: optionalID(it.SuggestedTemplateID),
+		Hidden: it.Hidden, Deleted: it.Deleted, PublicReplies: []apiPublicReply{},
 	}
+	if it.PendingModeration != "" {
+		p := it.PendingModeration
+		c.PendingModeration = &p
+	}
+	return c
 }
 
 // apiListComments is GET /api/v1/comments: the inbox's filters plus cursor
@@ -78,10 +89,19 @@ func (s *Server) apiListComments(c echo.Context) error {
 		Data       []apiComment `json:"data"`
 		NextCursor *string      `json:"next_cursor"`
 	}{Data: make([]apiComment, len(page.Items))}
+	ids := make([]string, len(page.Items))
 	for i, it := range page.Items {
-		if out.Data[i], err = s.apiCommentOf(c, it); err != nil {
+		if out.Data[i], err = s.apiCommentWithReply(c, it); err != nil {
 			return err
 		}
+		ids[i] = it.ID
+	}
+	public, err := s.deps.Moderation.PublicReplies(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
+	for i := range out.Data {
+		out.Data[i].PublicReplies = toAPIPublicReplies(public[out.Data[i].ID])
 	}
 	if page.Next != nil {
 		n := page.Next.Encode()
@@ -103,8 +123,23 @@ func (s *Server) apiGetComment(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiCommentOf is the API shape of a comment with its latest reply.
+// apiCommentOf is the API shape of a comment with its latest reply and
+// its public replies.
 func (s *Server) apiCommentOf(c echo.Context, it inbox.Item) (apiComment, error) {
+	out, err := s.apiCommentWithReply(c, it)
+	if err != nil {
+		return out, err
+	}
+	public, err := s.deps.Moderation.PublicReplies(c.Request().Context(), []string{it.ID})
+	if err != nil {
+		return out, err
+	}
+	out.PublicReplies = toAPIPublicReplies(public[it.ID])
+	return out, nil
+}
+
+// apiCommentWithReply is the API shape of a comment with its latest reply.
+func (s *Server) apiCommentWithReply(c echo.Context, it inbox.Item) (apiComment, error) {
 	out := toAPIComment(it)
 	p, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
+	"github.com/replydesk/replydesk/internal/moderation"
+	"github.com/replydesk/replydesk/internal/moderator"
 	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/rules"
@@ -123,6 +125,21 @@ type ReplySender interface {
 	Panel(ctx context.Context, userID int64, it inbox.Item) (reply.PanelState, error)
 }
 
+// Moderator moderates comments on Instagram: public replies, hiding,
+// deleting, bulk hiding and the "check your DMs" nudge, and describes a
+// comment's moderation (moderator.Service).
+type Moderator interface {
+	PublicReply(ctx context.Context, by moderation.Author, commentID, text string, templateID int64) (moderation.Action, inbox.Item, error)
+	SetHidden(ctx context.Context, by moderation.Author, commentID string, hidden bool) (moderation.Action, inbox.Item, error)
+	Delete(ctx context.Context, by moderation.Author, commentID string) (moderation.Action, inbox.Item, error)
+	BulkHide(ctx context.Context, by moderation.Author, ids []string) (moderation.BulkResult, error)
+	Nudge(ctx context.Context, by moderation.Author, commentID string, replyID, templateID int64) (moderation.Action, error)
+	Panel(ctx context.Context, it inbox.Item) (moderator.Panel, error)
+	PublicReplies(ctx context.Context, commentIDs []string) (map[string][]moderation.Reply, error)
+	NudgeDefault(ctx context.Context, accountID string) (int64, error)
+	SetNudgeDefault(ctx context.Context, by moderation.Author, accountID string, templateID int64) error
+}
+
 // TemplateStore keeps the shared reply templates (library.Library).
 type TemplateStore interface {
 	ListTemplates(ctx context.Context, q templates.Query) ([]templates.Template, error)
@@ -149,23 +166,24 @@ type RuleKeeper interface {
 
 // Deps are the server's collaborators. All are required but Sim.
 type Deps struct {
-	Options  Options
-	Logger   *slog.Logger
-	Now      func() time.Time
-	Health   HealthChecker
-	Webhooks WebhookReceiver
-	Auth     Authenticator
-	Accounts AccountDirectory
-	Inbox    InboxStore
-	Feed     ChangeFeed
-	Hub      live.Hub // live changes for /inbox/events
-	Replies  ReplySender
-	Library  TemplateStore
-	Rules    RuleKeeper
-	Meta     MetaCallbacks
-	Tokens   APITokens
-	Admin    AccountAdmin
-	Setup    SetupChecker
-	Outbound OutboundWebhooks
-	Sim      http.Handler // demo mode: the simulated Meta platform, served under /_sim
+	Options    Options
+	Logger     *slog.Logger
+	Now        func() time.Time
+	Health     HealthChecker
+	Webhooks   WebhookReceiver
+	Auth       Authenticator
+	Accounts   AccountDirectory
+	Inbox      InboxStore
+	Feed       ChangeFeed
+	Hub        live.Hub // live changes for /inbox/events
+	Replies    ReplySender
+	Moderation Moderator
+	Library    TemplateStore
+	Rules      RuleKeeper
+	Meta       MetaCallbacks
+	Tokens     APITokens
+	Admin      AccountAdmin
+	Setup      SetupChecker
+	Outbound   OutboundWebhooks
+	Sim        http.Handler // demo mode: the simulated Meta platform, served under /_sim
 }

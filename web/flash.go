@@ -20,6 +20,7 @@ var flashes = map[string]views.Flash{
 	"template_created":    {Kind: "ok", Message: "Template created."},
 	"template_saved":      {Kind: "ok", Message: "Template saved."},
 	"template_deleted":    {Kind: "ok", Message: "Template deleted."},
+	"nudge_saved":         {Kind: "ok", Message: "The default “check your DMs” reply is saved."},
 	"token_revoked":       {Kind: "ok", Message: "Token revoked: it no longer works."},
 	"webhook_deleted":     {Kind: "ok", Message: "Webhook deleted: it gets no more events."},
 	"disconnected":        {Kind: "ok", Message: "Account disconnected: Meta no longer sends its comments, and nothing more is sent for it."},

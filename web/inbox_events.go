@@ -222,7 +222,7 @@ func (st *stream) sendChunk(changes []inbox.Change) bool {
 
 // sendRail writes the rail with fresh counts.
 func (st *stream) sendRail() bool {
-	html, err := st.s.railFor(st.c, st.view.filter)
+	html, err := st.s.railFor(st.c, st.view.filter, st.last)
 	if err != nil {
 		st.s.log.Error("sse: rendering the rail", "error", err)
 		return st.ctx.Err() == nil

@@ -49,13 +49,17 @@ func (s *Server) renderRowEvent(it inbox.Item, v rowView) (rowEvent, error) {
 	now := s.now()
 	vm := toRowVM(it, v.filter, now)
 	vm.OOB = true
-	var b bytes.Buffer
-	if err := views.CommentRow(vm).Render(context.Background(), &b); err != nil {
-		return rowEvent{}, err
-	}
 	name := "update"
 	if v.filter.Matches(it.Comment, now) {
 		name = "comment"
+	}
+	row := views.CommentRow(vm)
+	if it.Deleted && name == "update" {
+		row = views.RemovedRow(it.ID) // deleted: it leaves this view
+	}
+	var b bytes.Buffer
+	if err := row.Render(context.Background(), &b); err != nil {
+		return rowEvent{}, err
 	}
 	return rowEvent{name: name, html: b.Bytes()}, nil
 }
@@ -225,6 +229,7 @@ type railCache struct {
 
 type railEntry struct {
 	at   time.Time
+	pos  int64 // the feed's position before its counts were read: they hold every change up to it
 	html []byte
 }
 
@@ -233,8 +238,10 @@ func newRailCache(ttl time.Duration) *railCache {
 }
 
 // railFor renders the rail and Live bands for the stream's user and filter,
-// or answers the copy another of the user's streams rendered a moment ago.
-func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
+// or answers the copy another of the user's streams rendered a moment ago,
+// if that copy counted every change up to seen (the stream's newest): a
+// copy from before the changes it just sent would leave stale counts.
+func (s *Server) railFor(c echo.Context, f inbox.Filter, seen int64) ([]byte, error) {
 	key := strconv.FormatInt(userOf(c).ID, 10) + "?" + f.Values().Encode()
 	now := time.Now()
 	rc := s.rails
@@ -244,8 +251,12 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		rc.entries = map[string]railEntry{}
 	}
 	rc.mu.Unlock()
-	if ok && now.Sub(e.at) < rc.ttl {
+	if ok && now.Sub(e.at) < rc.ttl && e.pos >= seen {
 		return e.html, nil
+	}
+	pos, err := s.deps.Feed.FeedPosition(c.Request().Context())
+	if err != nil {
+		return nil, err
 	}
 	vm, err := s.railVM(c, f)
 	if err != nil {
@@ -257,7 +268,7 @@ func (s *Server) railFor(c echo.Context, f inbox.Filter) ([]byte, error) {
 		return nil, err
 	}
 	rc.mu.Lock()
-	rc.entries[key] = railEntry{at: now, html: b.Bytes()}
+	rc.entries[key] = railEntry{at: now, pos: pos, html: b.Bytes()}
 	rc.mu.Unlock()
 	return b.Bytes(), nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,7 @@ func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
 		ReceivedISO: isoMS(it.ReceivedAt), Status: string(it.Status), StatusLabel: statusLabels[it.Status],
 		StatusBy: it.StatusByName, OpenOnMedia: it.OpenOnMedia, DetailURL: commentURL(it.ID, f),
 		Answerable: it.Status == inbox.StatusOpen && now.Before(it.Deadline),
+		Hidden:     it.Hidden, Deleted: it.Deleted, Moderating: pendingLabels[it.PendingModeration],
 	}
 }
 
@@ -171,6 +173,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
 		},
+		BulkHide: views.BulkHideVM{Label: "Hide", Key: "h"},
 	}
 	ev := f.Values()
 	ev.Set("since", strconv.FormatInt(pos, 10))
@@ -285,6 +288,18 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
 		return vm, err
 	}
+	mod, err := s.deps.Moderation.Panel(c.Request().Context(), it)
+	if err != nil {
+		return vm, err
+	}
+	if vm.Moderation, err = s.moderationVM(c, it, mod, f); err != nil {
+		return vm, err
+	}
+	if vm.Reply.Nudge, err = s.nudgeVM(c, it, mod, vm.Moderation.Composer.Templates, vm.Reply.Enabled); err != nil {
+		return vm, err
+	}
+	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
+	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
 	s.ruleInDetail(c, it, &vm)
 	return vm, nil
 }
@@ -295,7 +310,15 @@ const maxPicks = 30
 // replyTemplates are the shared templates rendered for this comment, most
 // used first; the first nine get number keys.
 func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed})
+	return s.renderedTemplates(c, it, templates.AudiencePrivate, func(text string) bool { return len(text) > reply.MaxBytes })
+}
+
+// renderedTemplates are one audience's templates rendered for the comment,
+// most used first; tooLong marks those its composer cannot send. Private
+// ones get number keys (1–9), public ones none, so a key never posts a
+// private text publicly.
+func (s *Server) renderedTemplates(c echo.Context, it inbox.Item, aud templates.Audience, tooLong func(string) bool) ([]views.ReplyTemplateVM, error) {
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed, Audience: aud})
 	if err != nil {
 		return nil, err
 	}
@@ -306,8 +329,8 @@ func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTem
 		if err != nil {
 			continue // a body saved before a rule changed: not offered
 		}
-		vm := views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: len(text) > reply.MaxBytes}
-		if len(out) < 9 {
+		vm := views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: tooLong(text)}
+		if len(out) < 9 && aud == templates.AudiencePrivate {
 			vm.Key = strconv.Itoa(len(out) + 1)
 		}
 		out = append(out, vm)

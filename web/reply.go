@@ -9,6 +9,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/views"
 )
@@ -21,10 +22,14 @@ func (s *Server) sendReply(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	_, it, err := s.deps.Replies.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
+	r, it, err := s.deps.Replies.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
 	ae, refused := apperr.As(err)
 	if err != nil && (!refused || it.ID == "") {
 		return err
+	}
+	var toast *views.ToastVM
+	if err == nil && c.FormValue("nudge") == "1" {
+		toast = s.nudgeAfter(c, it.ID, r.ID, c.FormValue("nudge_template_id"))
 	}
 	f, _ := inbox.ParseFilter(c.QueryParams())
 	detail, derr := s.detailVM(c, it, f)
@@ -45,7 +50,27 @@ func (s *Server) sendReply(c echo.Context) error {
 	}
 	row := toRowVM(it, f, s.now())
 	row.Selected, row.OOB = true, true
-	return render(c, status, views.DetailWithRow(detail, row, nil))
+	return render(c, status, views.DetailWithRow(detail, row, toast))
+}
+
+// nudgeAfter queues the "check your DMs" public reply to follow private
+// reply replyID; a toast when it could not be queued (the private reply
+// itself went out).
+func (s *Server) nudgeAfter(c echo.Context, commentID string, replyID int64, templateID string) *views.ToastVM {
+	req, err := replyRequest(commentID, "", templateID)
+	if err == nil {
+		_, err = s.deps.Moderation.Nudge(c.Request().Context(), authorOf(userOf(c)), commentID, replyID, req.TemplateID)
+	}
+	if err == nil {
+		return nil
+	}
+	msg := "The public reply was not posted."
+	if ae, ok := apperr.As(err); ok {
+		msg = "The public reply was not posted: " + ae.Message
+	} else {
+		s.log.Error("queueing a nudge", "comment_id", commentID, "error", err)
+	}
+	return &views.ToastVM{Message: msg, Kind: "error"}
 }
 
 // apiSendReply is POST /api/v1/comments/:id/reply {"text"} or
@@ -54,6 +79,10 @@ func (s *Server) apiSendReply(c echo.Context) error {
 	var in struct {
 		Text       string `json:"text"`
 		TemplateID int64  `json:"template_id"`
+		// Nudge posts a public reply (public template NudgeTemplateID, or
+		// the account's default) once the private one is delivered.
+		Nudge           bool  `json:"nudge"`
+		NudgeTemplateID int64 `json:"nudge_template_id"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -64,6 +93,19 @@ func (s *Server) apiSendReply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var nudge *apiPublicReply
+	if in.Nudge {
+		a, err := s.deps.Moderation.Nudge(c.Request().Context(), authorOf(u), it.ID, r.ID, in.NudgeTemplateID)
+		nudge = &apiPublicReply{Text: a.Text, By: a.UserName, CreatedAt: a.CreatedAt.UTC(), State: string(a.State)}
+		if err != nil {
+			// The private reply stands; the answer says why the public one is not coming.
+			ae, ok := apperr.As(err)
+			if !ok {
+				return err
+			}
+			nudge.State, nudge.Error = string(moderation.Failed), ae.Message
+		}
+	}
 	status := http.StatusOK
 	if !r.State.Done() {
 		status = http.StatusAccepted
@@ -71,7 +113,11 @@ func (s *Server) apiSendReply(c echo.Context) error {
 	comment := toAPIComment(it)
 	rep := toAPIReply(r)
 	comment.Reply = &rep
-	return c.JSON(status, map[string]any{"reply": rep, "comment": comment})
+	out := map[string]any{"reply": rep, "comment": comment}
+	if nudge != nil {
+		out["nudge"] = nudge
+	}
+	return c.JSON(status, out)
 }
 
 func replyRequest(id, text, templateID string) (reply.Request, error) {

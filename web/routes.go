@@ -64,6 +64,7 @@ func (s *Server) routes(e *echo.Echo) {
 	accounts := e.Group("/accounts", staffOrAdmin...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
+	accounts.POST("/:id/nudge", s.setNudgeDefault, admin)
 	accounts.GET("/:id/disconnect", s.disconnectPage, admin)
 	accounts.POST("/:id/disconnect", s.disconnectAccount, admin)
 	accounts.POST("/:id/reconnect", s.reconnectAccount, admin)
@@ -89,6 +90,10 @@ func (s *Server) routes(e *echo.Echo) {
 	inboxPages.GET("/comments/:id", s.commentPage)
 	inboxPages.POST("/comments/:id/status", s.setCommentStatus)
 	inboxPages.POST("/comments/:id/reply", s.sendReply)
+	inboxPages.POST("/comments/:id/public-reply", s.postPublicReply)
+	inboxPages.POST("/comments/:id/hide", s.hideComment)
+	inboxPages.POST("/comments/:id/delete", s.deleteComment)
+	inboxPages.POST("/moderation/hide", s.bulkHide)
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
@@ -127,6 +132,9 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)
 	api.POST("/comments/:id/reply", s.apiSendReply)
+	api.POST("/comments/:id/public-reply", s.apiPostPublicReply)
+	api.POST("/comments/:id/hide", s.apiHideComment)
+	api.DELETE("/comments/:id", s.apiDeleteComment)
 	api.GET("/templates", s.apiListTemplates)
 	api.POST("/templates", s.apiCreateTemplate, admin)
 	api.GET("/templates/:id", s.apiGetTemplate)

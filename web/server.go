@@ -49,7 +49,7 @@ func New(d Deps) (*Server, error) {
 	}{
 		{"Logger", d.Logger == nil}, {"Now", d.Now == nil}, {"Health", d.Health == nil}, {"Webhooks", d.Webhooks == nil},
 		{"Auth", d.Auth == nil}, {"Accounts", d.Accounts == nil}, {"Inbox", d.Inbox == nil}, {"Feed", d.Feed == nil},
-		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Library", d.Library == nil},
+		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Moderation", d.Moderation == nil}, {"Library", d.Library == nil},
 		{"Meta", d.Meta == nil}, {"Tokens", d.Tokens == nil}, {"Admin", d.Admin == nil}, {"Setup", d.Setup == nil},
 		{"Outbound", d.Outbound == nil}, {"Rules", d.Rules == nil},
 	} {

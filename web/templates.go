@@ -38,7 +38,7 @@ func (s *Server) templatesPage(c echo.Context) error {
 	now := s.now()
 	for _, t := range list {
 		row := views.TemplateRowVM{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, Excerpt: excerpt(t.Body, 90),
-			Folder: t.Folder, Uses: strconv.FormatInt(t.UseCount, 10), LastUsed: ago(t.LastUsedAt, now),
+			Folder: t.Folder, Public: t.Public, Uses: strconv.FormatInt(t.UseCount, 10), LastUsed: ago(t.LastUsedAt, now),
 			UpdatedBy: t.UpdatedByName, URL: "/templates/" + strconv.FormatInt(t.ID, 10),
 			DeleteURL: "/templates/" + strconv.FormatInt(t.ID, 10) + "/delete"}
 		if t.Shortcut != "" {
@@ -79,7 +79,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 	in := templateInput(c)
 	u := userOf(c)
 	if _, err := s.deps.Library.CreateTemplate(c.Request().Context(), in, u.ID, u.Name); err != nil {
-		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder}, true, err)
+		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder, Public: in.Public}, true, err)
 	}
 	s.setFlash(c, "template_created")
 	return redirect(c, "/templates")
@@ -94,7 +94,7 @@ func (s *Server) updateTemplate(c echo.Context) error {
 	in := templateInput(c)
 	u := userOf(c)
 	if _, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, in, u.ID, u.Name); err != nil {
-		t.Name, t.Body, t.Shortcut, t.Folder = in.Name, in.Body, in.Shortcut, in.Folder
+		t.Name, t.Body, t.Shortcut, t.Folder, t.Public = in.Name, in.Body, in.Shortcut, in.Folder, in.Public
 		return s.templateFormError(c, t, false, err)
 	}
 	s.setFlash(c, "template_saved")
@@ -129,7 +129,8 @@ func (s *Server) templateParam(c echo.Context) (templates.Template, error) {
 }
 
 func templateInput(c echo.Context) templates.Input {
-	return templates.Input{Name: c.FormValue("name"), Body: c.FormValue("body"), Shortcut: c.FormValue("shortcut"), Folder: c.FormValue("folder")}
+	return templates.Input{Name: c.FormValue("name"), Body: c.FormValue("body"), Shortcut: c.FormValue("shortcut"),
+		Folder: c.FormValue("folder"), Public: c.FormValue("public") == "1"}
 }
 
 // templateFormError re-renders the editor with the fields' errors (422),
@@ -156,7 +157,7 @@ func (s *Server) editVM(c echo.Context, t templates.Template, isNew bool) (views
 	layout.Nav = "templates"
 	id := strconv.FormatInt(t.ID, 10)
 	vm := views.TemplateEditVM{Layout: layout, IsNew: isNew, ReadOnly: !userOf(c).IsAdmin(), Folders: folders,
-		Form:      views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body},
+		Form:      views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body, Public: t.Public},
 		UpdatedBy: t.UpdatedByName, Preview: s.previewVM(c, t.Body)}
 	for _, v := range templates.Known() {
 		vm.Variables = append(vm.Variables, "{{"+string(v)+"}}")
@@ -201,13 +202,14 @@ type apiTemplate struct {
 	Body       string     `json:"body"`
 	Shortcut   string     `json:"shortcut"`
 	Folder     string     `json:"folder"`
+	Public     bool       `json:"public"`
 	UseCount   int64      `json:"use_count"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	UpdatedBy  string     `json:"updated_by"`
 }
 
 func toAPITemplate(t templates.Template) apiTemplate {
-	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
+	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, Public: t.Public, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
 	if !t.LastUsedAt.IsZero() {
 		lu := t.LastUsedAt.UTC()
 		out.LastUsedAt = &lu
@@ -220,12 +222,15 @@ type apiTemplateIn struct {
 	Body     string `json:"body"`
 	Shortcut string `json:"shortcut"`
 	Folder   string `json:"folder"`
+	Public   bool   `json:"public"`
 }
 
-// apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=).
+// apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=,
+// audience=private|public).
 func (s *Server) apiListTemplates(c echo.Context) error {
 	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{
-		Search: c.QueryParam("q"), Sort: templates.ParseSort(c.QueryParam("sort")), Folder: c.QueryParam("folder")})
+		Search: c.QueryParam("q"), Sort: templates.ParseSort(c.QueryParam("sort")), Folder: c.QueryParam("folder"),
+		Audience: templates.ParseAudience(c.QueryParam("audience"))})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,6 @@
 // Package app assembles Replydesk's domain from its configuration: the
 // store and its change feed, Facebook Login, webhook ingest, private reply
-// sending, the template library, the background workers and, in demo mode,
+// sending, comment moderation, the template library, the background workers and, in demo mode,
 // the simulated Meta platform. `replydesk serve` and the web layer's test
 // harness build the same App, so what is tested is what runs.
 package app
@@ -26,6 +26,7 @@ import (
 	"github.com/replydesk/replydesk/internal/live"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/metasim"
+	"github.com/replydesk/replydesk/internal/moderator"
 	"github.com/replydesk/replydesk/internal/outbox"
 	"github.com/replydesk/replydesk/internal/sender"
 	"github.com/replydesk/replydesk/internal/setup"
@@ -44,6 +45,7 @@ type App struct {
 	Auth     *auth.Service
 	Ingester *ingest.Ingester
 	Replies  *sender.Service
+	Moderate *moderator.Service
 	Library  *library.Library
 	Rules    *automation.Service
 	Outbox   *outbox.Outbox // outbound webhooks
@@ -107,6 +109,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
+	moderation := moderator.NewWorker(st, graph, tokens, moderator.Options{Now: a.Now, Logger: log.With("component", "moderation")})
+	a.Moderate = moderator.NewService(st, moderation, a.Now)
 	a.Library = library.New(st)
 	a.Outbox = outbox.New(st, keys.Webhooks, outbox.Options{BaseURL: cfg.BaseURL, Now: a.Now, Logger: log.With("component", "outbox")})
 	a.Setup = setup.New(setup.Options{
@@ -120,7 +124,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Ingester.OnNew(runner.OnNew)
 	a.workers = []func(context.Context){
 		a.Outbox.Run, a.Setup.RunEvery(time.Hour),
-		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, a.Auth.RunReconciler,
+		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, moderation.Run, a.Auth.RunReconciler,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,
 	}

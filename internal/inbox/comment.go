@@ -99,6 +99,8 @@ type Comment struct {
 	Username         string
 	Text             string
 	Live             bool
+	Hidden           bool // hidden on Instagram from everyone but its author
+	Deleted          bool // deleted on Instagram: kept for the record, out of the views but "All"
 	Status           Status
 	StatusBy         int64 // user who last triaged it; 0 for the system
 	StatusAt         time.Time

@@ -123,6 +123,9 @@ func (f Filter) Matches(c Comment, now time.Time) bool {
 	if f.Surface != "" && c.Surface != f.Surface {
 		return false
 	}
+	if c.Deleted && f.View != ViewAll {
+		return false // kept for the record, but gone from the views people work in
+	}
 	switch f.View {
 	case ViewAll:
 	case ViewDue:
@@ -178,6 +181,9 @@ type Item struct {
 	AccountUsername string
 	StatusByName    string
 	OpenOnMedia     int // open comments on the same media
+	// PendingModeration is the change of visibility Instagram is working
+	// on ("hide", "unhide" or "delete"), "" when none.
+	PendingModeration string
 }
 
 // Page is one page of the inbox.

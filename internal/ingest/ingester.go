@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/webhook"
 )
@@ -83,6 +84,15 @@ func (g *Ingester) Delivery(body []byte, signature string, p webhook.Payload) st
 			Text: e.Text, Live: e.Live, Status: inbox.StatusOpen,
 			Deadline:  inbox.ApproxDeadline(e.EntryTime, now, e.Live),
 			EntryTime: e.EntryTime, ReceivedAt: now, UpdatedAt: now,
+		})
+	}
+	for _, e := range p.OwnReplies {
+		at := e.EntryTime
+		if at.IsZero() || at.After(now) {
+			at = now
+		}
+		d.OwnReplies = append(d.OwnReplies, moderation.Reply{
+			ID: e.CommentID, CommentID: e.ParentID, AccountID: e.AccountID, Text: e.Text, CreatedAt: at,
 		})
 	}
 	return d

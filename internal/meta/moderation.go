@@ -31,33 +31,73 @@ func (c *Client) PublicReply(ctx context.Context, pageToken, commentID, text str
 // HideComment hides a comment from everyone but its author, or shows it
 // again (POST /{comment-id}?hide=true|false). A hidden comment can still get
 // a private reply.
-func (c *Client) HideComment(ctx context.Context, pageToken, commentID string, hidden bool) error {
+func (c *Client) HideComment(ctx context.Context, pageToken, commentID string, hidden bool) (Usage, error) {
 	q := url.Values{"hide": {strconv.FormatBool(hidden)}}
-	if err := c.success(ctx, http.MethodPost, pageToken, commentID, q); err != nil {
-		return fmt.Errorf("meta: hide comment %s (hide=%t): %w", commentID, hidden, err)
+	usage, err := c.success(ctx, http.MethodPost, pageToken, commentID, q)
+	if err != nil {
+		return usage, fmt.Errorf("meta: hide comment %s (hide=%t): %w", commentID, hidden, err)
 	}
-	return nil
+	return usage, nil
 }
 
 // DeleteComment deletes a comment on the account's media for good
 // (DELETE /{comment-id}); it can then no longer get a private reply.
-func (c *Client) DeleteComment(ctx context.Context, pageToken, commentID string) error {
-	if err := c.success(ctx, http.MethodDelete, pageToken, commentID, nil); err != nil {
-		return fmt.Errorf("meta: delete comment %s: %w", commentID, err)
+func (c *Client) DeleteComment(ctx context.Context, pageToken, commentID string) (Usage, error) {
+	usage, err := c.success(ctx, http.MethodDelete, pageToken, commentID, nil)
+	if err != nil {
+		return usage, fmt.Errorf("meta: delete comment %s: %w", commentID, err)
 	}
-	return nil
+	return usage, nil
+}
+
+// CommentReplies lists the replies in a comment's thread, oldest first
+// (GET /{comment-id}/replies, following paging), with who wrote each: how a
+// caller finds out whether a public reply whose answer was lost was posted.
+func (c *Client) CommentReplies(ctx context.Context, token, commentID string) ([]CommentRead, error) {
+	var out []CommentRead
+	next := c.endpoint("/" + url.PathEscape(commentID) + "/replies")
+	q := url.Values{"fields": {"id,text,timestamp,from{id,username}"}, "limit": {"50"}}
+	for i := 0; next != "" && i < maxPagingPages; i++ {
+		var body struct {
+			Data []struct {
+				ID        string `json:"id"`
+				Text      string `json:"text"`
+				Timestamp string `json:"timestamp"`
+				From      struct {
+					ID       string `json:"id"`
+					Username string `json:"username"`
+				} `json:"from"`
+			} `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		if _, err := c.call(ctx, http.MethodGet, token, next, q, nil, &body); err != nil {
+			return nil, fmt.Errorf("meta: replies to %s: %w", commentID, err)
+		}
+		for _, d := range body.Data {
+			ts, _ := parseTimestamp(d.Timestamp)
+			out = append(out, CommentRead{ID: d.ID, Text: d.Text, Timestamp: ts, FromID: d.From.ID, FromUsername: d.From.Username, ParentID: commentID})
+		}
+		var err error
+		if next, q, err = c.nextPage(body.Paging.Next); err != nil {
+			return nil, fmt.Errorf("meta: replies to %s: %w", commentID, err)
+		}
+	}
+	return out, nil
 }
 
 // success calls a node and expects Meta's {"success":true}.
-func (c *Client) success(ctx context.Context, method, token, id string, q url.Values) error {
+func (c *Client) success(ctx context.Context, method, token, id string, q url.Values) (Usage, error) {
 	var body struct {
 		Success bool `json:"success"`
 	}
-	if _, err := c.call(ctx, method, token, c.endpoint("/"+url.PathEscape(id)), q, nil, &body); err != nil {
-		return err
+	usage, err := c.call(ctx, method, token, c.endpoint("/"+url.PathEscape(id)), q, nil, &body)
+	if err != nil {
+		return usage, err
 	}
 	if !body.Success {
-		return errors.New("Meta did not confirm")
+		return usage, errors.New("Meta did not confirm")
 	}
-	return nil
+	return usage, nil
 }

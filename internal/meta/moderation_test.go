@@ -86,8 +86,12 @@ func TestModeration_publicReplyHideDelete(t *testing.T) {
 	if got := w.simComment(t, id); len(got.Replies) != 1 || got.Replies[0].ID != replyID || got.Replies[0].Text != "12 € a bag, see DMs ✉️" {
 		t.Fatalf("sim holds %+v, reply %s", got, replyID)
 	}
+	thread, err := w.client.CommentReplies(ctx, p.AccessToken, id)
+	if err != nil || len(thread) != 1 || thread[0].ID != replyID || thread[0].FromID != p.Instagram.ID || thread[0].Text != "12 € a bag, see DMs ✉️" {
+		t.Fatalf("replies read back: %+v, %v", thread, err)
+	}
 
-	if err := w.client.HideComment(ctx, p.AccessToken, id, true); err != nil {
+	if _, err := w.client.HideComment(ctx, p.AccessToken, id, true); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.simComment(t, id); !got.Hidden {
@@ -100,21 +104,21 @@ func TestModeration_publicReplyHideDelete(t *testing.T) {
 	if _, _, err := w.client.SendPrivateReply(ctx, p.AccessToken, p.ID, id, "a DM still goes"); err != nil {
 		t.Fatalf("private reply to a hidden comment: %v", err)
 	}
-	if err := w.client.HideComment(ctx, p.AccessToken, id, false); err != nil {
+	if _, err := w.client.HideComment(ctx, p.AccessToken, id, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.simComment(t, id); got.Hidden {
 		t.Fatalf("still hidden: %+v", got)
 	}
 
-	if err := w.client.DeleteComment(ctx, p.AccessToken, id); err != nil {
+	if _, err := w.client.DeleteComment(ctx, p.AccessToken, id); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.simComment(t, id); !got.Deleted {
 		t.Fatalf("not deleted: %+v", got)
 	}
 	other := w.newComment(t, p, "")
-	if err := w.client.DeleteComment(ctx, p.AccessToken, other); err != nil {
+	if _, err := w.client.DeleteComment(ctx, p.AccessToken, other); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = w.client.SendPrivateReply(ctx, p.AccessToken, p.ID, other, "too late")
@@ -138,11 +142,11 @@ func TestModeration_errors(t *testing.T) {
 		code  int
 		class Class
 	}{
-		{"deleted or unknown comment", func() error { return w.client.DeleteComment(ctx, p.AccessToken, "17900000000000999") }, 100, ClassPermanent},
-		{"no moderating task", func() error { return w.client.HideComment(ctx, dana.AccessToken, id, true) }, 200, ClassPause},
+		{"deleted or unknown comment", func() error { _, err := w.client.DeleteComment(ctx, p.AccessToken, "17900000000000999"); return err }, 100, ClassPermanent},
+		{"no moderating task", func() error { _, err := w.client.HideComment(ctx, dana.AccessToken, id, true); return err }, 200, ClassPause},
 		{"live comment", func() error { _, _, err := w.client.PublicReply(ctx, p.AccessToken, live, "hi"); return err }, 100, ClassPermanent},
 		{"empty text", func() error { _, _, err := w.client.PublicReply(ctx, p.AccessToken, id, ""); return err }, 100, ClassPermanent},
-		{"bad token", func() error { return w.client.HideComment(ctx, "EAAnope", id, true) }, 190, ClassToken},
+		{"bad token", func() error { _, err := w.client.HideComment(ctx, "EAAnope", id, true); return err }, 190, ClassToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +168,7 @@ func TestModeration_faults(t *testing.T) {
 		w.controlRaw(t, http.MethodPost, "/control/faults", `{"kind":"`+kind+`","account":"`+p.Instagram.ID+`"}`, nil)
 	}
 	fault("graph_5xx")
-	if err := w.client.HideComment(ctx, p.AccessToken, id, true); Classify(err) != ClassTransient {
+	if _, err := w.client.HideComment(ctx, p.AccessToken, id, true); Classify(err) != ClassTransient {
 		t.Fatalf("graph_5xx: %v", err)
 	}
 	fault("rate_limit")
@@ -173,7 +177,7 @@ func TestModeration_faults(t *testing.T) {
 		t.Fatalf("rate_limit: %v, usage %+v", err, usage)
 	}
 	fault("token_revoked")
-	if err := w.client.DeleteComment(ctx, p.AccessToken, id); !IsTokenError(err) {
+	if _, err := w.client.DeleteComment(ctx, p.AccessToken, id); !IsTokenError(err) {
 		t.Fatalf("token_revoked: %v", err)
 	}
 }

@@ -104,6 +104,8 @@ func Blocker(c inbox.Comment, accountOK bool, active *Reply, now time.Time) stri
 		return "A reply to this comment is on its way (" + Labels[active.State] + ")."
 	case c.Status == inbox.StatusReplied:
 		return "This comment already has its private reply. Instagram allows one per comment."
+	case c.Deleted:
+		return "This comment was deleted on Instagram, so it can no longer get a private reply."
 	case c.Live && c.Status == inbox.StatusExpired:
 		return "The Live broadcast has ended, so Instagram no longer accepts private replies to its comments."
 	case c.Status == inbox.StatusExpired || !now.Before(c.Deadline):

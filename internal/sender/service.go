@@ -112,6 +112,10 @@ func (s *Service) renderTemplate(ctx context.Context, id int64, it inbox.Item) (
 	if err != nil {
 		return "", "", apperr.Field("template_id", "unknown_template", "That template no longer exists. Pick another one.")
 	}
+	if t.Public {
+		return "", "", apperr.Field("template_id", "public_template",
+			"“"+t.Name+"” is a public reply template: it is posted under comments, not sent as a private message. Pick a private template.")
+	}
 	text, err := t.Render(templates.VarsFor(it))
 	if err != nil {
 		return "", "", apperr.Field("template_id", "broken_template", "That template cannot be used: "+err.Error())

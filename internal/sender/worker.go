@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/replydesk/replydesk/internal/await"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
 )
@@ -58,9 +59,10 @@ type Worker struct {
 	notify chan struct{}
 	sem    chan struct{}
 
+	waits await.Set // Service.Send waiting for a reply's attempt
+
 	mu       sync.Mutex
 	accounts map[string]*pace
-	waiters  map[int64][]chan struct{}
 }
 
 // pace is one account's sending state.
@@ -101,7 +103,7 @@ func NewWorker(st Store, graph Graph, tokens Tokens, o Options) *Worker {
 	}
 	return &Worker{st: st, graph: graph, tokens: tokens, o: o,
 		notify: make(chan struct{}, 1), sem: make(chan struct{}, o.Workers),
-		accounts: map[string]*pace{}, waiters: map[int64][]chan struct{}{}}
+		accounts: map[string]*pace{}}
 }
 
 // Kick tells the Sender a reply was queued.
@@ -364,37 +366,7 @@ func backoff(attempt int, limit time.Duration) time.Duration {
 
 // wait blocks until reply id reaches a final state or retrying, or timeout.
 func (s *Worker) wait(ctx context.Context, id int64, timeout time.Duration) {
-	ch := make(chan struct{})
-	s.mu.Lock()
-	s.waiters[id] = append(s.waiters[id], ch)
-	s.mu.Unlock()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	s.mu.Lock()
-	list := s.waiters[id]
-	for i, c := range list {
-		if c == ch {
-			s.waiters[id] = append(list[:i], list[i+1:]...)
-			break
-		}
-	}
-	if len(s.waiters[id]) == 0 {
-		delete(s.waiters, id)
-	}
-	s.mu.Unlock()
+	s.waits.Wait(ctx, id, timeout)
 }
 
-func (s *Worker) wake(id int64, _ reply.State) {
-	s.mu.Lock()
-	list := s.waiters[id]
-	delete(s.waiters, id)
-	s.mu.Unlock()
-	for _, ch := range list {
-		close(ch)
-	}
-}
+func (s *Worker) wake(id int64, _ reply.State) { s.waits.Done(id) }

@@ -26,6 +26,8 @@ type commentRow struct {
 	Username            string
 	Text                string
 	Live                bool
+	Hidden              bool
+	Deleted             bool
 	Status              string
 	StatusBy            *int64
 	StatusAt            int64
@@ -48,7 +50,7 @@ func (r commentRow) toDomain() inbox.Comment {
 		ID: r.ID, AccountID: r.AccountID, MediaID: r.MediaID, MediaProductType: r.MediaProductType,
 		Surface: inbox.Surface(r.Surface), AdID: r.AdID, AdTitle: r.AdTitle, OriginalMediaID: r.OriginalMediaID,
 		ParentID: r.ParentID, FromID: r.FromID, Username: r.Username, Text: r.Text, Live: r.Live,
-		Status: inbox.Status(r.Status), StatusAt: fromMS(r.StatusAt), Deadline: fromMS(r.Deadline),
+		Hidden: r.Hidden, Deleted: r.Deleted, Status: inbox.Status(r.Status), StatusAt: fromMS(r.StatusAt), Deadline: fromMS(r.Deadline),
 		DeadlineExact: r.DeadlineExact, CreatedAt: fromMS(r.CreatedAt), EntryTime: fromMS(r.EntryTime),
 		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt),
 	}
@@ -69,7 +71,7 @@ func commentToRow(c inbox.Comment) commentRow {
 		ID: c.ID, AccountID: c.AccountID, MediaID: c.MediaID, MediaProductType: c.MediaProductType,
 		Surface: string(c.Surface), AdID: c.AdID, AdTitle: c.AdTitle, OriginalMediaID: c.OriginalMediaID,
 		ParentID: c.ParentID, FromID: c.FromID, Username: c.Username, Text: c.Text, Live: c.Live,
-		Status: string(c.Status), StatusAt: ms(c.StatusAt), Deadline: ms(c.Deadline), DeadlineExact: c.DeadlineExact,
+		Hidden: c.Hidden, Deleted: c.Deleted, Status: string(c.Status), StatusAt: ms(c.StatusAt), Deadline: ms(c.Deadline), DeadlineExact: c.DeadlineExact,
 		CreatedAt: ms(c.CreatedAt), EntryTime: ms(c.EntryTime), ReceivedAt: ms(c.ReceivedAt), UpdatedAt: ms(c.UpdatedAt),
 	}
 	if c.StatusBy != 0 {

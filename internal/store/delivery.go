@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 )
 
 // DeliveryIn is one verified webhook delivery to persist: its raw body (kept
@@ -18,6 +19,9 @@ type DeliveryIn struct {
 	Body       []byte
 	Comments   []inbox.Comment
 	Own        int // the account's own comments, skipped
+	// OwnReplies are the account's own replies to comments (public
+	// replies): stored under the comment they answer, never in the inbox.
+	OwnReplies []moderation.Reply
 }
 
 // DeliveryResult is what persisting one delivery did.
@@ -63,6 +67,13 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 					res.New = append(res.New, c)
 				} else {
 					res.Duplicates++
+				}
+			}
+			for _, r := range d.OwnReplies {
+				if connected[r.AccountID] {
+					if err := q.insertOwnReply(ctx, r); err != nil {
+						return err
+					}
 				}
 			}
 			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,

@@ -17,16 +17,22 @@ const visibleTo = `c.account_id IN (SELECT account_id FROM account_access WHERE 
 
 // itemRow is a comment with the names shown beside it.
 type itemRow struct {
-	C               commentRow `gorm:"embedded"`
-	AccountUsername string
-	StatusByName    string
+	C                 commentRow `gorm:"embedded"`
+	AccountUsername   string
+	StatusByName      string
+	PendingModeration string
 }
 
-const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name
+const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name,
+	COALESCE((SELECT m.kind FROM comment_actions m WHERE m.comment_id = c.id AND ` + pendingVisibilityM + `), '') AS pending_moderation
 	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by`
 
+// pendingVisibilityM is pendingVisibility on the alias m.
+const pendingVisibilityM = `m.kind IN ('hide', 'unhide', 'delete') AND m.state IN ('queued', 'working', 'retrying')`
+
 func (r itemRow) toItem() inbox.Item {
-	return inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName}
+	return inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName,
+		PendingModeration: r.PendingModeration}
 }
 
 // where builds the filter's conditions (all on indexed columns except the
@@ -35,12 +41,12 @@ func where(userID int64, f inbox.Filter, now time.Time) (string, []any) {
 	conds := []string{visibleTo}
 	args := []any{userID}
 	switch f.View {
-	case inbox.ViewAll:
+	case inbox.ViewAll: // deleted comments too: the record
 	case inbox.ViewDue:
-		conds = append(conds, "c.status = 'open' AND c.deadline <= ?")
+		conds = append(conds, "c.status = 'open' AND c.deadline <= ? AND c.deleted = 0")
 		args = append(args, ms(now.Add(inbox.DueSoon)))
 	default:
-		conds = append(conds, "c.status = ?")
+		conds = append(conds, "c.status = ? AND c.deleted = 0")
 		args = append(args, f.View)
 	}
 	if f.AccountID != "" {
@@ -176,7 +182,7 @@ func (s *Store) InboxCounts(ctx context.Context, userID int64, accountID string)
 			c.Expired = r.N
 		}
 	}
-	err = s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM comments WHERE status = 'open' AND deadline <= ? AND `+scope,
+	err = s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM comments WHERE status = 'open' AND deadline <= ? AND deleted = 0 AND `+scope,
 		append([]any{ms(s.now().Add(inbox.DueSoon))}, args...)...).Scan(&c.Due).Error
 	if err != nil {
 		return inbox.Counts{}, fmt.Errorf("store: inbox due count: %w", err)

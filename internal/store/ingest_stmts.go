@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/outbound"
 )
 
@@ -22,6 +23,7 @@ type ingestStmts struct {
 	insertDelivery    *sql.Stmt
 	touchAccount      *sql.Stmt
 	insertChange      *sql.Stmt
+	insertOwnStmt     *sql.Stmt
 	insertEvent       *sql.Stmt
 }
 
@@ -40,9 +42,11 @@ const (
 		updated_at = excluded.updated_at`
 	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
 		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
-	sqlInsertChange = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
-	sqlInsertEvent  = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`
+	sqlTouchAccount   = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
+	sqlInsertChange   = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
+	sqlInsertEvent    = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`
+	sqlInsertOwnReply = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`
 )
 
 // preparedIngest holds the statements, prepared once on the writer connection.
@@ -67,7 +71,7 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 		}{
 			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
 			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertChange, sqlInsertChange},
-			{&p.insertEvent, sqlInsertEvent},
+			{&p.insertEvent, sqlInsertEvent}, {&p.insertOwnStmt, sqlInsertOwnReply},
 		} {
 			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
 				return
@@ -155,4 +159,18 @@ func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool,
 		}
 	}
 	return true, nil
+}
+
+// insertOwnReply stores a public reply of the account's own, from its
+// webhook, unless its id is known (the answer to our call came first), and
+// logs a change to the comment it answers.
+func (q *ingestStmts) insertOwnReply(ctx context.Context, r moderation.Reply) error {
+	res, err := q.tx.StmtContext(ctx, q.insertOwnStmt).ExecContext(ctx, r.ID, r.CommentID, r.AccountID, r.Text, ms(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return q.logChange(ctx, inbox.Comment{ID: r.CommentID, AccountID: r.AccountID})
 }

@@ -18,6 +18,7 @@ type templateRow struct {
 	Body          string
 	Shortcut      *string // NULL when none: the column is UNIQUE
 	Folder        string
+	Public        bool
 	UseCount      int64
 	LastUsedAt    int64
 	UpdatedBy     *int64
@@ -30,7 +31,7 @@ func (templateRow) TableName() string { return "templates" }
 
 func (r templateRow) toDomain() templates.Template {
 	t := templates.Template{
-		ID: r.ID, Name: r.Name, Body: r.Body, Folder: r.Folder,
+		ID: r.ID, Name: r.Name, Body: r.Body, Folder: r.Folder, Public: r.Public,
 		UseCount: r.UseCount, LastUsedAt: fromMS(r.LastUsedAt), UpdatedByName: r.UpdatedByName,
 		CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt),
 	}
@@ -57,6 +58,12 @@ func (s *Store) ListTemplates(ctx context.Context, q templates.Query) ([]templat
 	}
 	if q.Folder != "" {
 		db = db.Where("folder = ? COLLATE NOCASE", q.Folder)
+	}
+	switch q.Audience {
+	case templates.AudiencePublic:
+		db = db.Where("public = 1")
+	case templates.AudiencePrivate:
+		db = db.Where("public = 0")
 	}
 	switch q.Sort {
 	case templates.SortMostUsed:
@@ -123,7 +130,7 @@ func (s *Store) takeTemplate(db *gorm.DB, what string, cond string, args ...any)
 func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error) {
 	now := ms(s.now())
 	row := templateRow{
-		Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder,
+		Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder, Public: in.Public,
 		UpdatedBy: updatedByColumn(byID), UpdatedByName: byName, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
@@ -139,7 +146,7 @@ func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int
 // keeping its usage. Errors as CreateTemplate, plus ErrNotFound.
 func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error) {
 	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
-		"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder,
+		"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder, "public": in.Public,
 		"updated_by": updatedByColumn(byID), "updated_by_name": byName, "updated_at": ms(s.now()),
 	})
 	switch {

@@ -3,7 +3,9 @@ package templates
 // Demo is the starter set for demo mode, written for the simulator's coffee
 // roaster and outdoor shop. Each uses variables with fallbacks and has a
 // shortcut and a folder. "Stock check" quotes the comment, so its editor
-// shows the could-exceed-1,000-bytes warning.
+// shows the could-exceed-1,000-bytes warning. The last two are public
+// replies: "Check your DMs" is the nudge posted under a comment once its
+// private reply went out.
 func Demo() []Input {
 	return []Input{
 		{
@@ -37,6 +39,14 @@ func Demo() []Input {
 			Name: "Thank you", Shortcut: "thanks", Folder: "General",
 			Body: "Thank you so much, {{username|friend}}! 💛 Comments like yours make our day. " +
 				"If you ever have a question, just reply here: the whole {{account|Acme}} team reads these.",
+		},
+		{
+			Name: "Check your DMs", Shortcut: "dms", Folder: "Public", Public: true,
+			Body: "Hi {{username|there}}! We've just sent you a DM 💌 If you don't follow us, look in your message requests.",
+		},
+		{
+			Name: "Thanks (public)", Shortcut: "thx", Folder: "Public", Public: true,
+			Body: "Thank you, {{username|friend}}! 💛",
 		},
 	}
 }

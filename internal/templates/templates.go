@@ -20,6 +20,7 @@ type Template struct {
 	Body          string
 	Shortcut      string // without the leading "/", lowercase; "" when none
 	Folder        string // "" when none
+	Public        bool   // for public replies under the comment, not private ones
 	UseCount      int64
 	LastUsedAt    time.Time // zero when never used
 	UpdatedBy     int64     // the user who last saved it; 0 when unknown or deleted
@@ -44,6 +45,7 @@ type Input struct {
 	Body     string
 	Shortcut string // "/price" or "price"; "" for none
 	Folder   string
+	Public   bool // a public reply template (posted under the comment for everyone to see)
 }
 
 // Sort orders a template list.
@@ -67,9 +69,30 @@ func ParseSort(s string) Sort {
 
 // Query selects and orders templates.
 type Query struct {
-	Search string // matched against name, body, shortcut and folder; "/pri" matches shortcuts
-	Sort   Sort
-	Folder string // exact folder, case-insensitive; "" for all
+	Search   string // matched against name, body, shortcut and folder; "/pri" matches shortcuts
+	Sort     Sort
+	Folder   string // exact folder, case-insensitive; "" for all
+	Audience Audience
+}
+
+// Audience selects templates by who reads the reply.
+type Audience string
+
+// The audiences: every template, those for private replies (direct
+// messages), those for public replies under the comment.
+const (
+	AudienceAll     Audience = ""
+	AudiencePrivate Audience = "private"
+	AudiencePublic  Audience = "public"
+)
+
+// ParseAudience reads an audience parameter; anything unknown is all.
+func ParseAudience(s string) Audience {
+	switch Audience(s) {
+	case AudiencePrivate, AudiencePublic:
+		return Audience(s)
+	}
+	return AudienceAll
 }
 
 // AuthorizeEdit refuses a change to templates by anyone but an admin:

@@ -164,8 +164,14 @@ func TestTemplateRender(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	demo := Demo()
-	if len(demo) < 4 || len(demo) > 6 {
-		t.Fatalf("%d demo templates, want 4 to 6", len(demo))
+	public := 0
+	for _, in := range demo {
+		if in.Public {
+			public++
+		}
+	}
+	if n := len(demo) - public; n < 4 || n > 6 || public < 1 || !demo[len(demo)-public].Public {
+		t.Fatalf("%d private and %d public demo templates, want 4 to 6 private, then public ones", n, public)
 	}
 	names, shortcuts := map[string]bool{}, map[string]bool{}
 	for _, in := range demo {

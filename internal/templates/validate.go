@@ -29,6 +29,7 @@ func Validate(in Input) (Input, error) {
 		Body:     NormalizeBody(in.Body),
 		Shortcut: NormalizeShortcut(in.Shortcut),
 		Folder:   strings.TrimSpace(in.Folder),
+		Public:   in.Public,
 	}
 	var errs []error
 	switch {

@@ -29,6 +29,10 @@ type Payload struct {
 	Events  []Event // comments and live_comments changes, in delivery order
 	Own     int     // the account's own comments, skipped
 	Ignored int     // other fields, other objects, or changes without a comment id
+	// OwnReplies are those of the account's own comments that reply to
+	// another (public replies, ours among them): kept apart from Events,
+	// they never enter the inbox.
+	OwnReplies []Event
 }
 
 // ErrMalformed means the body is not the JSON of a webhook delivery.
@@ -142,17 +146,27 @@ func (p *Payload) add(e *entry, at time.Time, field string, value rawValue) {
 		p.Ignored++
 		return
 	}
-	if v.From.ID != "" && v.From.ID == e.ID {
-		p.Own++
-		return
-	}
-	p.Events = append(p.Events, Event{
+	ev := Event{
 		AccountID: string(e.ID), EntryTime: at, Live: live, CommentID: id,
 		Text: v.Text, FromID: string(v.From.ID), FromUsername: v.From.Username,
 		MediaID: string(v.Media.ID), MediaProductType: v.Media.MediaProductType,
 		AdID: string(v.Media.AdID), AdTitle: v.Media.AdTitle,
 		OriginalMediaID: string(v.Media.OriginalMediaID), ParentID: string(v.ParentID),
-	})
+	}
+	p.addEvent(ev)
+}
+
+// addEvent files a comment: the account's own comments are counted and
+// skipped, those that reply to another kept as OwnReplies.
+func (p *Payload) addEvent(ev Event) {
+	if ev.FromID != "" && ev.FromID == ev.AccountID {
+		p.Own++
+		if ev.ParentID != "" {
+			p.OwnReplies = append(p.OwnReplies, ev)
+		}
+		return
+	}
+	p.Events = append(p.Events, ev)
 }
 
 // entryTime reads entry.time: unix seconds for Instagram comments (a value in

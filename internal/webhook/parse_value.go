@@ -44,11 +44,7 @@ func (f *fastParser) add(e *eventEntry, field, value []byte) bool {
 		f.p.Ignored++
 		return true
 	}
-	if v.fromID != "" && v.fromID == e.account {
-		f.p.Own++
-		return true
-	}
-	f.p.Events = append(f.p.Events, Event{
+	f.p.addEvent(Event{
 		AccountID: e.account, EntryTime: e.at, Live: live, CommentID: id,
 		Text: v.text, FromID: v.fromID, FromUsername: v.username,
 		MediaID: v.mediaID, MediaProductType: v.productType,

@@ -1,7 +1,8 @@
 package webhook
 
 // This file keeps the first implementation of Parse, unchanged but for its
-// names, as the oracle the optimised parser is checked against
+// names and for keeping the account's own replies (OwnReplies, issue 13),
+// as the oracle the optimised parser is checked against
 // (FuzzParseMatchesReference): same events, same counts, same failures.
 
 import (
@@ -92,11 +93,17 @@ func refAdd(p *Payload, e refEntry, at time.Time, ch refChange) {
 		p.Ignored++
 		return
 	}
-	if v.From.ID != "" && v.From.ID == e.ID {
+	own := v.From.ID != "" && v.From.ID == e.ID
+	if own && v.ParentID == "" {
 		p.Own++
 		return
 	}
-	p.Events = append(p.Events, Event{
+	list := &p.Events
+	if own {
+		p.Own++
+		list = &p.OwnReplies
+	}
+	*list = append(*list, Event{
 		AccountID: string(e.ID), EntryTime: at, Live: live, CommentID: id,
 		Text: v.Text, FromID: string(v.From.ID), FromUsername: v.From.Username,
 		MediaID: string(v.Media.ID), MediaProductType: v.Media.MediaProductType,

@@ -222,3 +222,26 @@ func TestVerifier_noAllocationAndConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestParse_ownReplies: the account's own comments never become events;
+// those that answer another comment (a public reply, ours or posted on
+// Instagram) are kept apart, with the comment they answer.
+func TestParse_ownReplies(t *testing.T) {
+	body := `{"object":"instagram","entry":[{"id":"111","time":1767225600,"changes":[
+	  {"field":"comments","value":{"id":"r1","text":"Check your DMs 💌","parent_id":"c1","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
+	  {"field":"comments","value":{"id":"o1","text":"own top-level","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
+	  {"field":"comments","value":{"id":"c2","text":"a fan","parent_id":"c1","from":{"id":"u2","username":"fan"},"media":{"id":"m1"}}}]}]}`
+	for name, parse := range map[string]func([]byte) (Payload, error){"Parse": Parse, "reflect": parseReflect} {
+		p, err := parse([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Own != 2 || len(p.Events) != 1 || p.Events[0].CommentID != "c2" {
+			t.Errorf("%s: own %d, events %+v", name, p.Own, p.Events)
+		}
+		if len(p.OwnReplies) != 1 || p.OwnReplies[0].CommentID != "r1" || p.OwnReplies[0].ParentID != "c1" ||
+			p.OwnReplies[0].Text != "Check your DMs 💌" || p.OwnReplies[0].AccountID != "111" {
+			t.Errorf("%s: own replies %+v", name, p.OwnReplies)
+		}
+	}
+}

@@ -121,3 +121,24 @@ func (s Sim) Control(t testing.TB, method, path string, body, out any) {
 		}
 	}
 }
+
+// SimComment is the simulator's GET /control/comments/{id}: what Meta
+// holds about a comment's moderation and the account's public replies.
+type SimComment struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Hidden  bool   `json:"hidden"`
+	Deleted bool   `json:"deleted"`
+	Replies []struct {
+		ID   string `json:"id"`
+		Text string `json:"text"`
+	} `json:"replies"`
+}
+
+// CommentState reads what the simulator holds about comment id.
+func (s Sim) CommentState(t testing.TB, id string) SimComment {
+	t.Helper()
+	var out SimComment
+	s.Control(t, http.MethodGet, "/control/comments/"+id, nil, &out)
+	return out
+}
