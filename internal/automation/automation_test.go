@@ -166,6 +166,34 @@ func TestRunner_firstEnabledRuleAppliesOnArrival(t *testing.T) {
 	}
 }
 
+// TestRunner_backfilledComments: comments a backfill recovers (read from
+// the Graph API after the webhook missed them) arrive like the others: the
+// rules look at them, in the order they were stored.
+func TestRunner_backfilledComments(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.rule(t, rules.Input{Name: "Price", Action: rules.Suggest, TemplateID: f.price.ID, Keywords: []string{"price"}})
+	now := time.Now()
+	missed := []inbox.Comment{
+		{ID: "17900000000009001", AccountID: acct, Surface: inbox.SurfacePost, Text: "price? (missed by the webhook)",
+			Status: inbox.StatusOpen, Deadline: now.Add(time.Hour), ReceivedAt: now, UpdatedAt: now},
+		{ID: "17900000000009002", AccountID: acct, Surface: inbox.SurfacePost, Text: "nice",
+			Status: inbox.StatusOpen, Deadline: now.Add(time.Hour), ReceivedAt: now, UpdatedAt: now},
+	}
+	if fresh, err := f.st.InsertComments(ctx, missed); err != nil || len(fresh) != 2 {
+		t.Fatalf("backfill stored %d, %v", len(fresh), err)
+	}
+	if n := f.runner.CatchUp(ctx); n != 1 {
+		t.Errorf("applied %d, want 1", n)
+	}
+	if c := f.item(t, missed[0].ID); c.RuleID == 0 || c.SuggestedTemplateID != f.price.ID {
+		t.Errorf("backfilled price question = %+v", c.Comment)
+	}
+	if c := f.item(t, missed[1].ID); c.RuleID != 0 {
+		t.Errorf("backfilled comment that does not match = %+v", c.Comment)
+	}
+}
+
 func TestRunner_oncePerCommenterPerMedia(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
