@@ -7,7 +7,7 @@ GOFLAGS += -tags=$(TAGS)
 export GOFLAGS
 
 .DEFAULT_GOAL := help
-.PHONY: help run build test test-fast generate check bench clean
+.PHONY: help run build test test-fast fuzz generate check bench clean
 
 help: ## show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,19 @@ test: ## run every test, browser tests included (race detector on)
 
 test-fast: ## run the tests without browser tests and the race detector
 	$(GO) test -short -count=1 ./...
+
+# The fuzzers `make fuzz` runs, as package:target. Their seed corpora run in
+# `make test` like any test.
+FUZZTIME ?= 20s
+FUZZERS  := internal/webhook:FuzzParse internal/webhook:FuzzParseMatchesReference \
+	internal/templates:FuzzParse internal/inbox:FuzzParseFilter internal/sse:FuzzWrite \
+	internal/signedreq:FuzzParse
+
+fuzz: ## run each fuzzer for FUZZTIME (default 20s): webhook, template, inbox filter, SSE writer, signed request
+	@set -eo pipefail; for f in $(FUZZERS); do \
+		pkg=$${f%%:*}; name=$${f##*:}; echo "fuzz $$name ./$$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/ 2>&1 | grep -v -e '^fuzz: elapsed' ; \
+	done
 
 generate: ## regenerate the templ components (*_templ.go)
 	$(GO) tool templ generate

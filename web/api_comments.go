@@ -78,7 +78,7 @@ func (s *Server) apiListComments(c echo.Context) error {
 	limit := pageSize
 	if v := c.QueryParam("limit"); v != "" {
 		if err := echo.QueryParamsBinder(c).Int("limit", &limit).BindError(); err != nil || limit < 1 || limit > 200 {
-			return apperr.Field("limit", "bad_limit", "limit must be a whole number from 1 to 200.")
+			return apperr.Param("limit", "bad_limit", "limit must be a whole number from 1 to 200.")
 		}
 	}
 	page, err := s.deps.Inbox.ListInbox(c.Request().Context(), userOf(c).ID, f, cur, limit)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -31,6 +32,7 @@ var kindStatus = map[apperr.Kind]int{
 	apperr.Conflict:      http.StatusConflict,
 	apperr.Unprocessable: http.StatusUnprocessableEntity,
 	apperr.Unavailable:   http.StatusServiceUnavailable,
+	apperr.TooLarge:      http.StatusRequestEntityTooLarge,
 }
 
 var statusCode = map[int]string{
@@ -46,6 +48,10 @@ var statusCode = map[int]string{
 	http.StatusServiceUnavailable:    "unavailable",
 }
 
+// statusClientClosed is the status of a request whose client went away
+// before it was answered (nginx's 499: no standard status fits).
+const statusClientClosed = 499
+
 // handleError is the one error handler: it maps an error to a status and a
 // message a person can act on, logs server faults once, and answers in the
 // route group's format: JSON, an HTML page, or, for an htmx request from a
@@ -55,7 +61,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := s.classify(err)
-	if status >= 500 {
+	ctx := c.Request().Context()
+	switch {
+	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		// The client went away (or the request ran out of time) mid-way.
+		// The answer still says so, rendered without the request's
+		// context, so that the log and any proxy see 499, never an empty 200.
+		status, body = statusClientClosed, apiErrorBody{Code: "cancelled",
+			Message: "The request was cancelled before it finished, so it may not have taken effect. Reload the page to see where things stand."}
+		c.SetRequest(c.Request().WithContext(context.WithoutCancel(ctx)))
+	case status >= 500:
 		s.log.Error("request failed", "request_id", requestID(c), "path", c.Request().URL.Path, "error", err)
 	}
 	var werr error
@@ -69,10 +84,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("HX-Reswap", "none")
 		werr = render(c, status, views.Toast(views.ToastVM{Message: body.Message, Kind: "error"}))
 	default:
+		title := http.StatusText(status)
+		if status == statusClientClosed {
+			title = "Request cancelled"
+		}
 		vm := views.ErrorVM{
-			Layout:    s.layout(c, http.StatusText(status)),
+			Layout:    s.layout(c, title),
 			Status:    status,
-			Title:     http.StatusText(status),
+			Title:     title,
 			Message:   body.Message,
 			RequestID: requestID(c),
 		}

@@ -164,10 +164,11 @@ func TestAPI_privateReplyToACommentDeletedOnInstagram(t *testing.T) {
 	h.Sim.Control(t, http.MethodPost, "/control/comments/delete", map[string]any{"id": id}, nil)
 	r := ava.PostJSON(t, "/api/v1/comments/"+id+"/reply", map[string]any{"text": "Hi!"})
 	var out struct {
-		Reply struct{ State, Error string }
+		Error struct{ Code, Message string }
 	}
-	if json.Unmarshal([]byte(r.Body), &out) != nil || out.Reply.State != "failed" || !strings.Contains(out.Reply.Error, "deleted") ||
-		strings.Contains(out.Reply.Error, "#100") || strings.Contains(out.Reply.Error, "2018292") {
+	if r.Status != http.StatusUnprocessableEntity || json.Unmarshal([]byte(r.Body), &out) != nil ||
+		out.Error.Code != "comment_unreadable" || !strings.Contains(out.Error.Message, "deleted") ||
+		strings.Contains(r.Body, "#100") || strings.Contains(r.Body, "2018292") {
 		t.Fatalf("reply = %d %s", r.Status, r.Body)
 	}
 }

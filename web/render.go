@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -56,10 +57,14 @@ func setTrigger(c echo.Context, name string, detail any) {
 // decodeJSON reads a JSON request body into v, refusing unknown fields and
 // anything but one JSON object.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10))
+	// The route group caps the body (capBody).
+	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tl, ok := tooLarge(c, err); ok {
+			return tl
+		}
 		return apperr.New(apperr.Invalid, "bad_json", "The request body must be a JSON object with the documented fields: "+err.Error())
 	}
-	return nil
+	return cleanJSON(reflect.ValueOf(v), "the body")
 }

@@ -38,8 +38,12 @@ func (s *Server) sendReply(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if refused {
-		// Keep what was written, and say why it was refused.
-		detail.Reply.Text, detail.Reply.Error = req.Text, ae.Message
+		// Keep what was written, and say why it was refused (once: the
+		// panel may already give the same reason for being closed now).
+		detail.Reply.Text = req.Text
+		if detail.Reply.Enabled || detail.Reply.Reason != ae.Message {
+			detail.Reply.Error = ae.Message
+		}
 		status = kindStatus[ae.Kind]
 	}
 	if !isHTMX(c) {

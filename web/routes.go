@@ -43,7 +43,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Public pages: the session is read when there is one. Unknown paths
 	// land here too, and get the HTML 404 page.
-	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession)
+	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession, capBody(logoutCap))
 	public.GET("/", s.home)
 	public.GET("/login", s.loginPage)
 	public.GET("/auth/facebook", s.beginLogin)
@@ -52,14 +52,17 @@ func (s *Server) routes(e *echo.Echo) {
 	public.GET("/meta/deletion/:code", s.deletionPage) // the status page Meta links a deletion request to
 
 	// Staff pages: logged in, with at least one account (else the friendly
-	// no-access page), CSRF on every form.
-	pages := func(gate echo.MiddlewareFunc) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), s.loadSession, s.requireUser, gate, s.checkCSRF}
+	// no-access page; some admin pages stay open to an admin without any),
+	// then a cap on the body (a request without a session is refused before
+	// anything reads it), CSRF on every form.
+	pages := func(gate echo.MiddlewareFunc, bodyCap int64) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession,
+			s.requireUser, gate, capBody(bodyCap), s.checkCSRF}
 	}
-	staff := pages(s.requireAccounts)
+	staff := func(bodyCap int64) []echo.MiddlewareFunc { return pages(s.requireAccounts, bodyCap) }
 	admin := s.requireAdmin
 	// Admin pages stay open to an admin who disconnected every account.
-	staffOrAdmin := pages(s.requireAccountsOrAdmin)
+	staffOrAdmin := pages(s.requireAccountsOrAdmin, formCap)
 
 	accounts := e.Group("/accounts", staffOrAdmin...)
 	accounts.GET("", s.accountsPage)
@@ -80,11 +83,11 @@ func (s *Server) routes(e *echo.Echo) {
 	settings.POST("/webhooks", s.createWebhook, admin)
 	settings.POST("/webhooks/:id/delete", s.deleteWebhook, admin)
 
-	team := e.Group("/team", staff...)
+	team := e.Group("/team", staff(formCap)...)
 	team.GET("", s.teamPage)
 	team.POST("/:id/role", s.setRole, admin)
 
-	inboxPages := e.Group("/inbox", staff...)
+	inboxPages := e.Group("/inbox", staff(formCap)...)
 	inboxPages.GET("", s.inboxPage)
 	inboxPages.POST("/status", s.setStatuses)
 	inboxPages.GET("/comments/:id", s.commentPage)
@@ -97,10 +100,10 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
-	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), s.loadSession, s.requireUser)
+	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), checkParams, s.loadSession, s.requireUser)
 	events.GET("", s.inboxEvents)
 
-	tmpl := e.Group("/templates", staff...)
+	tmpl := e.Group("/templates", staff(templateCap)...)
 	tmpl.GET("", s.templatesPage)
 	tmpl.GET("/new", s.newTemplatePage, admin)
 	tmpl.POST("", s.createTemplate, admin)
@@ -109,7 +112,7 @@ func (s *Server) routes(e *echo.Echo) {
 	tmpl.POST("/:id", s.updateTemplate, admin)
 	tmpl.POST("/:id/delete", s.deleteTemplate, admin)
 
-	rulePages := e.Group("/rules", staff...)
+	rulePages := e.Group("/rules", staff(formCap)...)
 	rulePages.GET("", s.rulesPage)
 	rulePages.GET("/new", s.newRulePage, admin)
 	rulePages.POST("", s.createRule, admin)
@@ -122,9 +125,14 @@ func (s *Server) routes(e *echo.Echo) {
 	rulePages.POST("/:id/test", s.testRule)
 
 	// JSON API (DESIGN §6, §8): a personal API token (Authorization: Bearer)
-	// or the session cookie, the same gates as the pages; writes with the
-	// cookie carry the X-CSRF-Token header; errors in JSON.
-	api := e.Group("/api/v1", errorsAs(formatJSON), s.secureHeaders(), s.bearer, s.loadSession, s.requireUser, s.requireAccounts, s.checkCSRF)
+	// or the session cookie, the same gates and body caps as the pages;
+	// writes with the cookie carry the X-CSRF-Token header; errors in JSON.
+	// Templates have a group of their own for their cap.
+	apiMW := func(bodyCap int64) []echo.MiddlewareFunc {
+		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), checkParams, s.bearer, s.loadSession,
+			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
+	}
+	api := e.Group("/api/v1", apiMW(formCap)...)
 	api.GET("/accounts", s.apiAccounts)
 	api.GET("/accounts/:id", s.apiAccount)
 	api.POST("/accounts/:id/disconnect", s.apiDisconnect, admin)
@@ -135,11 +143,6 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/comments/:id/public-reply", s.apiPostPublicReply)
 	api.POST("/comments/:id/hide", s.apiHideComment)
 	api.DELETE("/comments/:id", s.apiDeleteComment)
-	api.GET("/templates", s.apiListTemplates)
-	api.POST("/templates", s.apiCreateTemplate, admin)
-	api.GET("/templates/:id", s.apiGetTemplate)
-	api.PUT("/templates/:id", s.apiUpdateTemplate, admin)
-	api.DELETE("/templates/:id", s.apiDeleteTemplate, admin)
 	api.GET("/rules", s.apiListRules)
 	api.POST("/rules", s.apiCreateRule, admin)
 	api.GET("/rules/:id", s.apiGetRule)
@@ -152,4 +155,11 @@ func (s *Server) routes(e *echo.Echo) {
 	api.GET("/webhooks", s.apiListWebhooks, admin)
 	api.POST("/webhooks", s.apiCreateWebhook, admin)
 	api.DELETE("/webhooks/:id", s.apiDeleteWebhook, admin)
+
+	apiTmpl := e.Group("/api/v1/templates", apiMW(templateCap)...)
+	apiTmpl.GET("", s.apiListTemplates)
+	apiTmpl.POST("", s.apiCreateTemplate, admin)
+	apiTmpl.GET("/:id", s.apiGetTemplate)
+	apiTmpl.PUT("/:id", s.apiUpdateTemplate, admin)
+	apiTmpl.DELETE("/:id", s.apiDeleteTemplate, admin)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,6 +25,9 @@ type Options struct {
 	Secure      bool   // cookies carry Secure (https base URL)
 	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
 	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES): only requests from these
+	// may say who the client is (X-Forwarded-For, X-Real-IP).
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the Replydesk web application.
@@ -67,13 +71,50 @@ func New(d Deps) (*Server, error) {
 	s.streams = newStreams(maxStreamsPerSession)
 	s.rows = newRowCache(d.Feed.Items, s.renderRowEvent, rowCacheSize)
 	s.rails = newRailCache(railTTL)
+	e.IPExtractor = clientIP(d.Options.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
 	return s, nil
 }
 
+// clientIP is how the client's address is found: the connection's, unless
+// it comes from a trusted proxy, which may name the client in
+// X-Forwarded-For (the nearest untrusted address in it) or X-Real-IP.
+// Echo's default believes those headers from anyone.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	xff, realIP := echo.ExtractIPFromXFFHeader(opts...), echo.ExtractIPFromRealIPHeader(opts...)
+	return func(r *http.Request) string {
+		if r.Header.Get(echo.HeaderXForwardedFor) != "" {
+			return xff(r)
+		}
+		return realIP(r)
+	}
+}
+
 // Handler is the server as an http.Handler (tests use it with httptest).
 func (s *Server) Handler() http.Handler { return s.e }
+
+// Routes lists every route the server serves as "METHOD /path" (Echo's
+// catch-alls for unknown paths left out), for tests that check each route
+// has its gates.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.e.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
 
 // Serve answers requests on ln until ctx is done, then shuts down in order:
 // it stops accepting, ends the live streams, and lets requests in flight

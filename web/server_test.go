@@ -187,7 +187,7 @@ func TestNoAccounts(t *testing.T) {
 func hookBody(account string, ids ...string) []byte {
 	var changes []string
 	for _, id := range ids {
-		changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"hi \u00e9","from":{"id":"u-%s","username":"fan"},"media":{"id":"m1","media_product_type":"FEED"}}}`, id, id))
+		changes = append(changes, fmt.Sprintf(`{"field":"comments","value":{"id":%q,"text":"hi \u00e9","from":{"id":"u-%s","username":"fan"},"media":{"id":"17890000000000001","media_product_type":"FEED"}}}`, id, id))
 	}
 	return []byte(fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[%s]}]}`,
 		account, time.Now().Unix(), strings.Join(changes, ",")))
@@ -201,7 +201,15 @@ func sign(body []byte) string {
 
 func deliver(t *testing.T, h *webtest.Harness, body []byte, sig string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.URL+"/webhooks/instagram", bytes.NewReader(body))
+	return deliverFrom(t, h, bytes.NewReader(body), int64(len(body)), sig)
+}
+
+// deliverFrom posts a delivery of length bytes read from body (-1: unknown,
+// so it is sent chunked).
+func deliverFrom(t *testing.T, h *webtest.Harness, body io.Reader, length int64, sig string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/webhooks/instagram", body)
+	req.ContentLength = length
 	if sig != "" {
 		req.Header.Set("X-Hub-Signature-256", sig)
 	}

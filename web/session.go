@@ -64,10 +64,11 @@ var errCSRF = apperr.New(apperr.Forbidden, "csrf_failed",
 
 // checkCSRF refuses unsafe requests (POST, PUT, PATCH, DELETE) that lack
 // the session's CSRF token in the form field "csrf" or the X-CSRF-Token
-// header. It runs after requireUser, so no body is read for a request
-// without a session (a logout without one has nothing to protect). Only a
-// valid API token (bearer) replaces it: a browser cannot send one on its
-// own, while it sends cookies with any cross-site form.
+// header. It runs after requireUser and capBody, so no body is read for a
+// request without a session (a logout without one has nothing to protect),
+// and none beyond the group's cap. Only a valid API token (bearer) replaces
+// it: a browser cannot send one on its own, while it sends cookies with any
+// cross-site form.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
@@ -75,11 +76,19 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if viaBearer(c) {
+			if err := readForm(c); err != nil {
+				return err
+			}
 			return next(c)
 		}
 		want := csrfOf(c)
 		if want == "" && userOf(c) == nil && c.Path() == "/logout" {
 			return next(c)
+		}
+		// The form is read here, the first time anything reads the body,
+		// within the group's cap (capBody).
+		if err := readForm(c); err != nil {
+			return err
 		}
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {

@@ -29,8 +29,12 @@ func (s *Server) verifyWebhook(c echo.Context) error {
 func (s *Server) receiveWebhook(c echo.Context) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
+		// The route's BodyLimit refuses a declared length over the cap before
+		// this handler runs; a chunked body (no Content-Length) is cut while
+		// it is read, as an *echo.HTTPError 413.
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var he *echo.HTTPError
+		if errors.As(err, &tooBig) || errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		return apperr.New(apperr.Invalid, "unreadable_body", "The request body could not be read.")

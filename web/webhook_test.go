@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -40,7 +42,7 @@ func padded(n int) []byte {
 func TestWebhook_refusalsStoreNothing(t *testing.T) {
 	h := webtest.New(t, webtest.Options{})
 	acct := h.World(t).Accounts[0].ID
-	good := hookBody(acct, "c1")
+	good := hookBody(acct, "17900000000000001")
 	cases := []struct {
 		name string
 		body []byte
@@ -51,10 +53,21 @@ func TestWebhook_refusalsStoreNothing(t *testing.T) {
 		{"malformed signature", good, "sha256=nothex", 401},
 		{"sha1 signature", good, "sha1=" + strings.Repeat("a", 40), 401},
 		{"forged signature", good, "sha256=" + strings.Repeat("ab", 32), 401},
-		{"signature of another body", good, sign(hookBody(acct, "c2")), 401},
+		{"signature of another body", good, sign(hookBody(acct, "17900000000000002")), 401},
 		{"malformed JSON", []byte(`{"object":`), sign([]byte(`{"object":`)), 400},
 		{"truncated JSON", good[:len(good)-7], sign(good[:len(good)-7]), 400},
 		{"one byte over 1 MiB", padded(1<<20 + 1), sign(padded(1<<20 + 1)), 413},
+	}
+	// Signed, valid JSON, but not deliveries.
+	for _, b := range []string{`null`, `[]`, `[{"object":"instagram","entry":[]}]`, `{}`, `"instagram"`, `17`,
+		`{"entry":[{"id":"` + acct + `","changes":[{"field":"comments","value":{"id":"17900000000000001"}}]}]}`,
+		`{"object":"instagram"}`, `{"object":"instagram","entry":null}`, `{"object":"","entry":[]}`} {
+		cases = append(cases, struct {
+			name string
+			body []byte
+			sig  string
+			want int
+		}{"not a delivery: " + b, []byte(b), sign([]byte(b)), 400})
 	}
 	for _, tc := range cases {
 		code, body := deliver(t, h, tc.body, tc.sig)
@@ -71,6 +84,64 @@ func TestWebhook_refusalsStoreNothing(t *testing.T) {
 	}
 }
 
+// TestWebhook_otherObjectsAndOddIDs: a well-formed delivery for another
+// object (the Page's, which arrives when it shares the callback URL) is
+// answered 200, so that Meta does not retry it or disable the webhooks,
+// and stores no comment; comments whose ids are not Meta's digits are
+// dropped one by one and counted, beside the good ones.
+func TestWebhook_otherObjectsAndOddIDs(t *testing.T) {
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	acct := w.Account("acme.coffee").ID
+	h.Login(t, w.User("Ava").ID) // connects the accounts
+	page := []byte(`{"object":"page","entry":[{"id":"` + w.Account("acme.coffee").PageID + `","time":1767225600,"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1234_5678","message":"hi"}},{"field":"comments","value":{"id":"17900000000000007"}}]}]}`)
+	if code, body := deliver(t, h, page, sign(page)); code != 200 {
+		t.Errorf("a Page delivery: %d %s, want 200", code, body)
+	}
+	odd := []byte(`{"object":"instagram","entry":[{"id":"` + acct + `","time":1767225600,"changes":[
+		{"field":"comments","value":{"id":"17900000000000011","text":"good","from":{"id":"1234567890123456","username":"fan"},"media":{"id":"17890000000000001","media_product_type":"FEED"}}},
+		{"field":"comments","value":{"id":"c12","text":"letters","from":{"id":"1","username":"x"}}},
+		{"field":"comments","value":{"id":"17900000000000013","text":"bad media","media":{"id":"../../etc"}}},
+		{"field":"comments","value":{"id":"` + strings.Repeat("1", 40) + `","text":"too long"}},
+		{"field":"comments","value":{"id":"17900000000000014\u0000","text":"nul"}}]},
+		{"id":"acme","time":1767225600,"changes":[{"field":"comments","value":{"id":"17900000000000015","text":"bad account"}}]}]}`)
+	if code, body := deliver(t, h, odd, sign(odd)); code != 200 {
+		t.Fatalf("a delivery with odd ids: %d %s, want 200", code, body)
+	}
+	if d, c := stats(t, h); d != 2 || c != 1 {
+		t.Errorf("stored %d deliveries and %d comments, want 2 and 1 (the good one)", d, c)
+	}
+	if _, err := h.App.Store.Comment(context.Background(), "17900000000000011"); err != nil {
+		t.Errorf("the good comment: %v", err)
+	}
+	if n, err := h.App.Store.RejectedComments(context.Background()); err != nil || n != 5 {
+		t.Errorf("rejected comments counted: %d %v, want 5", n, err)
+	}
+}
+
+// TestWebhook_chunkedBodyCap: a body sent without Content-Length (chunked)
+// is held to the same 1 MiB cap while it is read: 413 above it, not 400.
+func TestWebhook_chunkedBodyCap(t *testing.T) {
+	h := webtest.New(t, webtest.Options{})
+	chunked := func(body []byte) (int, string) {
+		t.Helper()
+		// A reader of unknown length makes the client send it chunked.
+		return deliverFrom(t, h, io.MultiReader(bytes.NewReader(body)), -1, sign(body))
+	}
+	if code, body := chunked(padded(1<<20 + 1)); code != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"too_large"`) {
+		t.Errorf("chunked body one byte over 1 MiB: %d %.200s, want 413 too_large", code, body)
+	}
+	if code, body := chunked(padded(4 << 20)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body of 4 MiB: %d %.200s, want 413", code, body)
+	}
+	if d, c := stats(t, h); d != 0 || c != 0 {
+		t.Errorf("refused deliveries stored something: %d deliveries, %d comments", d, c)
+	}
+	if code, body := chunked(padded(1 << 20)); code != 200 {
+		t.Errorf("chunked body of exactly 1 MiB: %d %.200s, want 200", code, body)
+	}
+}
+
 // TestWebhook_storesOnceAndPublishes: retries and ad duplicates store one
 // comment each, deliveries are all kept, and each new comment reaches the
 // change feed once.
@@ -81,13 +152,13 @@ func TestWebhook_storesOnceAndPublishes(t *testing.T) {
 	h.Login(t, w.User("Ava").ID) // connects the accounts
 	sub := h.App.Hub.Subscribe([]string{acct})
 	defer sub.Close()
-	body := hookBody(acct, "c1", "c2")
+	body := hookBody(acct, "17900000000000001", "17900000000000002")
 	for i := range 3 { // Meta retries; ads arrive twice
 		if code, b := deliver(t, h, body, sign(body)); code != 200 {
 			t.Fatalf("delivery %d: %d %s", i, code, b)
 		}
 	}
-	unknown := hookBody("999", "c9")
+	unknown := hookBody("999", "17900000000000009")
 	if code, _ := deliver(t, h, unknown, sign(unknown)); code != 200 {
 		t.Fatalf("unknown account delivery: %d", code)
 	}
@@ -99,10 +170,10 @@ func TestWebhook_storesOnceAndPublishes(t *testing.T) {
 		t.Errorf("stored %d deliveries and %d comments, want 5 and 2", d, c)
 	}
 	got, err := sub.Next(nil) // the store publishes before the 200
-	if err != nil || len(got) != 2 || got[0].CommentID != "c1" || got[1].CommentID != "c2" || got[1].Position <= got[0].Position {
+	if err != nil || len(got) != 2 || got[0].CommentID != "17900000000000001" || got[1].CommentID != "17900000000000002" || got[1].Position <= got[0].Position {
 		t.Errorf("published %+v %v, want c1 then c2", got, err)
 	}
-	cm, err := h.App.Store.Comment(context.Background(), "c1")
+	cm, err := h.App.Store.Comment(context.Background(), "17900000000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +195,7 @@ func TestWebhook_concurrentDeliveriesAllDurable(t *testing.T) {
 	ok := 0
 	for i := range n {
 		wg.Go(func() {
-			body := hookBody(acct, fmt.Sprintf("cc%d", i))
+			body := hookBody(acct, fmt.Sprintf("1793%013d", i))
 			if code, _ := deliver(t, h, body, sign(body)); code == 200 {
 				mu.Lock()
 				ok++

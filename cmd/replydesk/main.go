@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/replydesk/replydesk/internal/store"
 )
 
 func main() {
@@ -33,6 +35,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd, args = args[0], args[1:]
 	}
 	var err error
+	switch cmd {
+	case "serve", "migrate":
+		// Before the configuration creates anything, and before the
+		// database is touched: a binary built without the sqlite_fts5 tag
+		// says how to build it.
+		if err := store.CheckSQLite(ctx); err != nil {
+			fmt.Fprintf(stderr, "replydesk: %v\n", err)
+			return 1
+		}
+	}
 	switch cmd {
 	case "serve":
 		err = runServe(ctx, args, getenv, stdout, stderr)

@@ -109,6 +109,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})
 	a.Replies = sender.NewService(st, a.accountOK, worker, a.Now)
+	a.Replies.ConfirmDeadlines(enricher)
 	moderation := moderator.NewWorker(st, graph, tokens, moderator.Options{Now: a.Now, Logger: log.With("component", "moderation")})
 	a.Moderate = moderator.NewService(st, moderation, a.Now)
 	a.Library = library.New(st)

@@ -20,6 +20,7 @@ const (
 	Conflict                      // 409: the state changed under the request
 	Unprocessable                 // 422: well-formed but refused by a rule
 	Unavailable                   // 503: a dependency is down; try again
+	TooLarge                      // 413: the request body is over the route's cap
 )
 
 // Error is a failure meant to be shown.
@@ -48,6 +49,19 @@ func New(kind Kind, code, message string) *Error {
 // Field makes an Unprocessable error about one form field.
 func Field(field, code, message string) *Error {
 	return &Error{Kind: Unprocessable, Code: code, Message: message, Field: field}
+}
+
+// Param makes an Invalid error (400) about one query or path parameter.
+func Param(name, code, message string) *Error {
+	return &Error{Kind: Invalid, Code: code, Message: message, Field: name}
+}
+
+// BadText is the refusal (400) of a parameter or field whose text is not
+// UTF-8 or holds a NUL byte; label names it for a person ("The search
+// text").
+func BadText(field, label string) *Error {
+	return Param(field, "bad_parameter", label+
+		" holds a character Replydesk does not accept (a NUL byte, or bytes that are not UTF-8 text). Remove it and try again.")
 }
 
 // As finds an *Error in err's chain.

@@ -59,6 +59,7 @@ func (s *Service) CompleteLogin(w http.ResponseWriter, r *http.Request) (LoginRe
 // gothicError turns what gothic and x/oauth2 answer into a person's error.
 // gothic's errors are plain strings, so they are matched here, once.
 func (s *Service) gothicError(err error) error {
+	err = meta.RedactURL(err) // goth reads the profile with the token in the URL
 	var re *oauth2.RetrieveError
 	switch {
 	case err.Error() == "state token mismatch":

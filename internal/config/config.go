@@ -40,13 +40,17 @@ type Config struct {
 	LoginConfigID   string // META_LOGIN_CONFIG_ID: Facebook Login for Business configuration ("" = classic login with scope)
 
 	// Operational knobs beyond DESIGN §2, each with a sensible default.
-	LivePoll     time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
-	Reconcile    time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
-	Backfill     time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
-	DemoTraffic  float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
-	DemoSeed     int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
-	LogFormat    string        // REPLYDESK_LOG: "text" or "json"
-	SecretSource string        // where Secret came from: "env" or the generated file's path
+	LivePoll    time.Duration // REPLYDESK_LIVE_POLL: how often running broadcasts are checked
+	Reconcile   time.Duration // REPLYDESK_RECONCILE_INTERVAL: how often Page tokens and subscriptions are re-checked
+	Backfill    time.Duration // REPLYDESK_BACKFILL_INTERVAL: how often each account's last 7 days are read from Graph; 0 = never
+	DemoTraffic float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
+	DemoSeed    int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
+	LogFormat   string        // REPLYDESK_LOG: "text" or "json"
+	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES) are the addresses whose
+	// X-Forwarded-For and X-Real-IP headers are believed; none by default,
+	// so a client cannot pass itself off as another address.
+	TrustedProxies []*net.IPNet
+	SecretSource   string // where Secret came from: "env" or the generated file's path
 }
 
 // Secure reports whether cookies must carry the Secure attribute.
@@ -113,6 +117,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.DemoSeed, err = strconv.ParseInt(env("REPLYDESK_DEMO_SEED", "1"), 10, 64); err != nil {
 		return c, errors.New("REPLYDESK_DEMO_SEED: must be a whole number")
+	}
+	if c.TrustedProxies, err = parseRanges(env("REPLYDESK_TRUSTED_PROXIES", "")); err != nil {
+		return c, fmt.Errorf("REPLYDESK_TRUSTED_PROXIES: %w", err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("REPLYDESK_LOG: must be text or json, not %q", c.LogFormat)
@@ -234,9 +241,32 @@ func parseDuration(s string, min time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// ensureDir creates dir when missing and proves it is writable.
+// parseRanges reads a list of IP ranges (CIDR, or single addresses),
+// separated by commas or spaces.
+func parseRanges(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if ip := net.ParseIP(f); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP range such as 10.0.0.0/8 or an address such as 192.0.2.10", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ensureDir creates dir when missing (for its owner only: it holds the
+// database and the secret) and proves it is writable.
 func ensureDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create directory %s: %w", dir, unwrapPath(err))
 	}
 	f, err := os.CreateTemp(dir, ".write-check-*")

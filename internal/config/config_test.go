@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -13,6 +14,8 @@ func envOf(m map[string]string) func(string) string {
 }
 
 func TestLoad_demoDefaults(t *testing.T) {
+	old := syscall.Umask(0o022) // the usual umask, which lets 0755 through
+	defer syscall.Umask(old)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "data", "replydesk.db")
 	c, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": db}))
@@ -32,6 +35,9 @@ func TestLoad_demoDefaults(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("secret file mode = %v, want 0600", fi.Mode().Perm())
+	}
+	if fi, err := os.Stat(filepath.Dir(secretFile)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode = %v %v, want 0700", fi.Mode().Perm(), err)
 	}
 	c2, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": db}))
 	if err != nil {
@@ -84,6 +90,8 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"no secret outside demo", without(prod, "REPLYDESK_SECRET"), "REPLYDESK_SECRET: required"},
 		{"no verify token outside demo", without(prod, "META_VERIFY_TOKEN"), "META_VERIFY_TOKEN: required"},
 		{"demo off without app", map[string]string{"REPLYDESK_DEMO": "false"}, "META_APP_ID: required"},
+		{"trusted proxies word", map[string]string{"REPLYDESK_TRUSTED_PROXIES": "loadbalancer"}, `REPLYDESK_TRUSTED_PROXIES: "loadbalancer" is not an IP range`},
+		{"trusted proxies mask", map[string]string{"REPLYDESK_TRUSTED_PROXIES": "10.0.0.0/8, 10.0.0.0/33"}, `REPLYDESK_TRUSTED_PROXIES: "10.0.0.0/33"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +107,26 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 				t.Errorf("error = %q, want one line starting %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoad_trustedProxies(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"10.0.0.0/8", "10.0.0.0/8"},
+		{"10.0.0.0/8,192.0.2.10 2001:db8::/32, ::1", "10.0.0.0/8 192.0.2.10/32 2001:db8::/32 ::1/128"},
+	} {
+		c, err := Load(envOf(map[string]string{"REPLYDESK_DATABASE": filepath.Join(t.TempDir(), "r.db"), "REPLYDESK_TRUSTED_PROXIES": tc.in}))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		var got []string
+		for _, n := range c.TrustedProxies {
+			got = append(got, n.String())
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%q = %v, want %s", tc.in, got, tc.want)
+		}
 	}
 }
 

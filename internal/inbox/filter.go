@@ -39,8 +39,9 @@ type Filter struct {
 // MaxQueryLen bounds the search text.
 const MaxQueryLen = 100
 
-// ParseFilter reads status, account, surface, q and sort. Unknown values are
-// refused with a message saying what is allowed.
+// ParseFilter reads status, account, surface, q and sort. Unknown values,
+// and text that is not UTF-8 or holds a NUL byte, are refused (400) with a
+// message saying what is allowed.
 func ParseFilter(v url.Values) (Filter, error) {
 	f := Filter{
 		View:      strings.TrimSpace(v.Get("status")),
@@ -49,27 +50,34 @@ func ParseFilter(v url.Values) (Filter, error) {
 		Query:     strings.TrimSpace(v.Get("q")),
 		Sort:      strings.TrimSpace(v.Get("sort")),
 	}
+	for _, p := range [...]struct{ name, label string }{
+		{"status", "The status"}, {"account", "The account"}, {"surface", "The surface"}, {"q", "The search text"}, {"sort", "The sort order"},
+	} {
+		if s := v.Get(p.name); !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+			return f, apperr.BadText(p.name, p.label)
+		}
+	}
 	if f.View == "" {
 		f.View = string(StatusOpen)
 	}
 	if f.View != ViewDue && f.View != ViewAll && !Status(f.View).Valid() {
-		return f, apperr.Field("status", "bad_status", "status must be one of open, due, replied, done, dismissed, expired or all.")
+		return f, apperr.Param("status", "bad_status", "status must be one of open, due, replied, done, dismissed, expired or all.")
 	}
 	if f.Surface != "" && !f.Surface.Valid() {
-		return f, apperr.Field("surface", "bad_surface", "surface must be one of post, reel, story, ad or live.")
+		return f, apperr.Param("surface", "bad_surface", "surface must be one of post, reel, story, ad or live.")
 	}
 	if f.Sort == "" {
 		f.Sort = SortDeadline
 	}
 	if f.Sort != SortDeadline && f.Sort != SortNewest {
-		return f, apperr.Field("sort", "bad_sort", "sort must be deadline or newest.")
+		return f, apperr.Param("sort", "bad_sort", "sort must be deadline or newest.")
 	}
 	if utf8.RuneCountInString(f.Query) > MaxQueryLen {
-		return f, apperr.Field("q", "query_too_long", fmt.Sprintf("Search text is limited to %d characters.", MaxQueryLen))
+		return f, apperr.Param("q", "query_too_long", fmt.Sprintf("Search text is limited to %d characters.", MaxQueryLen))
 	}
 	for _, r := range f.AccountID {
 		if r < '0' || r > '9' {
-			return f, apperr.Field("account", "bad_account", "account must be an Instagram account id.")
+			return f, apperr.Param("account", "bad_account", "account must be an Instagram account id.")
 		}
 	}
 	return f, nil
@@ -162,14 +170,14 @@ func ParseCursor(s string) (*Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
-	bad := apperr.Field("cursor", "bad_cursor", "The page cursor is not valid; start again from the first page.")
+	bad := apperr.Param("cursor", "bad_cursor", "The page cursor is not valid; start again from the first page.")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, bad
 	}
 	k, id, ok := strings.Cut(string(raw), ":")
 	n, err := strconv.ParseInt(k, 10, 64)
-	if !ok || err != nil || id == "" {
+	if !ok || err != nil || id == "" || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
 		return nil, bad
 	}
 	return &Cursor{Key: n, ID: id}, nil

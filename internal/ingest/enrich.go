@@ -124,6 +124,36 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 	}
 }
 
+// Confirm reads a comment's creation time from Graph now and stores its
+// exact deadline, unless it is known already (or the comment is Live, whose
+// window is its broadcast). The sender asks before a reply to a comment
+// whose deadline is still approximate: the comment may be older than its
+// webhook suggests. An error is the Graph call's (meta.Classify tells a
+// deleted comment from an outage) or the token's.
+func (e *Enricher) Confirm(ctx context.Context, id string) error {
+	c, err := e.st.Comment(ctx, id)
+	if err != nil || c.DeadlineExact || c.Live {
+		return err
+	}
+	_, token, err := e.tokens.PageToken(ctx, c.AccountID)
+	if err != nil {
+		return err
+	}
+	info, err := e.graph.Comment(ctx, token, id)
+	if err != nil {
+		if meta.Classify(err) == meta.ClassToken {
+			if merr := e.tokens.MarkTokenFailed(ctx, c.AccountID, err); merr != nil {
+				e.log.Error("marking token failed", "account_id", c.AccountID, "error", merr)
+			}
+		}
+		return err
+	}
+	if _, err := e.st.SetExactDeadline(ctx, id, info.Timestamp); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (e *Enricher) postpone(ctx context.Context, id string, giveUp bool) {
 	if err := e.st.DeferEnrichment(ctx, id, giveUp); err != nil && ctx.Err() == nil {
 		e.log.Error("deferring enrichment", "comment_id", id, "error", err)

@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 // deliver ingests a webhook for a simulator comment, as Meta would send it.
 func (f *fixture) deliver(t *testing.T, commentID, field string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"m1"}}}]}]}`,
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"17890000000000001"}}}]}]}`,
 		f.acct, time.Now().Unix(), field, commentID)
 	p, err := webhook.Parse([]byte(body))
 	if err != nil {
@@ -158,13 +158,13 @@ func TestLiveWatcher_expiresWhenBroadcastEnds(t *testing.T) {
 
 func TestJanitor_expiresOverdue(t *testing.T) {
 	f := newFixture(t)
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":"old","from":{"id":"u"},"media":{"id":"m"}}}]}]}`,
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":"17900000000000042","from":{"id":"u"},"media":{"id":"17890000000000001"}}}]}]}`,
 		f.acct, time.Now().Add(-8*24*time.Hour).Unix())
 	p, _ := webhook.Parse([]byte(body))
 	f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p))
 	j := janitor.New(f.st, slog.New(slog.DiscardHandler), time.Now)
 	j.Expire(context.Background())
-	if c, _ := f.st.Comment(context.Background(), "old"); c.Status != inbox.StatusExpired {
+	if c, _ := f.st.Comment(context.Background(), "17900000000000042"); c.Status != inbox.StatusExpired {
 		t.Errorf("status %s, want expired", c.Status)
 	}
 }

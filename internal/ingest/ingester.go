@@ -75,7 +75,7 @@ func (g *Ingester) Receive(ctx context.Context, body []byte, signature string) (
 // Delivery builds the record of one verified delivery from its parsed payload.
 func (g *Ingester) Delivery(body []byte, signature string, p webhook.Payload) store.DeliveryIn {
 	now := g.now().UTC()
-	d := store.DeliveryIn{ReceivedAt: now, Signature: signature, Body: body, Own: p.Own}
+	d := store.DeliveryIn{ReceivedAt: now, Signature: signature, Body: body, Own: p.Own, Rejected: p.Rejected}
 	for _, e := range p.Events {
 		d.Comments = append(d.Comments, inbox.Comment{
 			ID: e.CommentID, AccountID: e.AccountID, MediaID: e.MediaID, MediaProductType: e.MediaProductType,
@@ -164,6 +164,9 @@ func (g *Ingester) commit(ctx context.Context, batch []*pending) {
 	for i, p := range batch {
 		p.done <- outcome{res: results[i]}
 		fresh = append(fresh, results[i].New...)
+		if p.d.Rejected > 0 {
+			g.log.Warn("webhook comments with ids that are not Meta's dropped", "comments", p.d.Rejected)
+		}
 		if results[i].Unknown > 0 {
 			g.log.Info("webhook comments for accounts not connected dropped",
 				"comments", results[i].Unknown, "accounts", results[i].UnknownAccounts)

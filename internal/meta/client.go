@@ -121,7 +121,7 @@ func (c *Client) send(ctx context.Context, method, token, rawURL string, q url.V
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return Usage{}, &NetError{Op: method + " " + redact(rawURL), Err: err}
+		return Usage{}, &NetError{Op: method + " " + redact(rawURL), Err: RedactURL(err)}
 	}
 	defer resp.Body.Close()
 	usage := parseUsage(resp.Header)
@@ -156,6 +156,17 @@ func redact(u string) string {
 		return u[:i]
 	}
 	return u
+}
+
+// RedactURL drops the query from the URL a *url.Error (what an HTTP client
+// answers when a request gets no answer) names, and answers err: its text
+// would otherwise carry the query's tokens and secrets into logs.
+func RedactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = redact(ue.URL)
+	}
+	return err
 }
 
 // IsNetError reports whether err is a request without a complete answer.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -31,6 +32,12 @@ type Records interface {
 // by userID.
 type AccountOK func(ctx context.Context, userID int64, accountID string) (bool, error)
 
+// Deadlines confirms with Graph when a comment was written, storing its
+// exact deadline (ingest.Enricher).
+type Deadlines interface {
+	Confirm(ctx context.Context, commentID string) error
+}
+
 // Service is where people's replies enter: it validates, records the reply
 // once, and hands it to the Worker.
 type Service struct {
@@ -39,7 +46,18 @@ type Service struct {
 	worker    *Worker
 	now       func() time.Time
 	waitFor   time.Duration
+	deadlines Deadlines
 }
+
+// confirmTimeout bounds the Graph call that confirms a deadline before a
+// reply, which the person sending waits for.
+const confirmTimeout = 10 * time.Second
+
+// ConfirmDeadlines makes Send ask d for a comment's creation time before
+// replying to a comment whose deadline is still approximate (DESIGN §5:
+// a reply that cannot be sent leaves no record). Without it, approximate
+// deadlines are taken as they are.
+func (s *Service) ConfirmDeadlines(d Deadlines) { s.deadlines = d }
 
 // NewService makes a Service. accountOK may be nil (every account can send).
 func NewService(st Records, accountOK AccountOK, worker *Worker, now func() time.Time) *Service {
@@ -69,16 +87,16 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 	if err := reply.CheckText(text); err != nil {
 		return reply.Reply{}, it, err
 	}
-	state, err := s.Panel(ctx, by.ID, it)
-	if err != nil {
+	if err := s.check(ctx, by.ID, it); err != nil {
 		return reply.Reply{}, it, err
 	}
-	if state.Blocker != "" {
-		kind := apperr.Unprocessable
-		if state.Active != nil || it.Status == inbox.StatusReplied {
-			kind = apperr.Conflict
+	if !it.DeadlineExact && s.deadlines != nil && !it.Live {
+		if it, err = s.confirmDeadline(ctx, by.ID, it); err != nil {
+			return reply.Reply{}, it, err
 		}
-		return reply.Reply{}, it, apperr.New(kind, "cannot_reply", state.Blocker)
+		if err := s.check(ctx, by.ID, it); err != nil {
+			return reply.Reply{}, it, err
+		}
 	}
 	r, err := s.st.CreateReply(ctx, reply.Reply{
 		CommentID: it.ID, AccountID: it.AccountID, Text: text, TemplateID: req.TemplateID, TemplateName: name,
@@ -103,6 +121,50 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 		it = latest
 	}
 	return r, it, nil
+}
+
+// check refuses a reply the rules do not allow now (reply.Blocker).
+func (s *Service) check(ctx context.Context, userID int64, it inbox.Item) error {
+	state, err := s.Panel(ctx, userID, it)
+	if err != nil {
+		return err
+	}
+	if state.Blocker == "" {
+		return nil
+	}
+	kind := apperr.Unprocessable
+	if state.Active != nil || it.Status == inbox.StatusReplied {
+		kind = apperr.Conflict
+	}
+	return apperr.New(kind, "cannot_reply", state.Blocker)
+}
+
+// confirmDeadline makes sure the comment's deadline is known before a
+// reply is recorded. A webhook carries no creation time, so until Graph
+// has said when the comment was written its deadline is its webhook's time
+// plus 7 days, and the comment may in fact be older (a delivery Meta
+// retried, a comment made before the account was connected): sending then
+// would fail at Meta and leave a record. So an approximate deadline is
+// confirmed first, and when Graph cannot say, the reply is refused with
+// the reason (and no record).
+func (s *Service) confirmDeadline(ctx context.Context, userID int64, it inbox.Item) (inbox.Item, error) {
+	cctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	err := s.deadlines.Confirm(cctx, it.ID)
+	cancel()
+	switch {
+	case err == nil:
+		return s.st.InboxItem(ctx, userID, it.ID)
+	case ctx.Err() != nil:
+		return it, ctx.Err()
+	case meta.Classify(err) == meta.ClassPermanent:
+		return it, apperr.New(apperr.Unprocessable, "comment_unreadable",
+			"Instagram no longer shows this comment (it may have been deleted), so it cannot get a private reply.")
+	case meta.Classify(err) == meta.ClassToken:
+		return it, apperr.New(apperr.Unprocessable, "cannot_reply",
+			"The account needs reconnecting before it can send replies. Use Reconnect at the top of the page.")
+	}
+	return it, &apperr.Error{Kind: apperr.Unavailable, Code: "deadline_unknown", Err: err,
+		Message: "Instagram has not said yet when this comment was written, so Replydesk cannot tell whether its 7-day reply window is still open. Nothing was sent; try again in a minute."}
 }
 
 // renderTemplate renders template id for the comment, returning the text

@@ -19,6 +19,7 @@ type DeliveryIn struct {
 	Body       []byte
 	Comments   []inbox.Comment
 	Own        int // the account's own comments, skipped
+	Rejected   int // comments whose ids are not Meta-shaped, dropped
 	// OwnReplies are the account's own replies to comments (public
 	// replies): stored under the comment they answer, never in the inbox.
 	OwnReplies []moderation.Reply
@@ -77,7 +78,7 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 				}
 			}
 			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,
-				len(res.New), res.Duplicates, d.Own, strings.Join(res.UnknownAccounts, ","), res.Unknown)
+				len(res.New), res.Duplicates, d.Own, strings.Join(res.UnknownAccounts, ","), res.Unknown, d.Rejected)
 			if err != nil {
 				return err
 			}
@@ -113,6 +114,16 @@ func (s *Store) DeliveryStats(ctx context.Context) (deliveries, comments int64, 
 		return 0, 0, fmt.Errorf("store: delivery stats: %w", err)
 	}
 	return deliveries, comments, nil
+}
+
+// RejectedComments counts the comments stored deliveries held whose ids
+// were not Meta-shaped (for tests and audits).
+func (s *Store) RejectedComments(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(SUM(comments_rejected), 0) FROM deliveries`).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: rejected comments: %w", err)
+	}
+	return n, nil
 }
 
 // InsertComments stores comments read from the Graph API (a backfill) that

@@ -41,7 +41,7 @@ const (
 		original_media_id = CASE WHEN excluded.original_media_id <> '' THEN excluded.original_media_id ELSE media.original_media_id END,
 		updated_at = excluded.updated_at`
 	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
-		comments_skipped, unknown_accounts, unknown_comments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		comments_skipped, unknown_accounts, unknown_comments, comments_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlTouchAccount   = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
 	sqlInsertChange   = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
 	sqlInsertEvent    = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`

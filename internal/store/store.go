@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,9 @@ type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	Feed   Feed // the live hub; nil publishes nowhere
+	// SlowQuery is the duration above which a statement is logged as slow
+	// (default 200ms).
+	SlowQuery time.Duration
 }
 
 // Open opens (creating when missing) the SQLite database at path and applies
@@ -80,14 +84,20 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	if opt.Feed == nil {
 		opt.Feed = noFeed{}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("store: create directory: %w", err)
+	if opt.SlowQuery <= 0 {
+		opt.SlowQuery = 200 * time.Millisecond
+	}
+	if err := CheckSQLite(ctx); err != nil {
+		return nil, err
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
-		Logger:                 newGormLogger(opt.Logger),
+		Logger:                 newGormLogger(opt.Logger, opt.SlowQuery),
 	}
 	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
 	if err != nil {
@@ -117,6 +127,32 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	rdb.SetMaxIdleConns(n)
 	s.r = r
 	return s, nil
+}
+
+// ownerOnly makes sure the database (sessions, encrypted tokens) is for
+// this user's eyes only: a missing directory is created 0700, and the
+// database file is created 0600 before SQLite opens it, so that its WAL and
+// shared-memory files, which SQLite creates with the database's mode, are
+// 0600 too. Files an older version left readable by others are tightened.
+func ownerOnly(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("store: create directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return fmt.Errorf("store: make %s private: %w", p, err)
+		}
+	}
+	return nil
 }
 
 func dsn(path string, readOnly bool) string {
@@ -218,10 +254,89 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-func newGormLogger(l *slog.Logger) logger.Interface {
-	return logger.NewSlogLogger(l, logger.Config{
-		SlowThreshold:             200 * time.Millisecond,
-		LogLevel:                  logger.Warn,
+// newGormLogger logs slow and failed statements (and, at debug level, every
+// statement) as SQL with its placeholders, never with the values bound to
+// them: those are session ids, CSRF tokens, sealed Page tokens, comment
+// text.
+func newGormLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+	level := logger.Warn
+	if l.Enabled(context.Background(), slog.LevelDebug) {
+		level = logger.Info
+	}
+	return sqlLogger{logger.NewSlogLogger(l, logger.Config{
+		SlowThreshold:             slow,
+		LogLevel:                  level,
 		IgnoreRecordNotFoundError: true,
-	})
+		ParameterizedQueries:      true,
+	})}
+}
+
+// sqlLogger is GORM's logger with the literals taken out of every logged
+// statement. ParameterizedQueries alone is not enough: GORM's Scan records
+// the statement with its values written in, and logs that.
+type sqlLogger struct{ logger.Interface }
+
+func (l sqlLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return sqlLogger{l.Interface.LogMode(level)}
+}
+
+func (l sqlLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	l.Interface.Trace(ctx, begin, func() (string, int64) {
+		sql, rows := fc()
+		return withoutLiterals(sql), rows
+	}, err)
+}
+
+// ParamsFilter keeps the values out of the statements GORM explains.
+func (l sqlLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+// withoutLiterals replaces the string, blob and number literals of a SQL
+// statement with ?, keeping its words, `quoted` names and placeholders.
+func withoutLiterals(sql string) string {
+	var b strings.Builder
+	b.Grow(len(sql))
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"':
+			// A quoted literal; a doubled quote stays inside it.
+			j := i + 1
+			for j < len(sql) {
+				if sql[j] == c {
+					if j+1 < len(sql) && sql[j+1] == c {
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			b.WriteByte('?')
+			i = j + 1
+		case c >= '0' && c <= '9' && (i == 0 || !wordByte(sql[i-1])):
+			j := i
+			for j < len(sql) && (wordByte(sql[j]) || sql[j] == '.') {
+				j++
+			}
+			b.WriteByte('?')
+			i = j
+		case c == '`':
+			end := len(sql)
+			if j := strings.IndexByte(sql[i+1:], '`'); j >= 0 {
+				end = i + j + 2
+			}
+			b.WriteString(sql[i:end])
+			i = end
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+func wordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary bodies to the parser: it must never panic, and
-// whatever it accepts must be valid JSON whose events all carry ids.
+// whatever it accepts must be valid JSON whose events all carry Meta-shaped
+// ids.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{feedExample, reelReplyExample, adExample, liveExample,
 		`{"object":"instagram","entry":[{"id":"1","field":"comments","value":{"comment_id":"c"}}]}`,
@@ -29,6 +30,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if e.FromID != "" && e.FromID == e.AccountID {
 				t.Fatalf("own comment kept: %+v", e)
+			}
+			if !MetaID(e.AccountID) || !MetaID(e.CommentID) || e.MediaID != "" && !MetaID(e.MediaID) {
+				t.Fatalf("event with an id that is not Meta-shaped: %+v", e)
 			}
 		}
 	})

@@ -26,17 +26,36 @@ type Event struct {
 
 // Payload is what a delivery holds.
 type Payload struct {
-	Events  []Event // comments and live_comments changes, in delivery order
-	Own     int     // the account's own comments, skipped
-	Ignored int     // other fields, other objects, or changes without a comment id
+	Events   []Event // comments and live_comments changes, in delivery order
+	Own      int     // the account's own comments, skipped
+	Ignored  int     // other fields, other objects, or changes without a comment id
+	Rejected int     // comments whose account, comment or media id is not Meta-shaped (MetaID), dropped
 	// OwnReplies are those of the account's own comments that reply to
 	// another (public replies, ours among them): kept apart from Events,
 	// they never enter the inbox.
 	OwnReplies []Event
 }
 
-// ErrMalformed means the body is not the JSON of a webhook delivery.
+// ErrMalformed means the body is not the JSON of a webhook delivery: not
+// JSON, or not an object with a non-empty "object" name and an "entry" list.
 var ErrMalformed = errors.New("webhook: malformed delivery")
+
+// MaxIDLen bounds the length of a Meta id; Meta's are 15 to 20 digits.
+const MaxIDLen = 30
+
+// MetaID reports whether id is shaped like the ids Meta gives comments,
+// media and accounts: 1 to MaxIDLen ASCII digits.
+func MetaID(id string) bool {
+	if id == "" || len(id) > MaxIDLen {
+		return false
+	}
+	for i := range len(id) {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // The wire shapes. Unknown fields are ignored; ids are strings (json.Number
 // accepted as well, never float64, so 18-digit ids stay exact).
@@ -89,18 +108,48 @@ type commentValue struct {
 
 // Parse walks every entry and every change of a delivery, in both shapes Meta
 // uses (changes[] or field/value on the entry). It keeps comments and
-// live_comments changes, skips the account's own comments, and counts the
-// rest as ignored. Malformed JSON (or a body that is not a JSON object with
-// an entry list) is ErrMalformed.
+// live_comments changes, skips the account's own comments, drops (and
+// counts as rejected) comments whose ids are not Meta-shaped, and counts the
+// rest as ignored; a delivery for another object (a Page's, say) is ignored
+// whole. Malformed JSON, or a body that is not a JSON object with an
+// "object" name and an "entry" list (null, an array, {}), is ErrMalformed.
 //
 // The usual shapes take parseFast, which decodes without reflection; the
 // rest, and every malformed body, take parseReflect, whose behaviour both
-// share (FuzzParseMatchesReference holds them to the first implementation).
+// share (FuzzParseMatchesReference holds them to the reference
+// implementation).
 func Parse(body []byte) (Payload, error) {
-	if p, ok := parseFast(body); ok {
-		return p, nil
+	p, ok := parseFast(body)
+	if !ok {
+		var err error
+		if p, err = parseReflect(body); err != nil {
+			return Payload{}, err
+		}
 	}
-	return parseReflect(body)
+	p.rejectOddIDs()
+	return p, nil
+}
+
+// rejectOddIDs drops the comments (and own replies) whose account, comment
+// or (when given) media id is not Meta-shaped, counting them.
+func (p *Payload) rejectOddIDs() {
+	p.Events = p.keepMetaShaped(p.Events)
+	p.OwnReplies = p.keepMetaShaped(p.OwnReplies)
+}
+
+func (p *Payload) keepMetaShaped(events []Event) []Event {
+	kept := events[:0]
+	for _, e := range events {
+		if MetaID(e.AccountID) && MetaID(e.CommentID) && (e.MediaID == "" || MetaID(e.MediaID)) {
+			kept = append(kept, e)
+		} else {
+			p.Rejected++
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept
 }
 
 // parseReflect is Parse through encoding/json's reflection.
@@ -109,8 +158,15 @@ func parseReflect(body []byte) (Payload, error) {
 	if err := json.Unmarshal(body, &env); err != nil {
 		return Payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	// An absent or null list decodes to nil; [] to an empty list.
+	switch {
+	case env.Object == "":
+		return Payload{}, fmt.Errorf("%w: no \"object\" name", ErrMalformed)
+	case env.Entry == nil:
+		return Payload{}, fmt.Errorf("%w: no \"entry\" list", ErrMalformed)
+	}
 	var p Payload
-	if env.Object != "" && env.Object != "instagram" {
+	if env.Object != "instagram" {
 		p.Ignored = len(env.Entry)
 		return p, nil
 	}

@@ -34,14 +34,16 @@ func parseFast(body []byte) (Payload, bool) {
 	if !spans(body, []string{"object", "entry"}, &object, &entry) {
 		return Payload{}, false
 	}
-	if !isNull(object) && (object[0] != '"' || !plainASCII(object[1:len(object)-1])) {
+	// Not a delivery (no object name, no entry list) is parseReflect's to
+	// refuse, as is an object name it would decode.
+	if isNull(object) || isNull(entry) || object[0] != '"' || len(object) == 2 || !plainASCII(object[1:len(object)-1]) {
 		return Payload{}, false
 	}
 	entries, ok := f.entries(entry)
 	if !ok {
 		return Payload{}, false
 	}
-	if !isNull(object) && len(object) > 2 && string(object) != `"instagram"` {
+	if string(object) != `"instagram"` {
 		return Payload{Ignored: entries}, true
 	}
 	if len(f.p.Events) == 0 {
@@ -52,9 +54,6 @@ func parseFast(body []byte) (Payload, bool) {
 
 // entries walks the entry list, adding its events, and answers its length.
 func (f *fastParser) entries(list []byte) (n int, ok bool) {
-	if isNull(list) {
-		return 0, true
-	}
 	if list[0] != '[' {
 		return 0, false
 	}

@@ -1,20 +1,26 @@
 package webhook
 
-// This file keeps the first implementation of Parse, unchanged but for its
-// names and for keeping the account's own replies (OwnReplies, issue 13),
-// as the oracle the optimised parser is checked against
-// (FuzzParseMatchesReference): same events, same counts, same failures.
+// This file keeps the first implementation of Parse, changed only where the
+// rules changed (issue 13: the account's own replies are kept as OwnReplies;
+// issue 17: a body must name its object and carry an entry list; comments
+// with ids that are not Meta's digits are rejected), as the oracle the
+// optimised parser is checked against (FuzzParseMatchesReference): same
+// events, same counts, same failures.
 
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"time"
 )
 
 type refEnvelope struct {
-	Object string     `json:"object"`
-	Entry  []refEntry `json:"entry"`
+	Object *string     `json:"object"`
+	Entry  *[]refEntry `json:"entry"`
 }
+
+// refMetaID is what a Meta id looks like: digits, at most 30 of them.
+var refMetaID = regexp.MustCompile(`^[0-9]{1,30}$`)
 
 type refEntry struct {
 	ID      refFlexString   `json:"id"`
@@ -57,12 +63,15 @@ func parseReference(body []byte) (Payload, error) {
 	if err := json.Unmarshal(body, &env); err != nil {
 		return Payload{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	if env.Object == nil || *env.Object == "" || env.Entry == nil {
+		return Payload{}, fmt.Errorf("%w: not a delivery", ErrMalformed)
+	}
 	var p Payload
-	if env.Object != "" && env.Object != "instagram" {
-		p.Ignored = len(env.Entry)
+	if *env.Object != "instagram" {
+		p.Ignored = len(*env.Entry)
 		return p, nil
 	}
-	for _, e := range env.Entry {
+	for _, e := range *env.Entry {
 		at := refEntryTime(e.Time)
 		if e.Field != "" {
 			refAdd(&p, e, at, refChange{Field: e.Field, Value: e.Value})
@@ -102,6 +111,10 @@ func refAdd(p *Payload, e refEntry, at time.Time, ch refChange) {
 	if own {
 		p.Own++
 		list = &p.OwnReplies
+	}
+	if !refMetaID.MatchString(string(e.ID)) || !refMetaID.MatchString(id) || v.Media.ID != "" && !refMetaID.MatchString(string(v.Media.ID)) {
+		p.Rejected++
+		return
 	}
 	*list = append(*list, Event{
 		AccountID: string(e.ID), EntryTime: at, Live: live, CommentID: id,

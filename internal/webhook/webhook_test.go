@@ -68,27 +68,20 @@ func TestParse_metaExamples(t *testing.T) {
 func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	body := `{"object":"instagram","entry":[
 	 {"id":"111","time":1767225600,"changes":[
-	   {"field":"comments","value":{"id":"c1","text":"a","from":{"id":"u1","username":"x"},"media":{"id":"m1"}}},
+	   {"field":"comments","value":{"id":"901","text":"a","from":{"id":"u1","username":"x"},"media":{"id":"801"}}},
 	   {"field":"mentions","value":{"media_id":"m9"}},
-	   {"field":"comments","value":{"id":"c2","text":"own","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
-	   {"field":"comments","value":{"comment_id":"c3","text":"legacy id","from":{"id":"u3"},"media":{"id":"m1"},"brand_new_field":{"x":1}}},
+	   {"field":"comments","value":{"id":"902","text":"own","from":{"id":"111","username":"acme"},"media":{"id":"801"}}},
+	   {"field":"comments","value":{"comment_id":"903","text":"legacy id","from":{"id":"u3"},"media":{"id":"801"},"brand_new_field":{"x":1}}},
 	   {"field":"comments","value":{"text":"no id"}}]},
-	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"c4","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
-	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"m5"}}}]}
+	 {"id":"222","time":1767225601,"field":"comments","value":{"id":"904","text":"IG-login shape","from":{"id":"u4"},"media":{"id":12345678901234567}}},
+	 {"id":"222","time":1767225601000,"changes":[{"field":"live_comments","value":{"id":17900000000000999,"from":{"id":"u5"},"media":{"id":"805"}}}]}
 	],"unknown_top":true}`
-	p, err := Parse([]byte(body))
-	if err != nil {
-		t.Fatal(err)
+	p, ids := parseIDs(t, body)
+	if ids != "901,903,904,17900000000000999" {
+		t.Fatalf("ids = %v", ids)
 	}
-	var ids []string
-	for _, e := range p.Events {
-		ids = append(ids, e.CommentID)
-	}
-	if strings.Join(ids, ",") != "c1,c3,c4,17900000000000999" {
-		t.Errorf("ids = %v", ids)
-	}
-	if p.Own != 1 || p.Ignored != 2 {
-		t.Errorf("own = %d ignored = %d, want 1 and 2", p.Own, p.Ignored)
+	if p.Own != 1 || p.Ignored != 2 || p.Rejected != 0 {
+		t.Errorf("own = %d ignored = %d rejected = %d, want 1, 2 and 0", p.Own, p.Ignored, p.Rejected)
 	}
 	if p.Events[2].MediaID != "12345678901234567" {
 		t.Errorf("numeric media id lost digits: %q", p.Events[2].MediaID)
@@ -98,9 +91,47 @@ func TestParse_shapesBatchesAndSkips(t *testing.T) {
 	}
 }
 
+// TestParse_oddIDsRejected: a comment whose account, comment or media id is
+// not Meta's digits (at most MaxIDLen) is dropped and counted, change by
+// change; its neighbours are kept.
+func TestParse_oddIDsRejected(t *testing.T) {
+	long := strings.Repeat("9", MaxIDLen+1)
+	body := `{"object":"instagram","entry":[
+	 {"id":"acme","changes":[{"field":"comments","value":{"id":"901"}}]},
+	 {"id":"111","changes":[
+	   {"field":"comments","value":{"id":"c1"}},
+	   {"field":"comments","value":{"id":"902","media":{"id":"m1"}}},
+	   {"field":"comments","value":{"id":"` + long + `"}},
+	   {"field":"comments","value":{"id":-903}},
+	   {"field":"comments","value":{"id":"9.5e3"}},
+	   {"field":"comments","value":{"id":"９０４"}},
+	   {"field":"comments","value":{"id":"<script>"}},
+	   {"field":"live_comments","value":{"id":"905","media":{"id":"17890000000000204"}}},
+	   {"field":"comments","value":{"id":"` + long[1:] + `"}}]}]}`
+	p, ids := parseIDs(t, body)
+	if ids != "905,"+long[1:] || p.Rejected != 8 {
+		t.Errorf("kept %v, rejected %d; want 905 and the %d-digit id kept, 8 rejected", ids, p.Rejected, MaxIDLen)
+	}
+}
+
+// parseIDs parses body and answers the payload and its events' comment
+// ids, comma-separated.
+func parseIDs(t *testing.T, body string) (Payload, string) {
+	t.Helper()
+	p, err := Parse([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range p.Events {
+		ids = append(ids, e.CommentID)
+	}
+	return p, strings.Join(ids, ",")
+}
+
 func TestParse_escapedUnicode(t *testing.T) {
 	// Meta sends non-ASCII escaped, lowercase hex; the signature covers these exact bytes.
-	body := []byte(`{"object":"instagram","entry":[{"id":"1","time":1,"changes":[{"field":"comments","value":{"id":"c","text":"\u00e4\u00f6\u00e5 \ud83d\ude00 \/ <b>","from":{"id":"u"},"media":{"id":"m"}}}]}]}`)
+	body := []byte(`{"object":"instagram","entry":[{"id":"1","time":1,"changes":[{"field":"comments","value":{"id":"2","text":"\u00e4\u00f6\u00e5 \ud83d\ude00 \/ <b>","from":{"id":"u"},"media":{"id":"3"}}}]}]}`)
 	secret := "app-secret"
 	if err := Verify(secret, body, "sha256="+hex.EncodeToString(independentHMAC(secret, body))); err != nil {
 		t.Fatal(err)
@@ -127,6 +158,9 @@ func TestParse_malformed(t *testing.T) {
 		feedExample[:len(feedExample)/2], // truncated
 		`{"object":"instagram","entry":{"id":"1"}}`,
 		`{"object":"instagram","entry":[{"id":"1","changes":{"field":"comments"}}]}`,
+		// Signed, valid JSON, but not deliveries.
+		`null`, `[]`, `{}`, `{"entry":[]}`, `{"object":"instagram"}`, `{"object":"instagram","entry":null}`,
+		`{"object":"","entry":[]}`, `{"object":null,"entry":[]}`, `{"Object":"instagram","Entry":{}}`, `true`, `17`,
 	} {
 		if _, err := Parse([]byte(body)); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Parse(%.40q) err = %v, want ErrMalformed", body, err)
@@ -228,18 +262,18 @@ func TestVerifier_noAllocationAndConcurrent(t *testing.T) {
 // Instagram) are kept apart, with the comment they answer.
 func TestParse_ownReplies(t *testing.T) {
 	body := `{"object":"instagram","entry":[{"id":"111","time":1767225600,"changes":[
-	  {"field":"comments","value":{"id":"r1","text":"Check your DMs 💌","parent_id":"c1","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
-	  {"field":"comments","value":{"id":"o1","text":"own top-level","from":{"id":"111","username":"acme"},"media":{"id":"m1"}}},
-	  {"field":"comments","value":{"id":"c2","text":"a fan","parent_id":"c1","from":{"id":"u2","username":"fan"},"media":{"id":"m1"}}}]}]}`
+	  {"field":"comments","value":{"id":"17841400000000901","text":"Check your DMs 💌","parent_id":"17841400000000900","from":{"id":"111","username":"acme"},"media":{"id":"17900000000000001"}}},
+	  {"field":"comments","value":{"id":"17841400000000902","text":"own top-level","from":{"id":"111","username":"acme"},"media":{"id":"17900000000000001"}}},
+	  {"field":"comments","value":{"id":"17841400000000903","text":"a fan","parent_id":"17841400000000900","from":{"id":"17841400000000222","username":"fan"},"media":{"id":"17900000000000001"}}}]}]}`
 	for name, parse := range map[string]func([]byte) (Payload, error){"Parse": Parse, "reflect": parseReflect} {
 		p, err := parse([]byte(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Own != 2 || len(p.Events) != 1 || p.Events[0].CommentID != "c2" {
+		if p.Own != 2 || len(p.Events) != 1 || p.Events[0].CommentID != "17841400000000903" {
 			t.Errorf("%s: own %d, events %+v", name, p.Own, p.Events)
 		}
-		if len(p.OwnReplies) != 1 || p.OwnReplies[0].CommentID != "r1" || p.OwnReplies[0].ParentID != "c1" ||
+		if len(p.OwnReplies) != 1 || p.OwnReplies[0].CommentID != "17841400000000901" || p.OwnReplies[0].ParentID != "17841400000000900" ||
 			p.OwnReplies[0].Text != "Check your DMs 💌" || p.OwnReplies[0].AccountID != "111" {
 			t.Errorf("%s: own replies %+v", name, p.OwnReplies)
 		}

@@ -34,7 +34,7 @@ func TestIngestBenchmark(t *testing.T) {
 	health := load(t, app.URL+"/healthz", clients, dur, nil)
 	var seq sync.Map
 	hooks := load(t, app.URL+"/webhooks/instagram", clients, dur, func(worker, i int) (*http.Request, error) {
-		id := fmt.Sprintf("bench-%d-%d", worker, i)
+		id := fmt.Sprintf("%d%07d", 17910000000+worker, i) // Meta-shaped: digits
 		seq.Store(worker, i)
 		body, sig := signedDelivery(id)
 		req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))

@@ -85,7 +85,7 @@ func TestCrash_everyAcknowledgedDeliverySurvivesSIGKILL(t *testing.T) {
 					return
 				default:
 				}
-				id := fmt.Sprintf("crash-%d-%d", w, i)
+				id := fmt.Sprintf("%d%07d", 17920000000+w, i) // Meta-shaped: digits
 				body, sig := signedDelivery(id)
 				req, _ := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
 				req.Header.Set("X-Hub-Signature-256", sig)

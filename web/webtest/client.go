@@ -37,7 +37,7 @@ func (r *Response) Location() string { return r.Header.Get("Location") }
 // Find is shorthand for r.Doc.Find (an empty selection without a Doc).
 func (r *Response) Find(css string) *goquery.Selection {
 	if r.Doc == nil {
-		return (&goquery.Document{}).Find(css)
+		return (&goquery.Selection{}).Find(css)
 	}
 	return r.Doc.Find(css)
 }
