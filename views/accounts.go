@@ -9,13 +9,14 @@ type AccountsVM struct {
 	Cards   []AccountCardVM
 	Single  bool            // one account's page (/accounts/{id}); links back to all
 	Webhook *WebhookSetupVM // admins only
-	Budget  int             // private replies per hour per account
+	Budget  int             // Send API calls per hour per account
 	Nudge   *NudgeSettingVM // one account's page: its default "check your DMs" reply
 	// SetupProblems is the number of setup checks failing or needing
 	// attention at the last run (admins; 0 hides the link to /setup).
 	SetupProblems int
 	Unattended    []UnattendedVM // admins: accounts nobody can answer
 	IsAdmin       bool
+	CSRF          string // for the admins' Resume forms
 }
 
 // WebhookSetupVM is what an admin types into Meta's App Dashboard.
@@ -37,10 +38,12 @@ type AccountCardVM struct {
 	Checks        []CheckVM
 	RepliesUsed   int
 	RepliesBudget int
-	RepliesText   string // "12 / 700"
+	RepliesText   string // "12 / 700": Send API calls in the last hour, of the budget
 	People        []string
-	Reconnect     bool   // the token failed
-	ActionLabel   string // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
+	Hold          *HoldVM // replies are on hold
+	ResumedText   string  // "Replies resumed by Ava 3 min ago", or ""
+	Reconnect     bool    // the token failed
+	ActionLabel   string  // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
 	ActionURL     string
 	CheckedAt     string // "checked 3 min ago" or ""
 	DisconnectURL string // admins: the confirmation page
@@ -73,6 +76,20 @@ func checkMark(c CheckVM) string {
 		return "✓"
 	}
 	return "✗"
+}
+
+// HoldVM is an account whose replies Meta stopped, in words: on the
+// account's card and as a band above the inbox.
+type HoldVM struct {
+	AccountID string
+	Headline  string // "Meta stopped replies for @acme.coffee: the Facebook Page is …"
+	Since     string // "On hold since 14:03 UTC (12 min ago)"
+	Queued    string // "3 replies wait in the queue; none was failed."
+	Advice    string // what to do
+	Probe     string // when Replydesk tries again by itself
+	DetailURL string // the account's page
+	ResumeURL string // POST target of Resume (admins)
+	CanResume bool
 }
 
 func setupProblemsText(n int) string {

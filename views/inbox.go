@@ -29,7 +29,8 @@ type RailVM struct {
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
 	LiveBands []LiveBandVM
-	OOB       bool // sent over the live stream: swapped in by id
+	HoldBands []HoldVM // accounts whose replies Meta stopped
+	OOB       bool     // sent over the live stream: swapped in by id
 }
 
 // RailLink is one entry of the left rail.
@@ -143,6 +144,7 @@ type ReplyPanelVM struct {
 	CSRF         string
 	Enabled      bool
 	Reason       string // why sending is not possible, when it is not
+	HoldNote     string // the account is on hold: a reply sent now waits
 	Text         string
 	Error        string
 	Templates    []ReplyTemplateVM

@@ -38,15 +38,22 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 		return err
 	}
 	admin := userOf(c).IsAdmin()
-	vm := views.AccountsVM{Layout: s.layout(c, "Accounts"), Single: single, Budget: s.opt.ReplyBudget, IsAdmin: admin}
+	vm := views.AccountsVM{Layout: s.layout(c, "Accounts"), Single: single, Budget: s.opt.ReplyBudget, IsAdmin: admin, CSRF: csrfOf(c)}
 	vm.Layout.Nav = "accounts"
 	now := s.now()
 	for _, a := range accts {
-		used, err := s.deps.Accounts.RepliesLastHour(ctx, a.ID)
+		used, err := s.deps.Accounts.CallsLastHour(ctx, a.ID)
 		if err != nil {
 			return err
 		}
 		card := toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now)
+		if a.Held() {
+			queued, err := s.deps.Accounts.QueuedReplies(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			card.Hold = holdVM(a, queued, admin, now)
+		}
 		if admin {
 			card.DisconnectURL = "/accounts/" + a.ID + "/disconnect"
 		}
@@ -114,6 +121,7 @@ func toAccountCard(a account.Account, people []string, used, budget int, now tim
 		Initials: strings.ToUpper(a.Username[:min(2, len(a.Username))]), URL: "/accounts/" + a.ID,
 		Healthy: a.Healthy(), Reconnect: a.NeedsReconnect(), People: people,
 		RepliesUsed: used, RepliesBudget: budget, RepliesText: strconv.Itoa(used) + " / " + strconv.Itoa(budget),
+		ResumedText: resumedWords(a, now),
 	}
 	if !a.CheckedAt.IsZero() {
 		card.CheckedAt = "Checked " + ago(a.CheckedAt, now)
@@ -161,12 +169,13 @@ type apiAccount struct {
 	SubscriptionError string     `json:"subscription_error"`
 	LastWebhookAt     *time.Time `json:"last_webhook_at"`
 	CheckedAt         *time.Time `json:"checked_at"` // the last check of its token and subscription
+	Hold              *apiHold   `json:"hold"`       // null while replies go out
 }
 
 func toAPIAccount(a account.Account) apiAccount {
 	out := apiAccount{ID: a.ID, Username: a.Username, Name: a.Name, PictureURL: a.PictureURL, PageID: a.PageID,
 		PageName: a.PageName, TokenState: a.TokenState, TokenError: a.TokenError, Subscribed: a.Subscribed,
-		SubscriptionError: a.SubscriptionError}
+		SubscriptionError: a.SubscriptionError, Hold: toAPIHold(a)}
 	if !a.LastWebhookAt.IsZero() {
 		t := a.LastWebhookAt
 		out.LastWebhookAt = &t

@@ -42,7 +42,8 @@ type AccountDirectory interface {
 	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
 	AccessList(ctx context.Context) ([]identity.Access, error)
 	Users(ctx context.Context) ([]identity.User, error)
-	RepliesLastHour(ctx context.Context, accountID string) (int, error)
+	CallsLastHour(ctx context.Context, accountID string) (int, error)
+	QueuedReplies(ctx context.Context, accountID string) (int, error)
 	// Account reads any account (admins' disconnect), UnattendedAccounts
 	// those nobody can answer, CommentCount how many comments one has.
 	Account(ctx context.Context, id string) (account.Account, error)
@@ -86,6 +87,12 @@ type OutboundWebhooks interface {
 	List(ctx context.Context) ([]outbound.Webhook, error)
 	Delete(ctx context.Context, by identity.User, id int64) error
 	Recent(ctx context.Context, webhookID int64, limit int) ([]outbound.Delivery, error)
+}
+
+// AccountResumer lifts an account's hold, so its queued replies go out
+// (sender.Service).
+type AccountResumer interface {
+	ResumeAccount(ctx context.Context, userID int64, byName, accountID string) (account.Account, error)
 }
 
 // HealthChecker reports whether the database answers.
@@ -177,6 +184,7 @@ type Deps struct {
 	Feed       ChangeFeed
 	Hub        live.Hub // live changes for /inbox/events
 	Replies    ReplySender
+	Holds      AccountResumer
 	Moderation Moderator
 	Library    TemplateStore
 	Rules      RuleKeeper

@@ -58,6 +58,7 @@ var gatedRoutes = []struct {
 	{"", "GET /team", member},
 	{"", "POST /team/:id/role", admin},
 	{"POST /api/v1/accounts/:id/disconnect", "POST /accounts/:id/disconnect", admin},
+	{"POST /api/v1/accounts/:id/resume", "POST /accounts/:id/resume", admin},
 	{"", "GET /accounts/:id/disconnect", admin},
 	{"", "POST /accounts/:id/reconnect", admin},
 	{"", "GET /setup", admin},
@@ -175,4 +176,51 @@ func apiCode(r *webtest.Response) string {
 	}
 	json.Unmarshal([]byte(r.Body), &e)
 	return e.Error.Code
+}
+
+// adminWithoutAccounts are the pages (and their API twins) that stay open
+// to an admin who has no account: to connect one again, check the setup,
+// and manage tokens and webhooks.
+var adminWithoutAccounts = []string{"/accounts", "/setup", "/settings/"}
+
+// TestGates_adminWithoutAccounts: an admin who may reply on no account
+// gets into the accounts, setup and settings pages and their API twins
+// alike, and is kept out of the rest (the page explains, the API says
+// no_accounts), page and API the same.
+func TestGates_adminWithoutAccounts(t *testing.T) {
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	ava := h.Login(t, w.User("Ava").ID)
+	chloe := h.Login(t, w.User("Chloé").ID) // no Page role: no account
+	team := ava.Get(t, "/team")
+	row := team.Find(`[data-testid=team-row]:contains("Chloé")`)
+	id, ok := row.Attr("data-user-id")
+	if !ok {
+		t.Fatalf("Chloé is not on the team page: %.300s", team.Body)
+	}
+	if r := ava.PostForm(t, "/team/"+id+"/role", url.Values{"role": {"admin"}}); r.Status >= 400 {
+		t.Fatalf("making Chloé an admin: %d %.200s", r.Status, r.Body)
+	}
+	for _, r := range gatedRoutes {
+		path := r.page
+		if path == "" {
+			continue
+		}
+		_, path, _ = strings.Cut(path, " ")
+		open := slices.ContainsFunc(adminWithoutAccounts, func(p string) bool { return strings.HasPrefix(path, p) })
+		for _, route := range []string{r.api, r.page} {
+			if route == "" {
+				continue
+			}
+			t.Run(route, func(t *testing.T) {
+				got := call(t, chloe, route)
+				api := strings.Contains(route, " /api/")
+				keptOut := api && got.Status == 403 && apiCode(got) == "no_accounts" ||
+					!api && got.Find("[data-testid=no-access]").Length() == 1
+				if open == keptOut {
+					t.Errorf("admin without accounts (open to her: %v): %d %.200s", open, got.Status, got.Body)
+				}
+			})
+		}
+	}
 }

@@ -220,8 +220,11 @@ func (st *stream) sendChunk(changes []inbox.Change) bool {
 	return st.buf.Len() == 0 || st.write(st.buf.Bytes())
 }
 
-// sendRail writes the rail with fresh counts.
+// sendRail writes the rail with fresh counts, and fresh account states
+// (on hold, needs reconnect): the accounts are read again, not taken from
+// when the stream started.
 func (st *stream) sendRail() bool {
+	st.c.Set(ctxAccounts, nil)
 	html, err := st.s.railFor(st.c, st.view.filter, st.last)
 	if err != nil {
 		st.s.log.Error("sse: rendering the rail", "error", err)

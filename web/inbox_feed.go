@@ -237,7 +237,7 @@ func newRailCache(ttl time.Duration) *railCache {
 	return &railCache{ttl: ttl, entries: map[string]railEntry{}}
 }
 
-// railFor renders the rail and Live bands for the stream's user and filter,
+// railFor renders the rail, the hold and Live bands for the stream's user and filter,
 // or answers the copy another of the user's streams rendered a moment ago,
 // if that copy counted every change up to seen (the stream's newest): a
 // copy from before the changes it just sent would leave stale counts.

@@ -241,8 +241,15 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 	for _, a := range accts {
 		vm.Accounts = append(vm.Accounts, views.RailLink{
 			Label: "@" + a.Username, URL: link(f.With("account", a.ID)), Active: f.AccountID == a.ID,
-			Attention: a.NeedsReconnect() || !a.Subscribed, TestID: "account-" + a.ID,
+			Attention: a.NeedsReconnect() || a.Held() || !a.Subscribed, TestID: "account-" + a.ID,
 		})
+		if a.Held() {
+			queued, err := s.deps.Accounts.QueuedReplies(ctx, a.ID)
+			if err != nil {
+				return views.RailVM{}, err
+			}
+			vm.HoldBands = append(vm.HoldBands, *holdVM(a, queued, u.IsAdmin(), s.now()))
+		}
 		if n := liveCounts[a.ID]; n > 0 {
 			what := "1 open comment"
 			if n != 1 {
@@ -363,11 +370,18 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 		CountOver:    "{n} / " + maxBytes + " bytes — {over} too many",
 		DeliveryNote: "The message lands in @" + it.Username + "'s Requests if they don't follow @" + it.AccountUsername + ", and links to the post.",
 	}
+	if p.Hold != nil {
+		vm.HoldNote = "Meta stopped replies for @" + it.AccountUsername + ": " + p.Hold.Reason +
+			". A reply sent now waits in the queue until the account is resumed."
+	}
 	for _, r := range p.History {
 		vm.Attempts = append(vm.Attempts, toReplyVM(r, now))
 	}
 	if last := reply.Latest(p.History); last != nil {
 		rv := toReplyVM(*last, now)
+		if last.State == reply.Queued && p.Hold != nil {
+			rv.StateLabel = "Queued — on hold until replies for @" + it.AccountUsername + " are resumed"
+		}
 		if last.State == reply.Queued && !p.EstimateQ.IsZero() {
 			rv.StateLabel = "Queued — expected to go out at " + p.EstimateQ.UTC().Format("15:04 UTC") +
 				" (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"

@@ -67,6 +67,7 @@ func (s *Server) routes(e *echo.Echo) {
 	accounts := e.Group("/accounts", staffOrAdmin...)
 	accounts.GET("", s.accountsPage)
 	accounts.GET("/:id", s.accountPage)
+	accounts.POST("/:id/resume", s.resumeAccount, admin)
 	accounts.POST("/:id/nudge", s.setNudgeDefault, admin)
 	accounts.GET("/:id/disconnect", s.disconnectPage, admin)
 	accounts.POST("/:id/disconnect", s.disconnectAccount, admin)
@@ -127,15 +128,13 @@ func (s *Server) routes(e *echo.Echo) {
 	// JSON API (DESIGN §6, §8): a personal API token (Authorization: Bearer)
 	// or the session cookie, the same gates and body caps as the pages;
 	// writes with the cookie carry the X-CSRF-Token header; errors in JSON.
-	// Templates have a group of their own for their cap.
-	apiMW := func(bodyCap int64) []echo.MiddlewareFunc {
+	// Accounts, tokens and webhooks stay open to an admin without accounts,
+	// like their pages; templates have a group of their own for their cap.
+	apiMW := func(gate echo.MiddlewareFunc, bodyCap int64) []echo.MiddlewareFunc {
 		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), checkParams, s.bearer, s.loadSession,
-			s.requireUser, s.requireAccounts, capBody(bodyCap), s.checkCSRF}
+			s.requireUser, gate, capBody(bodyCap), s.checkCSRF}
 	}
-	api := e.Group("/api/v1", apiMW(formCap)...)
-	api.GET("/accounts", s.apiAccounts)
-	api.GET("/accounts/:id", s.apiAccount)
-	api.POST("/accounts/:id/disconnect", s.apiDisconnect, admin)
+	api := e.Group("/api/v1", apiMW(s.requireAccounts, formCap)...)
 	api.GET("/comments", s.apiListComments)
 	api.GET("/comments/:id", s.apiGetComment)
 	api.POST("/comments/:id/status", s.apiSetStatus)
@@ -149,14 +148,20 @@ func (s *Server) routes(e *echo.Echo) {
 	api.PUT("/rules/:id", s.apiUpdateRule, admin)
 	api.DELETE("/rules/:id", s.apiDeleteRule, admin)
 	api.POST("/rules/:id/test", s.apiTestRule)
-	api.GET("/tokens", s.apiListTokens)
-	api.POST("/tokens", s.apiCreateToken)
-	api.DELETE("/tokens/:id", s.apiRevokeToken)
-	api.GET("/webhooks", s.apiListWebhooks, admin)
-	api.POST("/webhooks", s.apiCreateWebhook, admin)
-	api.DELETE("/webhooks/:id", s.apiDeleteWebhook, admin)
 
-	apiTmpl := e.Group("/api/v1/templates", apiMW(templateCap)...)
+	apiOrAdmin := e.Group("/api/v1", apiMW(s.requireAccountsOrAdmin, formCap)...)
+	apiOrAdmin.GET("/accounts", s.apiAccounts)
+	apiOrAdmin.GET("/accounts/:id", s.apiAccount)
+	apiOrAdmin.POST("/accounts/:id/resume", s.apiResumeAccount, admin)
+	apiOrAdmin.POST("/accounts/:id/disconnect", s.apiDisconnect, admin)
+	apiOrAdmin.GET("/tokens", s.apiListTokens)
+	apiOrAdmin.POST("/tokens", s.apiCreateToken)
+	apiOrAdmin.DELETE("/tokens/:id", s.apiRevokeToken)
+	apiOrAdmin.GET("/webhooks", s.apiListWebhooks, admin)
+	apiOrAdmin.POST("/webhooks", s.apiCreateWebhook, admin)
+	apiOrAdmin.DELETE("/webhooks/:id", s.apiDeleteWebhook, admin)
+
+	apiTmpl := e.Group("/api/v1/templates", apiMW(s.requireAccounts, templateCap)...)
 	apiTmpl.GET("", s.apiListTemplates)
 	apiTmpl.POST("", s.apiCreateTemplate, admin)
 	apiTmpl.GET("/:id", s.apiGetTemplate)

@@ -28,7 +28,41 @@ type Account struct {
 	ConnectedAt        time.Time
 	ConnectedBy        int64     // the user whose login last refreshed the Page token
 	DisconnectedAt     time.Time // an admin disconnected it; zero while connected
+	Hold               Hold      // replies stopped for the whole account (zero when sending)
+	RefusalStreak      int       // consecutive refusals no rule explains (the circuit breaker's count)
+	ResumedAt          time.Time
+	ResumedBy          string // who lifted the last hold: a person's name, ResumedByProbe or ResumedByCheck
 }
+
+// Hold is why Replydesk stopped sending an account's replies: Meta refused
+// at the Page level, or refused too many replies in a row without saying
+// why. Queued replies wait; nothing is failed. An admin lifts it, or it
+// lifts itself when a probe send (or, with nothing queued, Meta's periodic
+// check) succeeds.
+type Hold struct {
+	Since   time.Time // zero: not held
+	Cause   string    // HoldRefused or HoldBreaker
+	Reason  string    // plain words, a clause: "the Facebook Page is restricted from sending messages"
+	Advice  string    // plain words: what to do about it
+	Code    int       // Meta's error code and subcode, for operators
+	Subcode int
+	ProbeAt time.Time // when one queued reply may test whether Meta accepts sends again
+}
+
+// Hold causes.
+const (
+	HoldRefused = "refused" // a Page-level refusal (meta.ClassPause)
+	HoldBreaker = "breaker" // too many unexplained refusals in a row
+)
+
+// Who lifts a hold besides a person.
+const (
+	ResumedByProbe = "probe" // a probe send succeeded
+	ResumedByCheck = "check" // Meta's periodic check passed with nothing queued
+)
+
+// Held reports whether the account's replies are on hold.
+func (a Account) Held() bool { return !a.Hold.Since.IsZero() }
 
 // Disconnected reports whether an admin disconnected the account: no
 // token, no webhooks, no sends, until an admin connects it again.
@@ -39,5 +73,5 @@ func (a Account) NeedsReconnect() bool { return a.TokenState == TokenNeedsReconn
 
 // Healthy reports whether nothing about the account needs a person.
 func (a Account) Healthy() bool {
-	return !a.NeedsReconnect() && a.Subscribed && len(a.MissingPermissions) == 0
+	return !a.NeedsReconnect() && !a.Held() && a.Subscribed && len(a.MissingPermissions) == 0
 }

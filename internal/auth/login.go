@@ -79,8 +79,7 @@ func (s *Service) gothicError(err error) error {
 
 // metaError turns a Graph failure during login into a person's error.
 func metaError(err error) error {
-	switch meta.Classify(err) {
-	case meta.ClassTransient, meta.ClassThrottled:
+	if meta.Classify(err).Retryable() {
 		return withCause(ErrMetaUnavailable, err)
 	}
 	return withCause(ErrLoginRefused, err)
@@ -177,7 +176,9 @@ func (s *Service) subscribe(ctx context.Context, p meta.Page) {
 	s.recordSubscription(ctx, p.Instagram.ID, installed, subscriptionReason(err))
 	if err != nil {
 		s.log.Warn("subscribing page", "page_id", p.ID, "error", err)
+		return
 	}
+	s.checkPassed(ctx, p.Instagram.ID) // a reconnect may have fixed what held the account
 }
 
 func (s *Service) recordSubscription(ctx context.Context, accountID string, ok bool, reason string) {
@@ -188,15 +189,15 @@ func (s *Service) recordSubscription(ctx context.Context, accountID string, ok b
 
 // subscriptionReason says in plain words why subscribing failed.
 func subscriptionReason(err error) string {
-	switch meta.Classify(err) {
-	case meta.ClassNone:
+	switch class := meta.Classify(err); {
+	case class == meta.ClassNone:
 		return ""
-	case meta.ClassToken:
+	case class == meta.ClassToken:
 		return "Facebook no longer accepts this account's access, so webhooks could not be turned on. Reconnect the account."
-	case meta.ClassPause, meta.ClassPermanent:
-		return "Facebook refused to turn on webhooks for this Page (the Moderate task and the pages_manage_metadata permission are needed)."
+	case class.Retryable():
+		return "Facebook did not answer when turning on webhooks; Replydesk will try again in a few minutes."
 	}
-	return "Facebook did not answer when turning on webhooks; Replydesk will try again in a few minutes."
+	return "Facebook refused to turn on webhooks for this Page (the Moderate task and the pages_manage_metadata permission are needed)."
 }
 
 func pageTokenContext(accountID string) string  { return "page-token:" + accountID }

@@ -14,7 +14,6 @@ var permissionUse = map[string]string{
 	"pages_read_engagement":     "read comments and posts on your Pages",
 	"pages_manage_metadata":     "turn on webhooks, so new comments arrive",
 	"pages_messaging":           "send private replies",
-	"instagram_manage_messages": "send Instagram messages",
 	"business_management":       "reach Pages owned by a Business portfolio",
 }
 

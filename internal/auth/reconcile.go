@@ -34,7 +34,9 @@ func (s *Service) RunReconciler(ctx context.Context) {
 // the Page (re-installing it when Meta dropped it); a token Meta refuses
 // (Graph error 190) puts the account in needs_reconnect. Then each user's
 // Page roles are re-read with their long-lived token, and expired sessions
-// are swept. Problems are logged and recorded, never returned.
+// are swept. A passing check of an account on hold brings its probe forward
+// (or lifts the hold when no reply waits). Meta's retryable answers prove
+// nothing and are tried again on the next pass. Problems are logged and recorded, never returned.
 func (s *Service) Reconcile(ctx context.Context) {
 	accounts, err := s.store.ConnectedAccounts(ctx)
 	if err != nil {
@@ -70,14 +72,15 @@ func (s *Service) reconcileAccount(ctx context.Context, a account.Account) {
 		err = s.meta.SubscribeApp(ctx, tok, pageID, "feed")
 		installed = err == nil
 	}
-	switch meta.Classify(err) {
-	case meta.ClassNone:
+	switch class := meta.Classify(err); {
+	case class == meta.ClassNone:
 		s.recordSubscription(ctx, a.ID, installed, "")
-	case meta.ClassToken:
+		s.checkPassed(ctx, a.ID)
+	case class == meta.ClassToken:
 		if err := s.tokens.MarkTokenFailed(ctx, a.ID, err); err != nil {
 			s.log.Error("reconcile: marking token", "account_id", a.ID, "error", err)
 		}
-	case meta.ClassTransient, meta.ClassThrottled:
+	case class.Retryable(): // try later, it proves nothing either way
 		s.log.Warn("reconcile: Meta did not answer; next pass retries", "account_id", a.ID, "error", err)
 		if err := s.store.MarkChecked(ctx, a.ID); err != nil {
 			s.log.Error("reconcile: marking checked", "account_id", a.ID, "error", err)
@@ -109,16 +112,28 @@ func (s *Service) reconcileAccess(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		pages, err := s.meta.Accounts(cctx, tok)
 		cancel()
-		switch meta.Classify(err) {
-		case meta.ClassNone:
+		switch class := meta.Classify(err); {
+		case class == meta.ClassNone:
 			if err := s.store.RefreshAccess(ctx, ut.UserID, s.grants(pages, nil)); err != nil {
 				s.log.Error("reconcile: refreshing access", "user_id", ut.UserID, "error", err)
 			}
-		case meta.ClassToken:
+		case class == meta.ClassToken:
 			s.dropUser(ctx, ut.UserID, err.Error())
 		default:
 			s.log.Warn("reconcile: reading a user's Pages failed; next pass retries", "user_id", ut.UserID, "error", err)
 		}
+	}
+}
+
+// holdSettle is how long a hold stands before a passing check of the
+// account may test it: a check right after Meta's refusal proves nothing.
+const holdSettle = time.Minute
+
+// checkPassed tells a held account's hold that Meta's check of the account
+// succeeded: a probe goes out now, or the hold lifts when nothing waits.
+func (s *Service) checkPassed(ctx context.Context, accountID string) {
+	if err := s.store.HoldCheckPassed(ctx, accountID, s.now().Add(-holdSettle)); err != nil {
+		s.log.Error("hold check", "account_id", accountID, "error", err)
 	}
 }
 

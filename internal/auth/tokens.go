@@ -75,11 +75,13 @@ func (t *Tokens) mark(ctx context.Context, accountID, reason string) error {
 }
 
 // tokenReason says in plain words why Meta refused a token (Graph 190
-// subcodes, meta-platform.md §4.2).
+// subcodes, meta-platform.md §4.2; 10/2534077, §10).
 func tokenReason(err error) string {
 	var me *meta.Error
 	if errors.As(err, &me) {
 		switch me.Subcode {
+		case 2534077:
+			return "Facebook asks this account to pass a security check (two-factor authentication or a login confirmation) before it sends messages. Complete it on Facebook or Instagram, then reconnect the account."
 		case 460:
 			return "Facebook ended this account's access (a password change or a security check). Reconnect the account."
 		case 463, 467:

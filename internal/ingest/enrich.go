@@ -101,18 +101,16 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 		if ctx.Err() != nil {
 			return
 		}
-		switch meta.Classify(err) {
-		case meta.ClassToken:
+		tokenFailed, giveUp := afterFetchError(err)
+		if tokenFailed {
 			if merr := e.tokens.MarkTokenFailed(ctx, c.AccountID, err); merr != nil {
 				e.log.Error("marking token failed", "account_id", c.AccountID, "error", merr)
 			}
-			e.postpone(ctx, id, false)
-		case meta.ClassTransient, meta.ClassThrottled:
-			e.postpone(ctx, id, false)
-		default: // deleted or unreadable: keep the approximate deadline
-			e.log.Info("comment timestamp unavailable; keeping the approximate deadline", "comment_id", id, "error", err)
-			e.postpone(ctx, id, true)
 		}
+		if giveUp {
+			e.log.Info("comment timestamp unavailable; keeping the approximate deadline", "comment_id", id, "error", err)
+		}
+		e.postpone(ctx, id, giveUp)
 		return
 	}
 	changed, err := e.st.SetExactDeadline(ctx, id, info.Timestamp)
@@ -122,6 +120,21 @@ func (e *Enricher) enrich(ctx context.Context, id string) {
 	}
 	if changed {
 	}
+}
+
+// afterFetchError says what a failed timestamp read means: the token no
+// longer works (try again once reconnected), Meta may answer later (a
+// retryable class: transient, throttled, its "unexpected error"), or the
+// comment cannot be read (deleted): give up and keep the approximate
+// deadline.
+func afterFetchError(err error) (tokenFailed, giveUp bool) {
+	switch class := meta.Classify(err); {
+	case class == meta.ClassToken:
+		return true, false
+	case class.Retryable():
+		return false, false
+	}
+	return false, true
 }
 
 // Confirm reads a comment's creation time from Graph now and stores its

@@ -192,3 +192,31 @@ func TestBackfiller_readsTheLastSevenDays(t *testing.T) {
 		t.Errorf("deliveries %d comments %d, want 0 and %d", d, c, n)
 	}
 }
+
+// TestEnricher_afterFetchError: what Meta's answers to a timestamp read
+// mean. Every retryable class (code 2 included) is "try later", never
+// "give up".
+func TestEnricher_afterFetchError(t *testing.T) {
+	cases := []struct {
+		name              string
+		err               error
+		tokenFailed, gone bool
+	}{
+		{"network", context.DeadlineExceeded, false, false},
+		{"unknown error", &meta.Error{HTTPStatus: 500, Code: 1}, false, false},
+		{"unexpected error (code 2)", &meta.Error{HTTPStatus: 400, Code: 2}, false, false},
+		{"rate limit", &meta.Error{HTTPStatus: 400, Code: 613, Subcode: 2534040}, false, false},
+		{"app limit", &meta.Error{HTTPStatus: 400, Code: 4}, false, false},
+		{"token expired", &meta.Error{HTTPStatus: 400, Code: 190, Subcode: 463}, true, false},
+		{"security check", &meta.Error{HTTPStatus: 400, Code: 10, Subcode: 2534077}, true, false},
+		{"deleted comment", &meta.Error{HTTPStatus: 400, Code: 100, Subcode: 33}, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, gone := afterFetchError(tc.err)
+			if tok != tc.tokenFailed || gone != tc.gone {
+				t.Errorf("token failed %v, give up %v; want %v, %v", tok, gone, tc.tokenFailed, tc.gone)
+			}
+		})
+	}
+}

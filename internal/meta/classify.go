@@ -136,6 +136,24 @@ var rules = []rule{
 	{code: 10, class: ClassPermanent},  // §4.5 "10 with other subcodes"
 }
 
+// Rule is one row of the error table as others read it (tests that run
+// every documented code end to end, documentation): Code (through UpTo when
+// a range), Subcode and a Message fragment, zero or empty when any matches.
+type Rule struct {
+	Code, UpTo, Subcode int
+	Message             string
+	Class               Class
+}
+
+// Rules answers the table of Graph errors, in the order Classify tries it.
+func Rules() []Rule {
+	out := make([]Rule, len(rules))
+	for i, r := range rules {
+		out[i] = Rule{Code: r.code, UpTo: r.upTo, Subcode: r.subcode, Message: r.message, Class: r.class}
+	}
+	return out
+}
+
 // Classify says what to do about err. Network errors are transient; a Graph
 // error takes the class of the first matching rule; an error no rule knows
 // is transient when Meta says so (is_transient) or the status is 5xx, and

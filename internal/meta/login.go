@@ -11,11 +11,19 @@ import (
 )
 
 // Scopes are the permissions Replydesk asks for at login (meta-platform.md
-// §6.2), a fresh slice each call. goth adds "email" itself.
+// §6.2 and §10), a fresh slice each call; goth adds "email" itself. Each
+// one is asked for only because a feature needs it, so that App Review asks
+// less: private replies need no instagram_manage_messages (that permission
+// brings Meta's human-escalation requirement), so it is not asked for.
 func Scopes() []string {
 	return []string{
-		"instagram_basic", "instagram_manage_comments", "pages_show_list", "pages_read_engagement",
-		"pages_manage_metadata", "pages_messaging", "instagram_manage_messages", "business_management",
+		"instagram_basic",           // the Instagram account and its media
+		"instagram_manage_comments", // comments, their webhooks, and the private reply itself
+		"pages_show_list",           // the Pages the person manages (/me/accounts)
+		"pages_read_engagement",     // the Instagram comment and media edges, via the Page
+		"pages_manage_metadata",     // installing the app on the Page, so webhooks flow
+		"pages_messaging",           // POST /{page-id}/messages, the Send API
+		"business_management",       // Pages owned through a Business portfolio
 	}
 }
 

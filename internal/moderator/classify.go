@@ -10,13 +10,14 @@ import (
 // What people read when a moderation call fails: plain words and the next
 // step, never Meta's payload (that goes to the log).
 const (
-	msgTemporary  = "Instagram did not answer properly; Replydesk tries again by itself."
-	msgThrottled  = "Instagram asked to slow down; Replydesk waits and tries again as soon as it allows."
-	msgToken      = "Facebook no longer accepts this account's access (the login expired or was revoked). Reconnect the account, then try again."
-	msgPermission = "Meta refused: moderating comments needs the instagram_manage_comments permission and a Page task that allows moderating (MODERATE or MANAGE). An admin should reconnect the account granting it, or ask the Page's owner for the task."
-	msgGone       = "Instagram says this comment no longer exists or can't be changed: its author may have deleted it."
-	msgDeleted    = "The comment was deleted before this could be done, so nothing was sent to Instagram."
-	msgGaveUp     = "Instagram kept failing, so Replydesk stopped trying. Try again later."
+	msgTemporary      = "Instagram did not answer properly; Replydesk tries again by itself."
+	msgThrottled      = "Instagram asked to slow down; Replydesk waits and tries again as soon as it allows."
+	msgToken          = "Facebook no longer accepts this account's access (the login expired or was revoked). Reconnect the account, then try again."
+	msgPermission     = "Meta refused: moderating comments needs the instagram_manage_comments permission and a Page task that allows moderating (MODERATE or MANAGE). An admin should reconnect the account granting it, or ask the Page's owner for the task."
+	msgAccountRefused = "Meta refused this for the whole account (a restriction, a policy block, or the Page is no longer linked to the Instagram account). Check Account status in Meta Business Suite; the account's page in Replydesk says more if private replies stopped too."
+	msgGone           = "Instagram says this comment no longer exists or can't be changed: its author may have deleted it."
+	msgDeleted        = "The comment was deleted before this could be done, so nothing was sent to Instagram."
+	msgGaveUp         = "Instagram kept failing, so Replydesk stopped trying. Try again later."
 )
 
 var rejected = map[moderation.Kind]string{
@@ -43,10 +44,17 @@ func classify(err error, a moderation.Action) outcome {
 		return outcome{retry: true, kind: moderation.ErrRateLimited, message: msgThrottled}
 	case meta.ClassToken:
 		return outcome{kind: moderation.ErrToken, message: msgToken}
-	case meta.ClassPause:
-		return outcome{kind: moderation.ErrPermission, message: msgPermission}
 	}
 	var me *meta.Error
+	if meta.Classify(err) == meta.ClassPause {
+		// Page-level refusals: a missing permission (10, 199, 200–299) has
+		// its own next step; the others (capability, policy block, Page not
+		// linked, business blocked) are Meta's decision about the account.
+		if errors.As(err, &me) && me.Subcode == 0 && (me.Code == 10 || me.Code == 199 || me.Code >= 200 && me.Code <= 299) {
+			return outcome{kind: moderation.ErrPermission, message: msgPermission}
+		}
+		return outcome{kind: moderation.ErrPermission, message: msgAccountRefused}
+	}
 	if errors.As(err, &me) && me.Code == 100 && me.Subcode == 33 {
 		// "Object does not exist, cannot be loaded or does not support this
 		// operation": after an attempt whose answer was lost, a delete that

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
 )
@@ -126,6 +127,18 @@ type Result struct {
 	Ambiguous     bool      // this attempt may have reached Meta
 	NextAttemptAt time.Time // for Retrying
 	ExpireComment bool      // the comment's window has closed
+	// Called says the attempt called the Send API: outside Live, that call
+	// spends the account's hourly budget whatever Meta answered.
+	Called bool
+	// Hold, when set, puts the account on hold in the same transaction (a
+	// Page-level refusal); the reply itself goes back to the queue.
+	Hold *account.Hold
+	// Unexplained counts a refusal no rule explains toward the account's
+	// circuit breaker; a delivered reply starts the count again.
+	Unexplained bool
+	// Probe says this attempt tested a held account: delivered, it lifts
+	// the hold.
+	Probe bool
 	// The attempt as it went, for the history.
 	HTTPStatus, MetaCode, MetaSubcode int
 	TraceID, Detail                   string
@@ -149,6 +162,7 @@ type PanelState struct {
 	History   []Reply // every reply, oldest first
 	Blocker   string  // why no reply can be sent now; "" when one can
 	EstimateQ time.Time
+	Hold      *account.Hold // the account is on hold: replies wait in the queue
 }
 
 // Latest is the comment's live reply, or its last failed one (nil if none).

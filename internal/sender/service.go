@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/meta"
@@ -26,6 +27,9 @@ type Records interface {
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
 	Template(ctx context.Context, id int64) (templates.Template, error)
 	MarkTemplateUsed(ctx context.Context, id int64, at time.Time) error
+	Account(ctx context.Context, id string) (account.Account, error)
+	AccountForUser(ctx context.Context, userID int64, id string) (account.Account, error)
+	ResumeAccount(ctx context.Context, accountID, by string) (bool, error)
 }
 
 // AccountOK reports whether an account can send (its token works), as seen
@@ -87,14 +91,15 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 	if err := reply.CheckText(text); err != nil {
 		return reply.Reply{}, it, err
 	}
-	if err := s.check(ctx, by.ID, it); err != nil {
+	state, err := s.check(ctx, by.ID, it)
+	if err != nil {
 		return reply.Reply{}, it, err
 	}
 	if !it.DeadlineExact && s.deadlines != nil && !it.Live {
 		if it, err = s.confirmDeadline(ctx, by.ID, it); err != nil {
 			return reply.Reply{}, it, err
 		}
-		if err := s.check(ctx, by.ID, it); err != nil {
+		if state, err = s.check(ctx, by.ID, it); err != nil {
 			return reply.Reply{}, it, err
 		}
 	}
@@ -113,7 +118,10 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 		s.st.MarkTemplateUsed(ctx, req.TemplateID, s.now()) // a missed count is not worth failing the reply
 	}
 	s.worker.Kick()
-	s.worker.wait(ctx, r.ID, s.waitFor)
+	if state.Hold == nil && s.worker.EstimatedStart(it.AccountID).IsZero() {
+		// It may go out at once: wait briefly for Meta's answer.
+		s.worker.wait(ctx, r.ID, s.waitFor)
+	}
 	if latest, err := s.st.Reply(ctx, r.ID); err == nil {
 		r = latest
 	}
@@ -123,20 +131,18 @@ func (s *Service) Send(ctx context.Context, by reply.Author, req reply.Request) 
 	return r, it, nil
 }
 
-// check refuses a reply the rules do not allow now (reply.Blocker).
-func (s *Service) check(ctx context.Context, userID int64, it inbox.Item) error {
+// check refuses a reply the rules do not allow now (reply.Blocker), and
+// answers the panel's state otherwise.
+func (s *Service) check(ctx context.Context, userID int64, it inbox.Item) (reply.PanelState, error) {
 	state, err := s.Panel(ctx, userID, it)
-	if err != nil {
-		return err
-	}
-	if state.Blocker == "" {
-		return nil
+	if err != nil || state.Blocker == "" {
+		return state, err
 	}
 	kind := apperr.Unprocessable
 	if state.Active != nil || it.Status == inbox.StatusReplied {
 		kind = apperr.Conflict
 	}
-	return apperr.New(kind, "cannot_reply", state.Blocker)
+	return state, apperr.New(kind, "cannot_reply", state.Blocker)
 }
 
 // confirmDeadline makes sure the comment's deadline is known before a
@@ -203,7 +209,13 @@ func (s *Service) Panel(ctx context.Context, userID int64, it inbox.Item) (reply
 	} else {
 		ps.Blocker = reply.Blocker(it.Comment, ok, ps.Active, s.now())
 	}
-	if ps.Active != nil && ps.Active.State == reply.Queued {
+	acct, err := s.st.Account(ctx, it.AccountID)
+	if err != nil {
+		return reply.PanelState{}, err
+	}
+	if acct.Held() {
+		ps.Hold = &acct.Hold
+	} else if ps.Active != nil && ps.Active.State == reply.Queued {
 		ps.EstimateQ = s.worker.EstimatedStart(it.AccountID)
 	}
 	return ps, nil
@@ -269,3 +281,18 @@ func AutomaticBy(ruleName string) string { return "rule:" + ruleName }
 
 // Kick tells the Worker replies were queued.
 func (s *Service) Kick() { s.worker.Kick() }
+
+// ResumeAccount lifts the hold of an account userID may see (admins only:
+// the caller checks the role), in the name of byName, and wakes the
+// Worker: the queued replies go out, deadline first. Resuming an account
+// that is not on hold changes nothing but the refusal count.
+func (s *Service) ResumeAccount(ctx context.Context, userID int64, byName, accountID string) (account.Account, error) {
+	if _, err := s.st.AccountForUser(ctx, userID, accountID); err != nil {
+		return account.Account{}, err
+	}
+	if _, err := s.st.ResumeAccount(ctx, accountID, byName); err != nil {
+		return account.Account{}, err
+	}
+	s.worker.Kick()
+	return s.st.AccountForUser(ctx, userID, accountID)
+}

@@ -2,15 +2,13 @@ package sender
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"math/rand/v2"
-	"net/http"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/await"
 	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
@@ -21,10 +19,14 @@ type Store interface {
 	DueReplies(ctx context.Context, limit int) ([]reply.Reply, error)
 	NextDue(ctx context.Context) (time.Time, error)
 	ClaimReply(ctx context.Context, id int64) (bool, error)
-	FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error
+	FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) (int, error)
 	RecoverInFlight(ctx context.Context) (int64, error)
-	SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error)
+	CallsSince(ctx context.Context, accountID string, t time.Time) (int, time.Time, error)
+	CountAttempts(ctx context.Context, replyID int64, code int) (int, error)
 	Reply(ctx context.Context, id int64) (reply.Reply, error)
+	HeldAccounts(ctx context.Context) (map[string]account.Hold, error)
+	ClaimProbe(ctx context.Context, accountID string, next time.Time) (bool, error)
+	HoldAccount(ctx context.Context, accountID string, h account.Hold) (bool, error)
 }
 
 // Graph is the Send API (meta.Client).
@@ -46,8 +48,17 @@ type Options struct {
 	CallTimeout time.Duration // one Send API call
 	MaxBackoff  time.Duration // longest wait between transient retries
 	ThrottleCap time.Duration // longest wait when Meta throttles
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// BreakerAfter is how many unexplained refusals in a row put an
+	// account on hold (the circuit breaker); default 5.
+	BreakerAfter int
+	// ProbeEvery is how often one queued reply of a held account tests
+	// whether Meta accepts sends again; default 15 minutes.
+	ProbeEvery time.Duration
+	// MaybeBlockedSpan is about how long Meta's "unexpected error" (code 2)
+	// is retried before the reply fails; default 30 minutes.
+	MaybeBlockedSpan time.Duration
+	Now              func() time.Time
+	Logger           *slog.Logger
 }
 
 // Worker works the reply queue.
@@ -94,6 +105,15 @@ func NewWorker(st Store, graph Graph, tokens Tokens, o Options) *Worker {
 	}
 	if o.ThrottleCap <= 0 {
 		o.ThrottleCap = 15 * time.Minute
+	}
+	if o.BreakerAfter <= 0 {
+		o.BreakerAfter = 5
+	}
+	if o.ProbeEvery <= 0 {
+		o.ProbeEvery = 15 * time.Minute
+	}
+	if o.MaybeBlockedSpan <= 0 {
+		o.MaybeBlockedSpan = 30 * time.Minute
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -142,18 +162,39 @@ func (s *Worker) Run(ctx context.Context) {
 	}
 }
 
-// dispatch starts an attempt for every due reply whose account may send now.
+// dispatch starts an attempt for every due reply whose account may send
+// now. Of an account on hold, only one reply goes out when its probe is
+// due (and those whose window closed, to be failed without a call).
 func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	due, err := s.st.DueReplies(ctx, 500)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.o.Logger.Error("reading the reply queue", "error", err)
+	if err == nil && len(due) > 0 {
+		var held map[string]account.Hold
+		if held, err = s.st.HeldAccounts(ctx); err == nil {
+			s.startAll(ctx, wg, due, held)
 		}
-		return
 	}
+	if err != nil && ctx.Err() == nil {
+		s.o.Logger.Error("reading the reply queue", "error", err)
+	}
+}
+
+func (s *Worker) startAll(ctx context.Context, wg *sync.WaitGroup, due []reply.Reply, held map[string]account.Hold) {
+	probed := map[string]bool{}
 	for _, r := range due {
+		_, onHold := held[r.AccountID]
+		probe := onHold && (r.Live || s.o.Now().Before(r.Deadline))
+		if probe && probed[r.AccountID] {
+			continue
+		}
 		if !s.mayStart(ctx, r) {
 			continue
+		}
+		if probe {
+			probed[r.AccountID] = true
+			if ok, err := s.st.ClaimProbe(ctx, r.AccountID, s.o.Now().Add(s.o.ProbeEvery)); err != nil || !ok {
+				s.release(r.AccountID)
+				continue
+			}
 		}
 		ok, err := s.st.ClaimReply(ctx, r.ID)
 		if err != nil || !ok {
@@ -170,13 +211,14 @@ func (s *Worker) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-s.sem }()
-			s.attempt(context.WithoutCancel(ctx), r)
+			s.attempt(context.WithoutCancel(ctx), r, probe)
 		}()
 	}
 }
 
 // mayStart applies the account's pacing: Meta's throttling, the hourly
-// budget (rolling, from what was actually sent), Live's per-second limit,
+// budget (rolling, from the Send API calls made, failed or not, as Meta
+// counts them), Live's per-second limit,
 // and a gap between sends while Meta reports high usage. It reserves an
 // in-flight slot when it says yes.
 func (s *Worker) mayStart(ctx context.Context, r reply.Reply) bool {
@@ -194,7 +236,7 @@ func (s *Worker) mayStart(ctx context.Context, r reply.Reply) bool {
 			return false
 		}
 	} else {
-		n, oldest, err := s.st.SentSince(ctx, r.AccountID, now.Add(-time.Hour), false)
+		n, oldest, err := s.st.CallsSince(ctx, r.AccountID, now.Add(-time.Hour))
 		if err != nil {
 			return false
 		}
@@ -232,83 +274,6 @@ func (s *Worker) release(accountID string) {
 		p.inflight--
 	}
 	s.mu.Unlock()
-}
-
-// attempt makes one Send API call for r and records what came of it.
-func (s *Worker) attempt(ctx context.Context, r reply.Reply) {
-	defer s.release(r.AccountID)
-	res := s.call(ctx, r)
-	if err := s.st.FinishAttempt(ctx, r, res); err != nil {
-		s.o.Logger.Error("recording a reply attempt", "reply_id", r.ID, "state", res.State, "error", err)
-	}
-	s.o.Logger.Info("private reply attempt", "reply_id", r.ID, "comment_id", r.CommentID, "account_id", r.AccountID,
-		"attempt", r.Attempts, "state", res.State, "kind", res.Kind, "meta_code", res.MetaCode, "fbtrace_id", res.TraceID)
-	s.wake(r.ID, res.State)
-	if res.State == reply.Retrying {
-		s.Kick()
-	}
-}
-
-func (s *Worker) call(ctx context.Context, r reply.Reply) reply.Result {
-	now := s.o.Now()
-	if !r.Live && !now.Before(r.Deadline) {
-		return reply.Result{State: reply.Failed, Kind: reply.KindWindow, ExpireComment: true,
-			Error: "The 7-day window closed before the reply could be sent, so Instagram no longer accepts it."}
-	}
-	pageID, token, err := s.tokens.PageToken(ctx, r.AccountID)
-	if err != nil {
-		return reply.Result{State: reply.Failed, Kind: reply.KindToken, Detail: err.Error(),
-			Error: "The account needs reconnecting before it can send replies. Reconnect it, then send again."}
-	}
-	cctx, cancel := context.WithTimeout(ctx, s.o.CallTimeout)
-	sent, usage, err := s.graph.SendPrivateReply(cctx, token, pageID, r.CommentID, r.Text)
-	cancel()
-	s.noteUsage(r.AccountID, usage)
-	if err == nil {
-		return reply.Result{State: reply.Sent, MessageID: sent.MessageID, RecipientID: sent.RecipientID, HTTPStatus: http.StatusOK}
-	}
-	res := reply.Result{Detail: err.Error()}
-	var me *meta.Error
-	if errors.As(err, &me) {
-		res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID = me.HTTPStatus, me.Code, me.Subcode, me.TraceID
-	}
-	// No answer, or a server error: Meta may have taken the reply.
-	res.Ambiguous = meta.IsNetError(err) || res.HTTPStatus >= 500
-	o := classify(err, r.Live, r.Ambiguous)
-	res.State, res.Kind, res.Error = o.state, o.kind, o.message
-	switch o.kind {
-	case reply.KindToken:
-		if merr := s.tokens.MarkTokenFailed(ctx, r.AccountID, err); merr != nil {
-			s.o.Logger.Error("marking token failed", "account_id", r.AccountID, "error", merr)
-		}
-	case reply.KindWindow, reply.KindLiveEnded:
-		res.ExpireComment = true
-	}
-	if res.State == reply.Retrying {
-		wait := backoff(r.Attempts, s.o.MaxBackoff)
-		if o.kind == reply.KindThrottled {
-			wait = max(wait, usage.RegainAfter, meErrRegain(me))
-			wait = min(wait, s.o.ThrottleCap)
-			s.hold(r.AccountID, now.Add(wait))
-		}
-		res.NextAttemptAt = now.Add(wait)
-		if !r.Live && !res.NextAttemptAt.Before(r.Deadline) {
-			res.State, res.Kind, res.ExpireComment = reply.Failed, reply.KindWindow, true
-			res.Error = "Instagram kept failing until the 7-day window closed, so the reply could not be sent."
-		}
-		if r.Live && r.Attempts >= 10 {
-			res.State = reply.Failed
-			res.Error = "Instagram kept failing while the broadcast ran, so the reply could not be sent."
-		}
-	}
-	return res
-}
-
-func meErrRegain(me *meta.Error) time.Duration {
-	if me == nil {
-		return 0
-	}
-	return me.Usage.RegainAfter
 }
 
 // noteUsage slows an account down while Meta reports usage above 80 %.
@@ -355,13 +320,6 @@ func (s *Worker) EstimatedStart(accountID string) time.Time {
 		return time.Time{}
 	}
 	return t
-}
-
-// backoff is the wait before retry n: 2 s doubling, with jitter, capped.
-func backoff(attempt int, limit time.Duration) time.Duration {
-	d := 2 * time.Second << min(attempt, 12)
-	d = min(d, limit)
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
 // wait blocks until reply id reaches a final state or retrying, or timeout.

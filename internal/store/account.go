@@ -30,6 +30,16 @@ type accountRow struct {
 	ConnectedBy        *int64
 	ConnectedAt        int64
 	UpdatedAt          int64 `gorm:"autoUpdateTime:false"`
+	HeldAt             int64
+	HoldCause          string
+	HoldReason         string
+	HoldAdvice         string
+	HoldCode           int
+	HoldSubcode        int
+	HoldProbeAt        int64
+	RefusalStreak      int
+	ResumedAt          int64
+	ResumedBy          string
 	DisconnectedAt     int64
 }
 
@@ -39,7 +49,8 @@ func (accountRow) TableName() string { return "accounts" }
 // SealedPageToken reads.
 var accountColumns = []string{"id", "username", "name", "picture_url", "page_id", "page_name", "token_state",
 	"token_error", "subscribed", "subscription_error", "missing_permissions", "checked_at", "last_webhook_at",
-	"connected_by", "connected_at", "updated_at", "disconnected_at"}
+	"connected_by", "connected_at", "updated_at", "disconnected_at", "held_at", "hold_cause", "hold_reason", "hold_advice", "hold_code",
+	"hold_subcode", "hold_probe_at", "refusal_streak", "resumed_at", "resumed_by"}
 
 func (r accountRow) toDomain() account.Account {
 	a := account.Account{
@@ -47,6 +58,11 @@ func (r accountRow) toDomain() account.Account {
 		TokenState: r.TokenState, TokenError: r.TokenError, Subscribed: r.Subscribed, SubscriptionError: r.SubscriptionError,
 		MissingPermissions: splitList(r.MissingPermissions), CheckedAt: fromMS(r.CheckedAt),
 		LastWebhookAt: fromMS(r.LastWebhookAt), ConnectedAt: fromMS(r.ConnectedAt), DisconnectedAt: fromMS(r.DisconnectedAt),
+		RefusalStreak: r.RefusalStreak, ResumedAt: fromMS(r.ResumedAt), ResumedBy: r.ResumedBy,
+	}
+	if r.HeldAt != 0 {
+		a.Hold = account.Hold{Since: fromMS(r.HeldAt), Cause: r.HoldCause, Reason: r.HoldReason, Advice: r.HoldAdvice,
+			Code: r.HoldCode, Subcode: r.HoldSubcode, ProbeAt: fromMS(r.HoldProbeAt)}
 	}
 	if r.ConnectedBy != nil {
 		a.ConnectedBy = *r.ConnectedBy

@@ -240,10 +240,10 @@ func TestOutboundEvents_recordedWhereTheyHappen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FinishAttempt(ctx, r, reply.Result{State: reply.Retrying, NextAttemptAt: now}); err != nil {
+		if _, err := s.FinishAttempt(ctx, r, reply.Result{State: reply.Retrying, NextAttemptAt: now}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FinishAttempt(ctx, r, reply.Result{State: tc.state, MessageID: "m"}); err != nil {
+		if _, err := s.FinishAttempt(ctx, r, reply.Result{State: tc.state, MessageID: "m"}); err != nil {
 			t.Fatal(err)
 		}
 	}

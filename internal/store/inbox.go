@@ -119,7 +119,7 @@ func (s *Store) fillOpenOnMedia(ctx context.Context, items []inbox.Item, media m
 		N       int
 	}
 	err := s.r.WithContext(ctx).Raw(`SELECT media_id, COUNT(*) AS n FROM comments
-		WHERE media_id IN ? AND status = 'open' GROUP BY media_id`, ids).Scan(&counts).Error
+		WHERE media_id IN ? AND status = 'open' AND deleted = 0 GROUP BY media_id`, ids).Scan(&counts).Error
 	if err != nil {
 		return fmt.Errorf("store: open comments per media: %w", err)
 	}

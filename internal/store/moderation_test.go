@@ -42,8 +42,8 @@ func TestModeration_deletedLeavesViewsAndCounts(t *testing.T) {
 	ctx := context.Background()
 	s, feed, ava := moderationStore(t)
 	now := time.Now()
-	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour), Text: "spam"},
-		inbox.Comment{ID: "c2", AccountID: "111", Deadline: now.Add(time.Hour), Text: "hello"})
+	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", MediaID: "m1", Deadline: now.Add(time.Hour), Text: "spam"},
+		inbox.Comment{ID: "c2", AccountID: "111", MediaID: "m1", Deadline: now.Add(time.Hour), Text: "hello"})
 	feed.take()
 	a := queue(t, s, moderation.Action{CommentID: "c1", AccountID: "111", Kind: moderation.Delete, UserID: ava, UserName: "Ava"})
 	if got := commentIDs(feed.take()); len(got) != 1 || got[0] != "c1" {
@@ -58,6 +58,9 @@ func TestModeration_deletedLeavesViewsAndCounts(t *testing.T) {
 	it, err := s.InboxItem(ctx, ava, "c1")
 	if err != nil || !it.Deleted {
 		t.Fatalf("deleted comment: %+v, %v", it, err)
+	}
+	if other, err := s.InboxItem(ctx, ava, "c2"); err != nil || other.OpenOnMedia != 1 {
+		t.Errorf("open comments on the post after a delete = %d, %v; want 1", other.OpenOnMedia, err)
 	}
 	for _, view := range []string{"open", inbox.ViewDue, inbox.ViewAll} {
 		f := inbox.Filter{View: view}
@@ -220,10 +223,10 @@ func TestModeration_nudgeFollowsItsPrivateReply(t *testing.T) {
 	if _, err := s.NextAction(ctx, "111"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a waiting nudge is due: %v", err)
 	}
-	if err := s.FinishAttempt(ctx, rs[0], reply.Result{State: reply.Sent, MessageID: "m1"}); err != nil {
+	if _, err := s.FinishAttempt(ctx, rs[0], reply.Result{State: reply.Sent, MessageID: "m1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishAttempt(ctx, rs[1], reply.Result{State: reply.Failed, Error: "no"}); err != nil {
+	if _, err := s.FinishAttempt(ctx, rs[1], reply.Result{State: reply.Failed, Error: "no"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.ResolveNudges(ctx, "reply failed", "deleted"); err != nil || n != 2 {

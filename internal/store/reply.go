@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
@@ -121,10 +122,12 @@ func (s *Store) Replies(ctx context.Context, commentID string) ([]reply.Reply, e
 }
 
 // DueReplies lists queued and retrying replies whose attempt is due,
-// closest deadline first.
+// closest deadline first, but for those that wait for their account (it
+// needs reconnecting, or is on hold with no probe due).
 func (s *Store) DueReplies(ctx context.Context, limit int) ([]reply.Reply, error) {
 	var rows []replyRow
-	err := s.r.WithContext(ctx).Where("state IN ('queued', 'retrying') AND next_attempt_at <= ?", ms(s.now())).
+	now := ms(s.now())
+	err := s.r.WithContext(ctx).Where("state IN ('queued', 'retrying') AND next_attempt_at <= ? AND NOT ("+waitingReply+")", now, now, now).
 		Order("deadline, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due replies: %w", err)
@@ -136,10 +139,13 @@ func (s *Store) DueReplies(ctx context.Context, limit int) ([]reply.Reply, error
 	return out, nil
 }
 
-// NextDue is when the earliest scheduled attempt is due (zero when none).
+// NextDue is when the earliest scheduled attempt is due (zero when none),
+// leaving out the replies that wait for their account.
 func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	var v *int64
-	err := s.r.WithContext(ctx).Raw(`SELECT MIN(next_attempt_at) FROM replies WHERE state IN ('queued', 'retrying')`).Scan(&v).Error
+	now := ms(s.now())
+	err := s.r.WithContext(ctx).Raw(`SELECT MIN(next_attempt_at) FROM replies WHERE state IN ('queued', 'retrying') AND NOT (`+
+		waitingReply+`)`, now, now).Scan(&v).Error
 	if err != nil || v == nil {
 		return time.Time{}, err
 	}
@@ -174,29 +180,68 @@ func (s *Store) ClaimReply(ctx context.Context, id int64) (bool, error) {
 }
 
 // FinishAttempt records an attempt and the reply's new state in one
-// transaction; a delivered reply marks its comment replied.
-func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) error {
+// transaction; a delivered reply marks its comment replied. The account
+// follows: res.Hold puts it on hold, a delivered probe lifts its hold, and
+// its count of unexplained refusals in a row (the circuit breaker's) grows
+// with res.Unexplained and starts again at a delivery. It answers that
+// count.
+func (s *Store) FinishAttempt(ctx context.Context, r reply.Reply, res reply.Result) (int, error) {
 	now := s.now()
 	outcome := string(res.State)
-	if res.State == reply.Retrying {
+	switch res.State {
+	case reply.Retrying:
 		outcome = "retry"
+	case reply.Queued: // back in the queue, waiting for its account
+		outcome = "wait"
 	}
+	var streak int
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		if err := s.finishAttempt(tx, r, res, now, outcome); err != nil {
+			return nil, err
+		}
+		var err error
+		if streak, err = accountAfterAttempt(tx, r.AccountID, res, ms(now)); err != nil {
 			return nil, err
 		}
 		return []inbox.Change{{CommentID: r.CommentID, AccountID: r.AccountID}}, nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: finish reply %d: %w", r.ID, err)
+		return 0, fmt.Errorf("store: finish reply %d: %w", r.ID, err)
 	}
-	return nil
+	return streak, nil
+}
+
+// accountAfterAttempt applies an attempt's consequences for its account in
+// tx and answers the account's refusal streak.
+func accountAfterAttempt(tx *gorm.DB, accountID string, res reply.Result, now int64) (int, error) {
+	if res.Hold != nil {
+		if _, err := holdAccount(tx, accountID, *res.Hold, now, true); err != nil {
+			return 0, err
+		}
+	}
+	if res.State.Delivered() && res.Probe {
+		if _, err := resumeAccount(tx, accountID, account.ResumedByProbe, now); err != nil {
+			return 0, err
+		}
+	}
+	var streak int
+	switch {
+	case res.Unexplained:
+		err := tx.Raw(`UPDATE accounts SET refusal_streak = refusal_streak + 1 WHERE id = ? RETURNING refusal_streak`, accountID).
+			Scan(&streak).Error
+		return streak, err
+	case res.State.Delivered():
+		return 0, tx.Exec(`UPDATE accounts SET refusal_streak = 0 WHERE id = ? AND refusal_streak > 0`, accountID).Error
+	}
+	err := tx.Raw(`SELECT refusal_streak FROM accounts WHERE id = ?`, accountID).Scan(&streak).Error
+	return streak, err
 }
 
 // finishAttempt records one attempt and its consequences in tx.
 func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now time.Time, outcome string) error {
-	err := tx.Exec(`INSERT INTO reply_attempts (reply_id, at, outcome, http_status, meta_code, meta_subcode, fbtrace_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, ms(now), outcome, res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
+	err := tx.Exec(`INSERT INTO reply_attempts (reply_id, account_id, counted, at, outcome, http_status, meta_code, meta_subcode,
+		fbtrace_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.AccountID, res.Called && !r.Live, ms(now), outcome,
+		res.HTTPStatus, res.MetaCode, res.MetaSubcode, res.TraceID, res.Detail).Error
 	if err != nil {
 		return err
 	}
@@ -257,17 +302,18 @@ func (s *Store) RecoverInFlight(ctx context.Context) (int64, error) {
 	return int64(len(changed)), nil
 }
 
-// SentSince counts an account's delivered replies since t (its budget use)
-// and returns the oldest of them, when its slot frees up.
-func (s *Store) SentSince(ctx context.Context, accountID string, t time.Time, live bool) (int, time.Time, error) {
+// CallsSince counts an account's Send API calls outside Live since t,
+// failed or not (Meta's hourly budget counts calls, not delivered replies),
+// and answers the oldest of them: when its slot frees up.
+func (s *Store) CallsSince(ctx context.Context, accountID string, t time.Time) (int, time.Time, error) {
 	var row struct {
 		N      int
 		Oldest *int64
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(sent_at) AS oldest FROM replies
-		WHERE account_id = ? AND sent_at > ? AND live = ?`, accountID, ms(t), live).Scan(&row).Error
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(at) AS oldest FROM reply_attempts
+		WHERE account_id = ? AND counted = 1 AND at > ?`, accountID, ms(t)).Scan(&row).Error
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: replies sent by %s: %w", accountID, err)
+		return 0, time.Time{}, fmt.Errorf("store: send calls of %s: %w", accountID, err)
 	}
 	var oldest time.Time
 	if row.Oldest != nil {
@@ -276,13 +322,20 @@ func (s *Store) SentSince(ctx context.Context, accountID string, t time.Time, li
 	return row.N, oldest, nil
 }
 
-// RepliesLastHour counts an account's delivered replies in the last hour.
-func (s *Store) RepliesLastHour(ctx context.Context, accountID string) (int, error) {
+// CallsLastHour counts an account's Send API calls in the last hour (its
+// budget use, as the Worker counts it).
+func (s *Store) CallsLastHour(ctx context.Context, accountID string) (int, error) {
+	n, _, err := s.CallsSince(ctx, accountID, s.now().Add(-time.Hour))
+	return n, err
+}
+
+// CountAttempts counts a reply's attempts that Meta answered with code.
+func (s *Store) CountAttempts(ctx context.Context, replyID int64, code int) (int, error) {
 	var n int
-	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM replies WHERE account_id = ? AND sent_at > ?`,
-		accountID, ms(s.now().Add(-time.Hour))).Scan(&n).Error
+	err := s.r.WithContext(ctx).Raw(`SELECT COUNT(*) FROM reply_attempts WHERE reply_id = ? AND meta_code = ?`, replyID, code).
+		Scan(&n).Error
 	if err != nil {
-		return 0, fmt.Errorf("store: replies last hour: %w", err)
+		return 0, fmt.Errorf("store: attempts of reply %d: %w", replyID, err)
 	}
 	return n, nil
 }

@@ -294,7 +294,7 @@ func TestRuleStats(t *testing.T) {
 	}
 	r := queued[0]
 	r.State = reply.Sending
-	if err := s.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m"}); err != nil {
+	if _, err := s.FinishAttempt(ctx, r, reply.Result{State: reply.Sent, MessageID: "m"}); err != nil {
 		t.Fatal(err)
 	}
 	stats, err := s.RuleStats(ctx, time.Now().Add(-rules.StatsWindow))

@@ -3,8 +3,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/replydesk/replydesk/internal/metasim"
@@ -34,7 +37,16 @@ type World struct {
 	AppSecret   string
 	VerifyToken string
 
-	t testing.TB
+	t     testing.TB
+	mu    sync.Mutex
+	paths []string // every request path the simulator served, in order
+}
+
+// SimPaths lists every request path the simulator served so far.
+func (w *World) SimPaths() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.paths)
 }
 
 // World test credentials: the app and the simulator agree on them.
@@ -62,7 +74,15 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 	if err != nil {
 		t.Fatalf("e2e: metasim: %v", err)
 	}
-	srv := httptest.NewServer(sim.Handler())
+	w := &World{Sim: sim, AppID: worldAppID, AppSecret: worldAppSecret, VerifyToken: worldVerifyToken, t: t}
+	handler := sim.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.mu.Lock()
+		w.paths = append(w.paths, r.URL.Path)
+		w.mu.Unlock()
+		handler.ServeHTTP(rw, r)
+	}))
+	w.SimURL = srv.URL
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); sim.Run(ctx) }()
@@ -87,7 +107,6 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 	for k, v := range opt.Env {
 		env[k] = v
 	}
-	w := &World{Sim: sim, SimURL: srv.URL, AppID: worldAppID, AppSecret: worldAppSecret, VerifyToken: worldVerifyToken, t: t}
 	w.App = StartApp(t, AppOptions{Port: port, Env: env})
 	return w
 }
