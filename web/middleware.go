@@ -21,15 +21,11 @@ func (s *Server) recovery() echo.MiddlewareFunc {
 }
 
 // requestLog logs each request once, with its status and the user, at a
-// level that follows the status. Health checks and assets are not logged.
+// level that follows the status (routes.go says which routes have it).
 func (s *Server) requestLog() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true,
 		LogRemoteIP: true, LogError: true, HandleError: true,
-		Skipper: func(c echo.Context) bool {
-			p := c.Path()
-			return p == "/healthz" || p == "/static/*"
-		},
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			switch {

@@ -12,38 +12,44 @@ import (
 // also catches the unknown paths under its prefix, so they get its
 // middleware and error format too.)
 func (s *Server) routes(e *echo.Echo) {
-	// Every request: panic recovery, a request id, the request log.
-	e.Use(s.recovery(), middleware.RequestID(), s.requestLog())
+	// Every request: panic recovery.
+	e.Use(s.recovery())
+	// Nearly every request, then: a request id and one line in the request log.
+	logged := func(mw ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+		return append([]echo.MiddlewareFunc{middleware.RequestID(), s.requestLog()}, mw...)
+	}
 
-	// Operations and assets: no session.
+	// Operations and assets: no session, not logged.
 	e.GET("/healthz", s.healthz, errorsAs(formatJSON))
 	e.GET("/static/*", s.staticFiles())
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg")
-	})
+	}, logged()...)
 
 	// Meta's webhooks: no session, no CSRF; the signature over the raw body
-	// (at most 1 MiB) is the authentication.
-	hooks := e.Group("/webhooks", errorsAs(formatJSON))
+	// (at most 1 MiB) is the authentication. Deliveries come by the
+	// thousand a second: they are counted into a summary line a minute
+	// instead of the request log.
+	hooks := e.Group("/webhooks", logged(errorsAs(formatJSON))...)
 	hooks.GET("/instagram", s.verifyWebhook)
-	hooks.POST("/instagram", s.receiveWebhook, middleware.BodyLimit("1MiB"))
+	e.POST("/webhooks/instagram", s.receiveWebhook, errorsAs(formatJSON), s.tallyWebhooks, middleware.BodyLimit("1MiB"))
 
 	// Meta's deauthorize and data-deletion callbacks: no session, no CSRF;
 	// the signed_request (HMAC with the app secret) is the authentication.
-	metaCallbacks := e.Group("/meta", errorsAs(formatJSON), middleware.BodyLimit("64KiB"))
+	metaCallbacks := e.Group("/meta", logged(errorsAs(formatJSON), middleware.BodyLimit("64KiB"))...)
 	metaCallbacks.POST("/deauthorize", s.metaDeauthorize)
 	metaCallbacks.POST("/data-deletion", s.metaDataDeletion)
 
 	// The simulated Meta platform, demo mode only: its own pages, as is.
 	if s.deps.Sim != nil {
 		sim := echo.WrapHandler(http.StripPrefix("/_sim", s.deps.Sim))
-		e.Any("/_sim", sim)
-		e.Any("/_sim/*", sim)
+		e.Any("/_sim", sim, logged()...)
+		e.Any("/_sim/*", sim, logged()...)
 	}
 
 	// Public pages: the session is read when there is one. Unknown paths
 	// land here too, and get the HTML 404 page.
-	public := e.Group("", errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession, capBody(logoutCap))
+	public := e.Group("", logged(errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession, capBody(logoutCap))...)
 	public.GET("/", s.home)
 	public.GET("/login", s.loginPage)
 	public.GET("/auth/facebook", s.beginLogin)
@@ -56,8 +62,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// then a cap on the body (a request without a session is refused before
 	// anything reads it), CSRF on every form.
 	pages := func(gate echo.MiddlewareFunc, bodyCap int64) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession,
-			s.requireUser, gate, capBody(bodyCap), s.checkCSRF}
+		return logged(errorsAs(formatHTML), s.secureHeaders(), gzip(), checkParams, s.loadSession,
+			s.requireUser, gate, capBody(bodyCap), s.checkCSRF)
 	}
 	staff := func(bodyCap int64) []echo.MiddlewareFunc { return pages(s.requireAccounts, bodyCap) }
 	admin := s.requireAdmin
@@ -101,7 +107,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The inbox's live stream: no gzip (events are flushed one by one), and
 	// a user without accounts gets no stream at all.
-	events := e.Group("/inbox/events", errorsAs(formatJSON), s.secureHeaders(), checkParams, s.loadSession, s.requireUser)
+	events := e.Group("/inbox/events", logged(errorsAs(formatJSON), s.secureHeaders(), checkParams, s.loadSession, s.requireUser)...)
 	events.GET("", s.inboxEvents)
 
 	tmpl := e.Group("/templates", staff(templateCap)...)
@@ -131,8 +137,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// Accounts, tokens and webhooks stay open to an admin without accounts,
 	// like their pages; templates have a group of their own for their cap.
 	apiMW := func(gate echo.MiddlewareFunc, bodyCap int64) []echo.MiddlewareFunc {
-		return []echo.MiddlewareFunc{errorsAs(formatJSON), s.secureHeaders(), checkParams, s.bearer, s.loadSession,
-			s.requireUser, gate, capBody(bodyCap), s.checkCSRF}
+		return logged(errorsAs(formatJSON), s.secureHeaders(), checkParams, s.bearer, s.loadSession,
+			s.requireUser, gate, capBody(bodyCap), s.checkCSRF)
 	}
 	api := e.Group("/api/v1", apiMW(s.requireAccounts, formCap)...)
 	api.GET("/comments", s.apiListComments)

@@ -37,9 +37,10 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	deps    Deps
-	streams *streams   // open inbox event streams, per session
-	rows    *rowCache  // rows rendered once per change and view, shared by streams
-	rails   *railCache // rail counts, shared by a user's streams
+	streams *streams      // open inbox event streams, per session
+	rows    *rowCache     // rows rendered once per change and view, shared by streams
+	rails   *railCache    // rail counts, shared by a user's streams
+	hooks   *webhookTally // deliveries since the last summary line
 
 	closing chan struct{} // closed when shutdown begins: long-lived streams end
 }
@@ -71,6 +72,7 @@ func New(d Deps) (*Server, error) {
 	s.streams = newStreams(maxStreamsPerSession)
 	s.rows = newRowCache(d.Feed.Items, s.renderRowEvent, rowCacheSize)
 	s.rails = newRailCache(railTTL)
+	s.hooks = newWebhookTally(d.Now())
 	e.IPExtractor = clientIP(d.Options.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.routes(e)
@@ -134,6 +136,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	srv.RegisterOnShutdown(func() { once.Do(func() { close(s.closing) }) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	summaries, stopSummaries := context.WithCancel(context.Background())
+	summarised := make(chan struct{})
+	go func() { defer close(summarised); s.logWebhookSummaries(summaries, webhookSummaryEvery) }()
+	defer func() { stopSummaries(); <-summarised }() // the last line once requests are finished
 	select {
 	case err := <-errc:
 		return err

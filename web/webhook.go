@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -23,32 +22,38 @@ func (s *Server) verifyWebhook(c echo.Context) error {
 	return c.String(http.StatusOK, challenge)
 }
 
-// receiveWebhook takes one signed delivery. The body is read raw (the route's
-// BodyLimit answers 413 above 1 MiB), and the answer is 200 only once its
-// comments are committed.
+// receiveWebhook takes one signed delivery. The body is read raw, in one
+// buffer (over 1 MiB gets 413), and the answer is 200 only once its
+// comments are committed. Deliveries are counted for the summary line
+// (webhook_tally.go), not logged one by one.
 func (s *Server) receiveWebhook(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
-	if err != nil {
-		// The route's BodyLimit refuses a declared length over the cap before
-		// this handler runs; a chunked body (no Content-Length) is cut while
-		// it is read, as an *echo.HTTPError 413.
-		var tooBig *http.MaxBytesError
-		var he *echo.HTTPError
-		if errors.As(err, &tooBig) || errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
+	r := c.Request()
+	body, err := webhook.ReadBody(r.Body, r.ContentLength)
+	// The route's BodyLimit refuses a declared length over the cap before
+	// this handler runs; a chunked body (no Content-Length) is cut while it
+	// is read, as an *echo.HTTPError 413 (or ReadBody's own ErrTooLarge).
+	var limit *echo.HTTPError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, webhook.ErrTooLarge), errors.As(err, &tooBig),
+		errors.As(err, &limit) && limit.Code == http.StatusRequestEntityTooLarge:
+		s.hooks.refusal("too_large")
+		return echo.ErrStatusRequestEntityTooLarge
+	case err != nil:
+		s.hooks.refusal("unreadable_body")
 		return apperr.New(apperr.Invalid, "unreadable_body", "The request body could not be read.")
 	}
-	_, err = s.deps.Webhooks.Receive(c.Request().Context(), body, c.Request().Header.Get(webhook.SignatureHeader))
+	res, err := s.deps.Webhooks.Receive(r.Context(), body, r.Header.Get(webhook.SignatureHeader))
 	switch {
 	case errors.Is(err, webhook.ErrNoSignature), errors.Is(err, webhook.ErrMalformedSignature), errors.Is(err, webhook.ErrBadSignature):
-		s.log.Warn("webhook refused: bad signature", "request_id", requestID(c), "reason", err.Error(), "bytes", len(body))
+		s.hooks.refusal("bad_signature")
 		return apperr.New(apperr.Unauthorized, "bad_signature", "The X-Hub-Signature-256 header is missing or does not match the body.")
 	case errors.Is(err, webhook.ErrMalformed):
-		s.log.Warn("webhook refused: malformed JSON", "request_id", requestID(c), "error", err)
+		s.hooks.refusal("malformed_payload")
 		return apperr.New(apperr.Invalid, "malformed_payload", "The body is not a webhook delivery in JSON.")
 	case err != nil:
 		return err // 500: Meta retries
 	}
+	s.hooks.delivered(res)
 	return c.String(http.StatusOK, "EVENT_RECEIVED")
 }

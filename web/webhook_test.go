@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -277,5 +278,53 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a log destination that tests read while the app writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestWebhook_deliveriesAreCountedNotLogged: deliveries, accepted or
+// refused, leave no line each in the request log (the summary line counts
+// them), while the handshake and pages are logged as before.
+func TestWebhook_deliveriesAreCountedNotLogged(t *testing.T) {
+	var logs syncBuffer
+	h := webtest.New(t, webtest.Options{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	w := h.World(t)
+	h.Login(t, w.User("Ava").ID)
+	acct := w.Account("acme.coffee").ID
+	for i, body := range [][]byte{hookBody(acct, "q1"), hookBody(acct, "q1"), hookBody("999", "q2")} {
+		if code, b := deliver(t, h, body, sign(body)); code != 200 {
+			t.Fatalf("delivery %d: %d %s", i, code, b)
+		}
+	}
+	if code, _ := deliver(t, h, hookBody(acct, "q3"), "sha256=nothex"); code != 401 {
+		t.Fatalf("forged delivery: %d", code)
+	}
+	send(t, "GET", h.URL+"/webhooks/instagram?hub.mode=subscribe&hub.challenge=7&hub.verify_token="+webtest.VerifyToken, "")
+	send(t, "GET", h.URL+"/login", "")
+	waitFor(t, 5*time.Second, "the login page's log line", func() bool { return strings.Contains(logs.String(), "path=/login") })
+	out := logs.String()
+	if strings.Contains(out, "method=POST path=/webhooks/instagram") || strings.Contains(out, "bad signature") ||
+		strings.Contains(out, "not connected") {
+		t.Errorf("deliveries were logged one by one:\n%s", out)
+	}
+	if !strings.Contains(out, "method=GET path=/webhooks/instagram status=200") {
+		t.Errorf("the handshake was not logged:\n%s", out)
 	}
 }

@@ -35,6 +35,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("REPLYDESK_ADDR: cannot listen on %s: %w", cfg.Addr, errors.Unwrap(err))
 	}
 	defer ln.Close()
+	if cfg.PprofAddr != "" {
+		if err := startPprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	a, err := app.New(ctx, cfg, log, app.Options{Addr: ln.Addr()})
 	if err != nil {
 		return err

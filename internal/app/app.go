@@ -104,7 +104,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	tokens := a.Auth.Tokens()
 
 	a.Ingester = ingest.NewIngester(cfg.MetaAppSecret, st, log.With("component", "ingest"), a.Now)
-	enricher := ingest.NewEnricher(st, graph, tokens, log.With("component", "enrich"), 4)
+	enricher := ingest.NewEnricher(st, graph, tokens, log.With("component", "enrich"), ingest.EnricherOptions{})
 	a.Ingester.OnNew(enricher.Enqueue)
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, Now: a.Now, Logger: log.With("component", "reply")})

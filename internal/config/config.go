@@ -46,6 +46,7 @@ type Config struct {
 	DemoTraffic float64       // REPLYDESK_DEMO_TRAFFIC: simulated comments per minute in demo mode
 	DemoSeed    int64         // REPLYDESK_DEMO_SEED: the simulated world's seed
 	LogFormat   string        // REPLYDESK_LOG: "text" or "json"
+	PprofAddr   string        // REPLYDESK_PPROF: where to serve Go's profiler (net/http/pprof); "" = nowhere
 	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES) are the addresses whose
 	// X-Forwarded-For and X-Real-IP headers are believed; none by default,
 	// so a client cannot pass itself off as another address.
@@ -87,6 +88,7 @@ func Load(getenv func(string) string) (Config, error) {
 		GraphVersion:    env("META_GRAPH_VERSION", "v25.0"),
 		LoginConfigID:   env("META_LOGIN_CONFIG_ID", ""),
 		LogFormat:       env("REPLYDESK_LOG", "text"),
+		PprofAddr:       env("REPLYDESK_PPROF", ""),
 	}
 	var err error
 	if err = checkAddr(c.Addr); err != nil {
@@ -94,6 +96,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err = checkURL(c.BaseURL); err != nil {
 		return c, fmt.Errorf("REPLYDESK_BASE_URL: %w", err)
+	}
+	if c.PprofAddr != "" {
+		if err = checkAddr(c.PprofAddr); err != nil {
+			return c, fmt.Errorf("REPLYDESK_PPROF: %w (a listen address such as 127.0.0.1:6060)", err)
+		}
 	}
 	if c.Demo, err = parseBool(env("REPLYDESK_DEMO", strconv.FormatBool(c.MetaAppID == ""))); err != nil {
 		return c, fmt.Errorf("REPLYDESK_DEMO: %w", err)

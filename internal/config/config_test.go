@@ -85,6 +85,7 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"login config", map[string]string{"META_LOGIN_CONFIG_ID": "my config"}, "META_LOGIN_CONFIG_ID: "},
 		{"short secret", map[string]string{"REPLYDESK_SECRET": "abc"}, "REPLYDESK_SECRET: "},
 		{"live poll", map[string]string{"REPLYDESK_LIVE_POLL": "10ms"}, "REPLYDESK_LIVE_POLL: "},
+		{"pprof addr", map[string]string{"REPLYDESK_PPROF": "6060"}, "REPLYDESK_PPROF: "},
 		{"reconcile interval", map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "soon"}, "REPLYDESK_RECONCILE_INTERVAL: "},
 		{"database dir", map[string]string{"REPLYDESK_DATABASE": "/dev/null/x/r.db"}, "REPLYDESK_DATABASE: "},
 		{"no secret outside demo", without(prod, "REPLYDESK_SECRET"), "REPLYDESK_SECRET: required"},

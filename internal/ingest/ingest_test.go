@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 type fixture struct {
 	sim    *simtest.Sim
+	calls  atomic.Int64 // HTTP requests to Graph
 	st     *store.Store
 	hub    *live.Memory
 	ing    *Ingester
@@ -34,8 +36,13 @@ func newFixture(t *testing.T) *fixture {
 	w := sim.World()
 	hub := live.NewMemory(0)
 	f := &fixture{sim: sim, st: storetest.WithFeed(t, hub), hub: hub, acct: w.Accounts[0].ID,
-		graph:  meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret}),
 		tokens: simtest.NewTokens(sim.Login(w.Users[0].ID))}
+	counting := roundTripper(func(r *http.Request) (*http.Response, error) {
+		f.calls.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	f.graph = meta.New(meta.Options{GraphURL: sim.URL, Version: "v25.0", AppID: simtest.AppID, AppSecret: simtest.AppSecret,
+		HTTPClient: &http.Client{Transport: counting, Timeout: 15 * time.Second}})
 	storetest.Account(t, f.st, f.acct, w.Accounts[0].PageID, w.Accounts[0].Username, nil)
 	f.ing = NewIngester(simtest.AppSecret, f.st, slog.New(slog.DiscardHandler), time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,80 +63,6 @@ func (f *fixture) deliver(t *testing.T, commentID, field string) {
 	}
 	if _, err := f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p)); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestEnricher_correctsDeadlineFromGraph(t *testing.T) {
-	f := newFixture(t)
-	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "late delivery", "age": "30h"})
-	f.deliver(t, id, "comments")
-	before, _ := f.st.Comment(context.Background(), id)
-	if before.DeadlineExact {
-		t.Fatal("deadline exact before enrichment")
-	}
-	sub := f.hub.Subscribe([]string{f.acct})
-	defer sub.Close()
-	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 2)
-	e.enrich(context.Background(), id)
-	after, _ := f.st.Comment(context.Background(), id)
-	if !after.DeadlineExact {
-		t.Fatal("deadline not corrected")
-	}
-	if d := before.Deadline.Sub(after.Deadline); d < 29*time.Hour || d > 31*time.Hour {
-		t.Errorf("deadline moved by %v, want about 30h earlier", d)
-	}
-	select {
-	case <-sub.Ready():
-		if got, err := sub.Next(nil); err != nil || len(got) != 1 || got[0].CommentID != id || got[0].Position == 0 {
-			t.Errorf("changes %+v, %v", got, err)
-		}
-	default: // the store publishes before SetExactDeadline returns
-		t.Error("no change published")
-	}
-}
-
-func TestEnricher_deletedCommentKeepsApproximateDeadline(t *testing.T) {
-	f := newFixture(t)
-	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "soon gone"})
-	f.deliver(t, id, "comments")
-	f.sim.Control(http.MethodPost, "/control/comments/delete", map[string]string{"id": id}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
-	e.enrich(context.Background(), id)
-	c, err := f.st.Comment(context.Background(), id)
-	if err != nil || c.DeadlineExact || c.Status != inbox.StatusOpen {
-		t.Fatalf("after a failed fetch: %+v %v", c, err)
-	}
-	due, _ := f.st.PendingEnrichment(context.Background(), 10)
-	if len(due) != 0 {
-		t.Errorf("a permanently unreadable comment is retried: %v", due)
-	}
-}
-
-func TestEnricher_transientErrorRetriesLater(t *testing.T) {
-	f := newFixture(t)
-	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "flaky"})
-	f.deliver(t, id, "comments")
-	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
-	e.enrich(context.Background(), id)
-	if c, _ := f.st.Comment(context.Background(), id); c.DeadlineExact {
-		t.Fatal("exact despite the 5xx")
-	}
-	e.enrich(context.Background(), id) // the retry
-	if c, _ := f.st.Comment(context.Background(), id); !c.DeadlineExact {
-		t.Error("not corrected on retry")
-	}
-}
-
-func TestEnricher_revokedTokenMarksAccount(t *testing.T) {
-	f := newFixture(t)
-	id := f.sim.Comment(map[string]any{"account": f.acct, "text": "x"})
-	f.deliver(t, id, "comments")
-	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "token_revoked", "account": f.acct}, nil)
-	e := NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1)
-	e.enrich(context.Background(), id)
-	if f.tokens.Failed(f.acct) == nil || !meta.IsTokenError(f.tokens.Failed(f.acct)) {
-		t.Errorf("token failure not reported: %v", f.tokens.Failed(f.acct))
 	}
 }
 
@@ -192,6 +125,10 @@ func TestBackfiller_readsTheLastSevenDays(t *testing.T) {
 		t.Errorf("deliveries %d comments %d, want 0 and %d", d, c, n)
 	}
 }
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestEnricher_afterFetchError: what Meta's answers to a timestamp read
 // mean. Every retryable class (code 2 included) is "try later", never

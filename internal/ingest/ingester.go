@@ -28,7 +28,7 @@ var ErrStopped = errors.New("ingest: stopped")
 // a transaction runs are committed together by the next one, so throughput
 // stays high while every Submit still returns only once its delivery is durable.
 type Ingester struct {
-	secret  string // the Meta app secret that signs deliveries
+	sig     *webhook.Verifier // deliveries are signed with the Meta app secret
 	st      *store.Store
 	log     *slog.Logger
 	now     func() time.Time
@@ -49,7 +49,7 @@ type outcome struct {
 
 // NewIngester makes an Ingester; Run must be running for Submit to return.
 func NewIngester(appSecret string, st *store.Store, log *slog.Logger, now func() time.Time) *Ingester {
-	return &Ingester{secret: appSecret, st: st, log: log, now: now,
+	return &Ingester{sig: webhook.NewVerifier(appSecret), st: st, log: log, now: now,
 		reqs: make(chan *pending, 4*MaxBatch), stopped: make(chan struct{})}
 }
 
@@ -60,9 +60,10 @@ func (g *Ingester) OnNew(f func([]inbox.Comment)) { g.onNew = append(g.onNew, f)
 // Receive checks a delivery's signature over the raw body, parses it, and
 // returns once its comments are committed. A bad signature is one of
 // webhook's signature errors and malformed JSON is webhook.ErrMalformed;
-// neither stores anything.
+// neither stores anything. Comments of accounts that are not connected are
+// dropped, and named in the result.
 func (g *Ingester) Receive(ctx context.Context, body []byte, signature string) (store.DeliveryResult, error) {
-	if err := webhook.Verify(g.secret, body, signature); err != nil {
+	if err := g.sig.Verify(body, signature); err != nil {
 		return store.DeliveryResult{}, err
 	}
 	p, err := webhook.Parse(body)
@@ -166,10 +167,6 @@ func (g *Ingester) commit(ctx context.Context, batch []*pending) {
 		fresh = append(fresh, results[i].New...)
 		if p.d.Rejected > 0 {
 			g.log.Warn("webhook comments with ids that are not Meta's dropped", "comments", p.d.Rejected)
-		}
-		if results[i].Unknown > 0 {
-			g.log.Info("webhook comments for accounts not connected dropped",
-				"comments", results[i].Unknown, "accounts", results[i].UnknownAccounts)
 		}
 	}
 	if len(fresh) == 0 {

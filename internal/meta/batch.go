@@ -52,7 +52,9 @@ func (c *Client) batch(ctx context.Context, token string, reqs []batchRequest) (
 		Code int    `json:"code"`
 		Body string `json:"body"`
 	}
-	usage, err := c.send(ctx, http.MethodPost, token, c.base+"/", nil, []byte(form.Encode()),
+	// Posted to the versioned root, like every other call: the batch's own
+	// version is then the configured one, not the app's default.
+	usage, err := c.send(ctx, http.MethodPost, token, c.base+"/"+c.version+"/", nil, []byte(form.Encode()),
 		"application/x-www-form-urlencoded", &raw)
 	if err != nil {
 		return nil, usage, err

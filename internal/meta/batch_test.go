@@ -44,7 +44,7 @@ func TestCommentTimestamps_wire(t *testing.T) {
 		t.Fatalf("answers %+v, err %v", got, err)
 	}
 	r := f.got
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("Authorization") != "Bearer page-token" ||
+	if r.Method != http.MethodPost || r.URL.Path != "/v27.0/" || r.Header.Get("Authorization") != "Bearer page-token" ||
 		r.URL.Query().Get("appsecret_proof") != c.Proof("page-token") || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
 		t.Errorf("request %s %s %v", r.Method, r.URL, r.Header)
 	}

@@ -50,7 +50,7 @@ const ClassReplied = ClassNotEligible
 
 // MaybeBlockedAttempts is how many times in all a send failing with
 // ClassMaybeBlocked is tried before it counts as failed.
-const MaybeBlockedAttempts = 3
+const MaybeBlockedAttempts = 5
 
 var classNames = [...]string{"none", "transient", "throttled", "token", "pause", "window",
 	"not_eligible", "permanent", "unreachable", "maybe_blocked"}

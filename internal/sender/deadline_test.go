@@ -37,7 +37,7 @@ func (f *fixture) delivered(t *testing.T, age time.Duration) string {
 // record, and so is a reply to a comment Graph no longer shows.
 func TestSend_approximateDeadlineConfirmedFirst(t *testing.T) {
 	f := newFixture(t)
-	f.svc.ConfirmDeadlines(ingest.NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), 1))
+	f.svc.ConfirmDeadlines(ingest.NewEnricher(f.st, f.graph, f.tokens, slog.New(slog.DiscardHandler), ingest.EnricherOptions{}))
 	ctx := context.Background()
 	noRecord := func(t *testing.T, id string) {
 		t.Helper()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/account"
+	"github.com/replydesk/replydesk/internal/meta"
 	"github.com/replydesk/replydesk/internal/reply"
 	"github.com/replydesk/replydesk/internal/sender"
 )
@@ -153,10 +154,10 @@ func TestSend_refusalsOfOneCommentDoNotTripTheBreaker(t *testing.T) {
 func TestSend_maybeBlockedRetriesThenFails(t *testing.T) {
 	f := newFixture(t, func(o *sender.Options) { o.MaybeBlockedSpan = 300 * time.Millisecond })
 	id := f.comment(t, map[string]any{"text": "q"})
-	f.fault(t, map[string]any{"code": 2, "count": 3})
+	f.fault(t, map[string]any{"code": 2, "count": meta.MaybeBlockedAttempts})
 	f.svc.Send(context.Background(), f.ava, reply.Request{CommentID: id, Text: "hello"})
 	r := f.waitState(t, id, reply.Failed)
-	if r.Attempts != 3 || r.ErrorKind != reply.KindMaybeBlocked || !strings.Contains(r.Error, "blocked the account") {
+	if r.Attempts != meta.MaybeBlockedAttempts || r.ErrorKind != reply.KindMaybeBlocked || !strings.Contains(r.Error, "blocked the account") {
 		t.Errorf("reply %+v", r)
 	}
 }

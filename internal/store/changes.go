@@ -41,6 +41,7 @@ func (s *Store) changing(ctx context.Context, f func(tx *gorm.DB) ([]inbox.Chang
 	if err != nil {
 		return nil, err
 	}
+	s.chk.wrote()
 	s.feed.Publish(logged...)
 	return logged, nil
 }
@@ -120,9 +121,13 @@ func (s *Store) ChangesSince(ctx context.Context, accountIDs []string, after int
 	return out, nil
 }
 
-// PruneChanges deletes feed entries recorded before cutoff.
+// PruneChanges deletes feed entries recorded before cutoff. Positions follow
+// time, so it deletes up to the first position recorded since, reading only
+// what it deletes (no index on the time).
 func (s *Store) PruneChanges(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := s.w.WithContext(ctx).Exec(`DELETE FROM changes WHERE at < ?`, ms(cutoff))
+	res := s.w.WithContext(ctx).Exec(`DELETE FROM changes WHERE position < COALESCE(
+		(SELECT position FROM changes WHERE at >= ? ORDER BY position LIMIT 1),
+		(SELECT MAX(position) + 1 FROM changes))`, ms(cutoff))
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: prune changes: %w", res.Error)
 	}

@@ -33,6 +33,12 @@ func (r *recorder) take() []inbox.Change {
 	return out
 }
 
+// exact records comment id's creation time from Graph.
+func exact(s *store.Store, id string, created time.Time) error {
+	_, err := s.RecordEnrichment(context.Background(), store.Enrichment{Exact: []store.CommentTime{{ID: id, Created: created}}})
+	return err
+}
+
 func commentIDs(cs []inbox.Change) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
@@ -71,8 +77,8 @@ func TestChanges_everyWritePublishesOnceInOrder(t *testing.T) {
 		want []string
 	}{
 		{"status", func() error { _, err := s.SetStatus(ctx, ava, []string{"c1"}, inbox.StatusDone); return err }, []string{"c1"}},
-		{"deadline", func() error { _, err := s.SetExactDeadline(ctx, "c1", now.Add(-time.Hour)); return err }, []string{"c1"}},
-		{"same deadline again", func() error { _, err := s.SetExactDeadline(ctx, "c1", now.Add(-time.Hour)); return err }, nil},
+		{"deadline", func() error { return exact(s, "c1", now.Add(-time.Hour)) }, []string{"c1"}},
+		{"same deadline again", func() error { return exact(s, "c1", now.Add(-time.Hour)) }, nil},
 		{"expiry", func() error { _, err := s.ExpireDue(ctx, 10); return err }, []string{"c2"}},
 		{"reply", func() error {
 			_, err := s.CreateReply(ctx, reply.Reply{CommentID: "c1", AccountID: "111", Text: "hi", Deadline: now.Add(time.Hour)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -97,42 +98,68 @@ func (s *Store) Comment(ctx context.Context, id string) (inbox.Comment, error) {
 	return row.toDomain(), nil
 }
 
-// SetExactDeadline records a comment's creation time from Graph and the
-// deadline that follows. It reports whether anything changed.
-func (s *Store) SetExactDeadline(ctx context.Context, id string, created time.Time) (bool, error) {
-	deadline := ms(inbox.ExactDeadline(created))
-	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
-		var out []inbox.Change
-		err := tx.Raw(`UPDATE comments SET created_at = ?, deadline = ?, deadline_exact = 1, updated_at = ?
-			WHERE id = ? AND (deadline_exact = 0 OR deadline <> ?) RETURNING id AS comment_id, account_id`,
-			ms(created), deadline, ms(s.now()), id, deadline).Scan(&out).Error
-		return out, err
-	})
-	if err != nil {
-		return false, fmt.Errorf("store: set deadline of %s: %w", id, err)
-	}
-	return len(changed) > 0, nil
-}
-
 // MaxEnrichAttempts is how many timestamp fetches a comment gets before its
 // approximate deadline is left as it is.
 const MaxEnrichAttempts = 8
 
-// DeferEnrichment records a failed timestamp fetch. The next try waits
-// 30 s × 2^attempts (at most about an hour); giveUp stops further tries, and
-// the approximate deadline stays.
-func (s *Store) DeferEnrichment(ctx context.Context, id string, giveUp bool) error {
-	attempts := "enrich_attempts + 1"
-	if giveUp {
-		attempts = fmt.Sprint(MaxEnrichAttempts)
-	}
-	err := s.w.WithContext(ctx).Exec(
-		`UPDATE comments SET enrich_attempts = `+attempts+`,
-		 enrich_after = ? + (30000 << MIN(enrich_attempts, 7)) WHERE id = ?`, ms(s.now()), id).Error
+// CommentTime is a comment's creation time, as Graph gave it.
+type CommentTime struct {
+	ID      string
+	Created time.Time
+}
+
+// Enrichment is what one round of timestamp fetches found.
+type Enrichment struct {
+	Exact  []CommentTime // read: the deadline follows from the creation time
+	Retry  []string      // not read this time (Meta busy, throttled, a bad token): tried again later
+	GiveUp []string      // unreadable (deleted, say): the approximate deadline stays
+}
+
+// RecordEnrichment stores a round of timestamp fetches in one transaction:
+// exact deadlines (publishing the comments whose deadline changed), and for
+// the others when to try again: 30 s × 2^attempts later (at most about an
+// hour), or never. It answers how many deadlines changed.
+func (s *Store) RecordEnrichment(ctx context.Context, e Enrichment) (int, error) {
+	now := ms(s.now())
+	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		var out []inbox.Change
+		if len(e.Exact) > 0 {
+			var values strings.Builder
+			args := []any{now}
+			for i, c := range e.Exact {
+				if i > 0 {
+					values.WriteString(", ")
+				}
+				values.WriteString("(?, ?, ?)")
+				args = append(args, c.ID, ms(c.Created), ms(inbox.ExactDeadline(c.Created)))
+			}
+			err := tx.Raw(`UPDATE comments SET created_at = v.column2, deadline = v.column3, deadline_exact = 1, updated_at = ?
+				FROM (VALUES `+values.String()+`) AS v
+				WHERE id = v.column1 AND (deadline_exact = 0 OR deadline <> v.column3)
+				RETURNING id AS comment_id, account_id`, args...).Scan(&out).Error
+			if err != nil {
+				return nil, err
+			}
+		}
+		for _, later := range []struct {
+			ids      []string
+			attempts string
+		}{{e.Retry, "enrich_attempts + 1"}, {e.GiveUp, fmt.Sprint(MaxEnrichAttempts)}} {
+			if len(later.ids) == 0 {
+				continue
+			}
+			err := tx.Exec(`UPDATE comments SET enrich_attempts = `+later.attempts+`,
+				enrich_after = ? + (30000 << MIN(enrich_attempts, 7)) WHERE id IN ?`, now, later.ids).Error
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	})
 	if err != nil {
-		return fmt.Errorf("store: defer enrichment of %s: %w", id, err)
+		return 0, fmt.Errorf("store: record %d comment timestamps: %w", len(e.Exact)+len(e.Retry)+len(e.GiveUp), err)
 	}
-	return nil
+	return len(changed), nil
 }
 
 // PendingEnrichment lists comments whose creation time is still unknown and

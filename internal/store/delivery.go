@@ -38,7 +38,8 @@ type DeliveryResult struct {
 // keyed on its id. When it returns without error, all of them are durable.
 //
 // This is the ingest hot path, so it runs on database/sql with statements
-// prepared once, not through GORM's statement builder.
+// prepared once, not through GORM's statement builder, and writes the whole
+// group with a few multi-row statements (ingest_stmts.go).
 func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]DeliveryResult, error) {
 	out := make([]DeliveryResult, len(ds))
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
@@ -46,6 +47,8 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 		if err != nil {
 			return err
 		}
+		var cs []inbox.Comment
+		var from []int // the delivery of each of cs
 		seen := map[string]time.Time{}
 		for i, d := range ds {
 			res := &out[i]
@@ -60,16 +63,24 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 				if d.ReceivedAt.After(seen[c.AccountID]) {
 					seen[c.AccountID] = d.ReceivedAt
 				}
-				isNew, err := q.insertComment(ctx, c)
-				if err != nil {
-					return err
-				}
-				if isNew {
-					res.New = append(res.New, c)
-				} else {
-					res.Duplicates++
-				}
+				cs = append(cs, c)
+				from = append(from, i)
 			}
+		}
+		isNew, err := q.insertComments(ctx, cs)
+		if err != nil {
+			return err
+		}
+		for k, c := range cs {
+			if res := &out[from[k]]; isNew[k] {
+				res.New = append(res.New, c)
+			} else {
+				res.Duplicates++
+			}
+		}
+		// The account's own public replies, after the comments they may
+		// answer (rare: one statement each).
+		for _, d := range ds {
 			for _, r := range d.OwnReplies {
 				if connected[r.AccountID] {
 					if err := q.insertOwnReply(ctx, r); err != nil {
@@ -77,14 +88,22 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 					}
 				}
 			}
-			_, err := q.tx.StmtContext(ctx, q.insertDelivery).ExecContext(ctx, ms(d.ReceivedAt), d.Signature, d.Body,
-				len(res.New), res.Duplicates, d.Own, strings.Join(res.UnknownAccounts, ","), res.Unknown, d.Rejected)
-			if err != nil {
-				return err
+		}
+		args := make([]any, 0, len(ds)*sqlDeliveries.width)
+		for i, d := range ds {
+			res := &out[i]
+			var unknown string
+			if len(res.UnknownAccounts) > 0 {
+				unknown = strings.Join(res.UnknownAccounts, ",")
 			}
+			args = append(args, ms(d.ReceivedAt), d.Signature, d.Body, len(res.New), res.Duplicates, d.Own, unknown, res.Unknown,
+				d.Rejected)
+		}
+		if err := q.exec(ctx, sqlDeliveries, args, nil); err != nil {
+			return err
 		}
 		for acct, at := range seen {
-			if _, err := q.tx.StmtContext(ctx, q.touchAccount).ExecContext(ctx, ms(at), acct, ms(at)); err != nil {
+			if err := q.touchAccount(ctx, acct, ms(at)); err != nil {
 				return err
 			}
 		}
@@ -96,9 +115,14 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 	return out, nil
 }
 
-// PurgeDeliveries deletes raw deliveries received before cutoff.
+// PurgeDeliveries deletes raw deliveries received before cutoff. They were
+// appended in the order they arrived: it deletes by id up to the first one
+// received since, reading only what it deletes (there is no index on the
+// time, which every delivery would pay for).
 func (s *Store) PurgeDeliveries(ctx context.Context, cutoff time.Time) (int64, error) {
-	res := s.w.WithContext(ctx).Exec(`DELETE FROM deliveries WHERE received_at < ?`, ms(cutoff))
+	res := s.w.WithContext(ctx).Exec(`DELETE FROM deliveries WHERE id < COALESCE(
+		(SELECT id FROM deliveries WHERE received_at >= ? ORDER BY id LIMIT 1),
+		(SELECT MAX(id) + 1 FROM deliveries))`, ms(cutoff))
 	if res.Error != nil {
 		return 0, fmt.Errorf("store: purge deliveries: %w", res.Error)
 	}
@@ -131,16 +155,13 @@ func (s *Store) RejectedComments(ctx context.Context) (int64, error) {
 func (s *Store) InsertComments(ctx context.Context, cs []inbox.Comment) ([]inbox.Comment, error) {
 	var fresh []inbox.Comment
 	err := s.ingestTx(ctx, func(q *ingestStmts) error {
-		for _, c := range cs {
-			isNew, err := q.insertComment(ctx, c)
-			if err != nil {
-				return err
-			}
-			if isNew {
+		isNew, err := q.insertComments(ctx, cs)
+		for i, c := range cs {
+			if err == nil && isNew[i] {
 				fresh = append(fresh, c)
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: insert %d comments: %w", len(cs), err)

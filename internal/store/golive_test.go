@@ -229,6 +229,14 @@ func TestOutboundEvents_recordedWhereTheyHappen(t *testing.T) {
 	s := storetest.New(t)
 	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
 	now := time.Now()
+	// While no webhook wants comment.created, a new comment records none.
+	seed(t, s, inbox.Comment{ID: "c0", AccountID: "111", Deadline: now.Add(time.Hour)})
+	if evs, err := s.EventsAfter(ctx, 0, 100); err != nil || len(evs) != 0 {
+		t.Fatalf("events with no webhook = %+v, %v", evs, err)
+	}
+	if _, err := s.CreateWebhook(ctx, outbound.Webhook{URL: "https://example.com/h", Events: []string{outbound.CommentCreated}, SealedSecret: []byte("s")}, 0, 5); err != nil {
+		t.Fatal(err)
+	}
 	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour)},
 		inbox.Comment{ID: "c2", AccountID: "111", Deadline: now.Add(time.Hour)})
 	seed(t, s, inbox.Comment{ID: "c1", AccountID: "111", Deadline: now.Add(time.Hour)}) // a retry: no new event

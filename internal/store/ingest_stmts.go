@@ -1,121 +1,223 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
+	"slices"
+	"strings"
 
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/outbound"
 )
 
-// ingestStmts are the prepared statements of the webhook hot path, bound to
-// one transaction.
-type ingestStmts struct {
-	tx                *sql.Tx
-	at                int64          // the transaction's time, unix ms
-	changes           []inbox.Change // logged by this transaction
-	accounts          *sql.Stmt
-	insertCommentStmt *sql.Stmt
-	upsertMedia       *sql.Stmt
-	insertDelivery    *sql.Stmt
-	touchAccount      *sql.Stmt
-	insertChange      *sql.Stmt
-	insertOwnStmt     *sql.Stmt
-	insertEvent       *sql.Stmt
+// The webhook hot path writes a whole group commit with a few multi-row
+// statements (comments, change-feed rows, outbound events, media, counts,
+// raw deliveries)
+// instead of several statements per delivery. Each statement is prepared
+// once per shape on the writer connection: rows go in chunks of a power of
+// two up to maxChunk, so a kind of statement has at most eight shapes.
+
+// maxChunk is the most rows one statement carries: 64 comments are 1,280
+// bound values, far under SQLite's limit of 32,766.
+const maxChunk = 64
+
+// rowsSQL is a multi-row statement: head, then rows of width placeholders
+// separated by commas, then tail.
+type rowsSQL struct {
+	name       string
+	head, tail string
+	width      int
 }
 
-const (
-	sqlAccounts      = `SELECT id FROM accounts WHERE disconnected_at = 0`
-	sqlInsertComment = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
-		original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
-		entry_time, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`
-	sqlUpsertMedia = `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title, original_media_id, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+var (
+	sqlAccounts = `SELECT id FROM accounts WHERE disconnected_at = 0`
+
+	sqlComments = rowsSQL{"comments", `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id,
+		ad_title, original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact,
+		created_at, entry_time, received_at, updated_at) VALUES `, ` ON CONFLICT (id) DO NOTHING RETURNING id`, 20}
+	// Every new comment is a change someone may see: the feed's rows are
+	// written in the same transaction.
+	sqlChanges = rowsSQL{"changes", `INSERT INTO changes (comment_id, account_id, at) VALUES `,
+		` RETURNING position, comment_id, account_id`, 3}
+	// A post's row changes only when a comment tells something new about it
+	// (updated_at is when it last changed), so the usual comment on a known
+	// post writes no media page.
+	// A new comment is news for other systems too: outbound webhooks that
+	// want comment.created. A webhook hears only events recorded after it
+	// was made, so while none wants them the event is not recorded at all
+	// (two pages fewer a commit). Webhooks are made by the one writer too,
+	// so a webhook made before this commit is seen by it.
+	sqlEvents      = rowsSQL{"events", `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES `, ``, 4}
+	sqlEventWanted = `SELECT EXISTS (SELECT 1 FROM webhooks WHERE ',' || events || ',' LIKE '%,' || ? || ',%')`
+	sqlMedia       = rowsSQL{"media", `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title,
+		original_media_id, updated_at) VALUES `, ` ON CONFLICT (id) DO UPDATE SET
 		media_product_type = CASE WHEN excluded.media_product_type <> '' THEN excluded.media_product_type ELSE media.media_product_type END,
 		ad_id = CASE WHEN excluded.ad_id <> '' THEN excluded.ad_id ELSE media.ad_id END,
 		ad_title = CASE WHEN excluded.ad_title <> '' THEN excluded.ad_title ELSE media.ad_title END,
 		original_media_id = CASE WHEN excluded.original_media_id <> '' THEN excluded.original_media_id ELSE media.original_media_id END,
-		updated_at = excluded.updated_at`
-	sqlInsertDelivery = `INSERT INTO deliveries (received_at, signature, body, comments_new, comments_dup,
-		comments_skipped, unknown_accounts, unknown_comments, comments_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlTouchAccount   = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ?`
-	sqlInsertChange   = `INSERT INTO changes (comment_id, account_id, at) VALUES (?, ?, ?)`
-	sqlInsertEvent    = `INSERT INTO outbound_events (name, comment_id, account_id, at) VALUES (?, ?, ?, ?)`
-	sqlInsertOwnReply = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at) VALUES (?, ?, ?, ?, ?)
+		updated_at = excluded.updated_at
+		WHERE excluded.media_product_type NOT IN ('', media.media_product_type) OR excluded.ad_id NOT IN ('', media.ad_id)
+			OR excluded.ad_title NOT IN ('', media.ad_title) OR excluded.original_media_id NOT IN ('', media.original_media_id)`, 7}
+	// comment_counts follows inserts here, once per account and status of a
+	// commit (migration 00016 dropped the per-row trigger); status changes
+	// and deletions still go through triggers.
+	sqlCounts = rowsSQL{"counts", `INSERT INTO comment_counts (account_id, status, n) VALUES `,
+		` ON CONFLICT (account_id, status) DO UPDATE SET n = n + excluded.n`, 3}
+	sqlDeliveries = rowsSQL{"deliveries", `INSERT INTO deliveries (received_at, signature, body, comments_new,
+		comments_dup, comments_skipped, unknown_accounts, unknown_comments, comments_rejected) VALUES `, ``, 9}
+	// The account's own public replies, from their webhooks.
+	sqlOwnReply = `INSERT INTO public_replies (id, comment_id, account_id, text, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`
+	// When an account's webhooks last came, to the second: a busy account's
+	// row is written once a second, not by every commit.
+	sqlTouchAccount = `UPDATE accounts SET last_webhook_at = ? WHERE id = ? AND last_webhook_at < ? - 1000`
 )
 
-// preparedIngest holds the statements, prepared once on the writer connection.
+func (r rowsSQL) text(rows int) string {
+	var b strings.Builder
+	row := "(" + strings.Repeat("?, ", r.width-1) + "?)"
+	b.WriteString(r.head)
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(r.tail)
+	return b.String()
+}
+
+// ingestStmts is one write transaction of the hot path.
+type ingestStmts struct {
+	tx      *sql.Tx
+	at      int64          // the transaction's time, unix ms
+	changes []inbox.Change // logged by this transaction
+	p       *preparedIngest
+}
+
+// preparedIngest holds the hot path's statements, prepared on the writer
+// connection before the first transaction (a statement cannot be prepared
+// on the one writer connection while a transaction holds it). Only
+// ingestTx uses it, under Store.wmu.
 type preparedIngest struct {
-	once sync.Once
-	err  error
-	ingestStmts
+	stmts map[stmtKey]*sql.Stmt
+}
+
+// stmtKey names a prepared statement: a plain query, or a multi-row
+// statement's name and row count.
+type stmtKey struct {
+	query string
+	rows  int
+}
+
+func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
+	if p.stmts != nil {
+		return nil
+	}
+	stmts := map[stmtKey]*sql.Stmt{}
+	add := func(k stmtKey, text string) error {
+		st, err := db.PrepareContext(context.WithoutCancel(ctx), text)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", cmp.Or(k.query, text[:40]), err)
+		}
+		stmts[k] = st
+		return nil
+	}
+	for _, q := range []string{sqlAccounts, sqlTouchAccount, sqlEventWanted, sqlOwnReply} {
+		if err := add(stmtKey{query: q}, q); err != nil {
+			return err
+		}
+	}
+	for _, r := range []rowsSQL{sqlComments, sqlChanges, sqlEvents, sqlMedia, sqlCounts, sqlDeliveries} {
+		for rows := 1; rows <= maxChunk; rows *= 2 {
+			if err := add(stmtKey{r.name, rows}, r.text(rows)); err != nil {
+				return err
+			}
+		}
+	}
+	p.stmts = stmts
+	return nil
+}
+
+func (p *preparedIngest) close() {
+	for _, st := range p.stmts {
+		st.Close()
+	}
+	p.stmts = nil
 }
 
 // ingestTx runs f in one write transaction with the hot-path statements.
-// The changes f logs (logChange) are published once it commits.
+// The changes f logs are published once it commits.
 func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error {
 	db, err := s.w.DB()
 	if err != nil {
 		return err
 	}
-	p := &s.ingest
-	p.once.Do(func() {
-		for _, st := range []struct {
-			dst **sql.Stmt
-			q   string
-		}{
-			{&p.accounts, sqlAccounts}, {&p.insertCommentStmt, sqlInsertComment}, {&p.upsertMedia, sqlUpsertMedia},
-			{&p.insertDelivery, sqlInsertDelivery}, {&p.touchAccount, sqlTouchAccount}, {&p.insertChange, sqlInsertChange},
-			{&p.insertEvent, sqlInsertEvent}, {&p.insertOwnStmt, sqlInsertOwnReply},
-		} {
-			if *st.dst, p.err = db.PrepareContext(context.WithoutCancel(ctx), st.q); p.err != nil {
-				return
-			}
-		}
-	})
-	if p.err != nil {
-		return fmt.Errorf("prepare ingest statements: %w", p.err)
-	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.ingest.prepareAll(ctx, db); err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	q := p.ingestStmts
-	q.tx, q.at = tx, ms(s.now())
-	if err := f(&q); err != nil {
+	q := &ingestStmts{tx: tx, at: ms(s.now()), p: &s.ingest}
+	if err := f(q); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	s.chk.wrote()
 	s.feed.Publish(q.changes...)
 	return nil
 }
 
-// logChange records that comment c was stored.
-func (q *ingestStmts) logChange(ctx context.Context, c inbox.Comment) error {
-	res, err := q.tx.StmtContext(ctx, q.insertChange).ExecContext(ctx, c.ID, c.AccountID, q.at)
-	if err != nil {
-		return err
+// exec runs the multi-row statement r over args (width values a row), in
+// chunks. scan, when set, reads each chunk's RETURNING rows.
+func (q *ingestStmts) exec(ctx context.Context, r rowsSQL, args []any, scan func(*sql.Rows) error) error {
+	for len(args) > 0 {
+		rows := min(len(args)/r.width, maxChunk)
+		for rows&(rows-1) != 0 { // the largest power of two that fits
+			rows &= rows - 1
+		}
+		st := q.p.stmts[stmtKey{r.name, rows}]
+		part := args[:rows*r.width]
+		args = args[rows*r.width:]
+		st = q.tx.StmtContext(ctx, st)
+		if scan == nil {
+			if _, err := st.ExecContext(ctx, part...); err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			continue
+		}
+		res, err := st.QueryContext(ctx, part...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		for res.Next() {
+			if err := scan(res); err != nil {
+				res.Close()
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+		}
+		if err := res.Close(); err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
 	}
-	pos, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	q.changes = append(q.changes, inbox.Change{Position: pos, CommentID: c.ID, AccountID: c.AccountID})
 	return nil
 }
 
 func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, error) {
-	rows, err := q.tx.StmtContext(ctx, q.accounts).QueryContext(ctx)
+	rows, err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlAccounts}]).QueryContext(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,46 +233,143 @@ func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, e
 	return out, rows.Err()
 }
 
-// insertComment stores c unless its id is known, and records its media.
-func (q *ingestStmts) insertComment(ctx context.Context, c inbox.Comment) (bool, error) {
-	r := commentToRow(c)
-	res, err := q.tx.StmtContext(ctx, q.insertCommentStmt).ExecContext(ctx,
-		r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle, r.OriginalMediaID,
-		r.ParentID, r.FromID, r.Username, r.Text, r.Live, r.Status, r.Deadline, r.DeadlineExact, r.CreatedAt,
-		r.EntryTime, r.ReceivedAt, r.UpdatedAt)
+// insertComments stores the comments whose ids are not known yet, and
+// answers which of cs were new: for an id that appears more than once, the
+// first. The new ones get their change-feed rows, their media and their
+// counts in the same transaction.
+func (q *ingestStmts) insertComments(ctx context.Context, cs []inbox.Comment) ([]bool, error) {
+	args := make([]any, 0, len(cs)*sqlComments.width)
+	for _, c := range cs {
+		r := commentToRow(c)
+		args = append(args, r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
+			r.OriginalMediaID, r.ParentID, r.FromID, r.Username, r.Text, r.Live, r.Status, r.Deadline,
+			r.DeadlineExact, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt)
+	}
+	inserted := make(map[string]bool, len(cs))
+	err := q.exec(ctx, sqlComments, args, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		inserted[id] = true
+		return err
+	})
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	if err := q.logChange(ctx, c); err != nil {
-		return false, err
-	}
-	// A new comment is news for other systems too (outbound webhooks).
-	if _, err := q.tx.StmtContext(ctx, q.insertEvent).ExecContext(ctx, outbound.CommentCreated, c.ID, c.AccountID, q.at); err != nil {
-		return false, err
-	}
-	if c.MediaID != "" {
-		_, err := q.tx.StmtContext(ctx, q.upsertMedia).ExecContext(ctx,
-			c.MediaID, c.AccountID, c.MediaProductType, c.AdID, c.AdTitle, c.OriginalMediaID, r.ReceivedAt)
-		if err != nil {
-			return false, err
+	isNew := make([]bool, len(cs))
+	var fresh []inbox.Comment
+	for i, c := range cs {
+		if inserted[c.ID] {
+			isNew[i] = true
+			delete(inserted, c.ID) // a second copy is a duplicate
+			fresh = append(fresh, c)
 		}
 	}
-	return true, nil
+	if len(fresh) == 0 {
+		return isNew, nil
+	}
+	return isNew, q.followNew(ctx, fresh)
+}
+
+// followNew writes what follows from storing fresh comments: the feed's
+// rows, the outbound comment.created events (when a webhook wants them),
+// their media, and the counts per account and status.
+func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) error {
+	args := make([]any, 0, len(fresh)*sqlChanges.width)
+	for _, c := range fresh {
+		args = append(args, c.ID, c.AccountID, q.at)
+	}
+	start := len(q.changes)
+	err := q.exec(ctx, sqlChanges, args, q.scanChange)
+	if err != nil {
+		return err
+	}
+	// RETURNING's order is not promised; the feed is published in position order.
+	slices.SortFunc(q.changes[start:], func(a, b inbox.Change) int { return cmp.Compare(a.Position, b.Position) })
+	var wanted bool
+	err = q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	if wanted {
+		args = args[:0]
+		for _, c := range fresh {
+			args = append(args, outbound.CommentCreated, c.ID, c.AccountID, q.at)
+		}
+		if err := q.exec(ctx, sqlEvents, args, nil); err != nil {
+			return err
+		}
+	}
+
+	type countKey struct{ account, status string }
+	counts := map[countKey]int{}
+	media := map[string]inbox.Comment{}
+	var mediaOrder []string
+	for _, c := range fresh {
+		r := commentToRow(c)
+		counts[countKey{r.AccountID, r.Status}]++
+		if c.MediaID == "" {
+			continue
+		}
+		m, ok := media[c.MediaID]
+		if !ok {
+			mediaOrder = append(mediaOrder, c.MediaID)
+			m = c
+		}
+		// What a later comment says about its media wins; an empty field keeps the earlier value.
+		for _, f := range []struct {
+			dst *string
+			src string
+		}{
+			{&m.MediaProductType, c.MediaProductType}, {&m.AdID, c.AdID}, {&m.AdTitle, c.AdTitle}, {&m.OriginalMediaID, c.OriginalMediaID},
+		} {
+			if f.src != "" {
+				*f.dst = f.src
+			}
+		}
+		m.ReceivedAt = c.ReceivedAt
+		media[c.MediaID] = m
+	}
+	args = args[:0]
+	for _, id := range mediaOrder {
+		m := media[id]
+		args = append(args, id, m.AccountID, m.MediaProductType, m.AdID, m.AdTitle, m.OriginalMediaID, ms(m.ReceivedAt))
+	}
+	if err := q.exec(ctx, sqlMedia, args, nil); err != nil {
+		return err
+	}
+	args = args[:0]
+	for k, n := range counts {
+		args = append(args, k.account, k.status, n)
+	}
+	return q.exec(ctx, sqlCounts, args, nil)
+}
+
+// touchAccount records that an account's webhooks arrived up to at (unix ms).
+func (q *ingestStmts) touchAccount(ctx context.Context, account string, at int64) error {
+	_, err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlTouchAccount}]).ExecContext(ctx, at, account, at)
+	return err
 }
 
 // insertOwnReply stores a public reply of the account's own, from its
-// webhook, unless its id is known (the answer to our call came first), and
-// logs a change to the comment it answers.
+// webhook, under the comment it answers; a new one changes what the
+// comment shows, so it is a change in the feed.
 func (q *ingestStmts) insertOwnReply(ctx context.Context, r moderation.Reply) error {
-	res, err := q.tx.StmtContext(ctx, q.insertOwnStmt).ExecContext(ctx, r.ID, r.CommentID, r.AccountID, r.Text, ms(r.CreatedAt))
+	st := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlOwnReply}])
+	res, err := st.ExecContext(ctx, r.ID, r.CommentID, r.AccountID, r.Text, ms(r.CreatedAt))
 	if err != nil {
-		return err
+		return fmt.Errorf("own reply: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return q.logChange(ctx, inbox.Comment{ID: r.CommentID, AccountID: r.AccountID})
+	return q.exec(ctx, sqlChanges, []any{r.CommentID, r.AccountID, q.at}, q.scanChange)
+}
+
+// scanChange reads a change-feed row a statement returned into the
+// transaction's changes.
+func (q *ingestStmts) scanChange(rows *sql.Rows) error {
+	var ch inbox.Change
+	err := rows.Scan(&ch.Position, &ch.CommentID, &ch.AccountID)
+	q.changes = append(q.changes, ch)
+	return err
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -60,6 +61,7 @@ type Store struct {
 	wmu  sync.Mutex // held from BEGIN to publication by writes that change comments
 
 	ingest preparedIngest // the webhook hot path's statements (ingest_stmts.go)
+	chk    *checkpointer  // moves the write-ahead log into the database (checkpoint.go)
 }
 
 // Options tune Open; the zero value is fine.
@@ -99,7 +101,13 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		NowFunc:                func() time.Time { return opt.Now().UTC() },
 		Logger:                 newGormLogger(opt.Logger, opt.SlowQuery),
 	}
-	w, err := gorm.Open(sqlite.Open(dsn(path, false)), cfg)
+	registerDriver.Do(func() {
+		sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
+			return err
+		}})
+	})
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: dsn(path, false)}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -116,7 +124,7 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	r, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
+	r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driverName, DSN: dsn(path, true)}), cfg)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
@@ -126,8 +134,26 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.r = r
+	// The writer's own checkpoints are only a safety net (checkpoint.go).
+	if err := wdb.PingContext(ctx); err == nil {
+		_, err = wdb.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerAutoCheckpoint))
+	}
+	if err := s.startCheckpointer(path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// driverName is mattn's SQLite driver with what its DSN cannot say:
+// temp_store = MEMORY. Every write that fires a trigger or may touch several
+// rows opens a statement journal, and SQLite keeps those (and sorts that
+// spill) in temporary files by default: a file's creation, writes and
+// deletion per statement, the largest cost of a webhook commit.
+const driverName = "sqlite3_replydesk"
+
+// registerDriver registers driverName once per process.
+var registerDriver sync.Once
 
 // ownerOnly makes sure the database (sessions, encrypted tokens) is for
 // this user's eyes only: a missing directory is created 0700, and the
@@ -224,11 +250,10 @@ func (s *Store) Close() error {
 			errs = append(errs, db.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{s.ingest.accounts, s.ingest.insertCommentStmt, s.ingest.upsertMedia, s.ingest.insertDelivery, s.ingest.touchAccount, s.ingest.insertChange, s.ingest.insertEvent} {
-		if st != nil {
-			st.Close()
-		}
-	}
+	errs = append(errs, s.chk.close())
+	s.wmu.Lock()
+	s.ingest.close()
+	s.wmu.Unlock()
 	if s.w != nil {
 		s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		if db, err := s.w.DB(); err == nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"gorm.io/gorm"
 )
 
 func TestOpen_walMigratedAndWritable(t *testing.T) {
@@ -26,6 +28,13 @@ func TestOpen_walMigratedAndWritable(t *testing.T) {
 	s.w.Raw("PRAGMA foreign_keys").Scan(&fk)
 	if fk != 1 {
 		t.Error("foreign keys are off")
+	}
+	for name, db := range map[string]*gorm.DB{"writer": s.w, "reader": s.r} {
+		var temp int
+		db.Raw("PRAGMA temp_store").Scan(&temp)
+		if temp != 2 {
+			t.Errorf("%s: temp_store = %d, want 2 (memory: statement journals stay off the disk)", name, temp)
+		}
 	}
 	if v, err := s.Version(ctx); err != nil || v < 1 {
 		t.Errorf("version = %d, %v", v, err)

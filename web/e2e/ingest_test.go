@@ -52,11 +52,18 @@ func connectedDB(t testing.TB, path string) {
 	}
 }
 
-// signedDelivery is a one-comment delivery and its signature header.
+// signedDelivery is a one-comment delivery to the connected account and its
+// signature header.
 func signedDelivery(commentID string) ([]byte, string) {
+	return signedWith(benchAppSecret, benchAccount, commentID)
+}
+
+// signedWith is a one-comment delivery to account and its signature header
+// with secret.
+func signedWith(secret, account, commentID string) ([]byte, string) {
 	body := []byte(fmt.Sprintf(`{"object":"instagram","entry":[{"id":"%s","time":%d,"changes":[{"field":"comments","value":{"id":"%s","text":"Price please? \u00e9\ud83d\ude00","from":{"id":"1234567890123456","username":"jane.doe"},"media":{"id":"17890000000000201","media_product_type":"FEED"}}}]}]}`,
-		benchAccount, time.Now().Unix(), commentID))
-	m := hmac.New(sha256.New, []byte(benchAppSecret))
+		account, time.Now().Unix(), commentID))
+	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return body, "sha256=" + hex.EncodeToString(m.Sum(nil))
 }

@@ -44,7 +44,7 @@ func TestGraphV27_whenConfigured(t *testing.T) {
 			seen["subscribe"] = true
 		case strings.HasSuffix(p, "/messages"):
 			seen["send"] = true
-		case p == "/v27.0/"+id: // the comment's timestamp
+		case p == "/v27.0/"+id, p == "/v27.0/": // the comment's timestamp, alone or in a batch request
 			seen["comment"] = true
 		}
 	}

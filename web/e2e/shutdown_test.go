@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,5 +72,20 @@ func TestShutdown_webhooksInFlightGet200(t *testing.T) {
 	}
 	if missing := missingComments(t, dbPath, &acked); missing > 0 {
 		t.Errorf("%d of %d acknowledged deliveries are not stored", missing, ok.Load())
+	}
+	// Deliveries are counted, not logged one by one: the last summary line,
+	// written once requests are finished, counts every 200.
+	m := regexp.MustCompile(`msg="webhook deliveries".* accepted=(\d+) comments_new=(\d+)`).FindAllStringSubmatch(app.Logs(), -1)
+	accepted, stored := 0, 0
+	for _, line := range m {
+		a, _ := strconv.Atoi(line[1])
+		n, _ := strconv.Atoi(line[2])
+		accepted, stored = accepted+a, stored+n
+	}
+	if accepted < int(ok.Load()) || stored < int(ok.Load()) {
+		t.Errorf("summary lines count %d accepted deliveries and %d new comments, want at least %d:\n%s", accepted, stored, ok.Load(), app.Logs())
+	}
+	if n := strings.Count(app.Logs(), "path=/webhooks/instagram"); n > 0 {
+		t.Errorf("%d deliveries logged one by one", n)
 	}
 }

@@ -7,8 +7,6 @@ package ceiling
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -16,12 +14,8 @@ import (
 	"github.com/replydesk/replydesk/internal/webhook"
 )
 
-// MaxBody is the largest body accepted, as on Replydesk's webhook route
-// (1 MiB; Meta's deliveries reach a few hundred KB).
-const MaxBody = 1 << 20
-
-// errTooLarge is a body over MaxBody.
-var errTooLarge = errors.New("ceiling: body over 1 MiB")
+// MaxBody is the largest body accepted, as on Replydesk's webhook route.
+const MaxBody = webhook.MaxBody
 
 // Handler answers POST on any path: 200 when the X-Hub-Signature-256 header
 // matches the body for appSecret, 401 when it is missing, malformed or
@@ -33,9 +27,9 @@ func Handler(appSecret string) http.Handler {
 	v := webhook.NewVerifier(appSecret)
 	e.POST("/*", func(c echo.Context) error {
 		r := c.Request()
-		body, err := readBody(r.Body, r.ContentLength)
+		body, err := webhook.ReadBody(r.Body, r.ContentLength)
 		switch {
-		case errors.Is(err, errTooLarge):
+		case errors.Is(err, webhook.ErrTooLarge):
 			return c.NoContent(http.StatusRequestEntityTooLarge)
 		case err != nil:
 			return c.NoContent(http.StatusBadRequest)
@@ -46,32 +40,4 @@ func Handler(appSecret string) http.Handler {
 		return c.NoContent(http.StatusOK)
 	})
 	return e
-}
-
-// readBody reads the whole body into one buffer sized by Content-Length
-// (size, -1 when unknown), refusing more than MaxBody bytes.
-func readBody(r io.Reader, size int64) ([]byte, error) {
-	if size > MaxBody {
-		return nil, errTooLarge
-	}
-	if size < 0 {
-		size = 512
-	}
-	b := make([]byte, 0, size+1) // +1: EOF is seen without growing
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if len(b) > MaxBody {
-			return nil, errTooLarge
-		}
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("ceiling: read body: %w", err)
-		}
-	}
 }

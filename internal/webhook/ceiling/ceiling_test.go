@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 )
 
@@ -75,29 +74,6 @@ func TestHandler(t *testing.T) {
 		})
 	}
 }
-
-func TestReadBody(t *testing.T) {
-	for _, size := range []int{0, 1, 511, 512, 513, 70000, MaxBody} {
-		body := bytes.Repeat([]byte{'a'}, size)
-		for _, declared := range []int64{int64(size), -1} {
-			got, err := readBody(chunked{bytes.NewReader(body)}, declared)
-			if err != nil || !bytes.Equal(got, body) {
-				t.Errorf("size %d declared %d: got %d bytes, err %v", size, declared, len(got), err)
-			}
-		}
-	}
-	if _, err := readBody(strings.NewReader("abc"), MaxBody+1); err != errTooLarge {
-		t.Errorf("declared over the limit: err = %v", err)
-	}
-	if _, err := readBody(failingReader{}, -1); err == nil || !strings.HasPrefix(err.Error(), "ceiling: read body: ") {
-		t.Errorf("failing reader: err = %v", err)
-	}
-}
-
-// failingReader is a reader that fails.
-type failingReader struct{}
-
-func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
 func BenchmarkHandler(b *testing.B) {
 	h := Handler(secret)
