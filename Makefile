@@ -59,12 +59,14 @@ check: ## go vet, formatting, and generated code identical to what is committed
 	@git diff --exit-code --stat -- '*_templ.go' || (echo "generated templ code is stale: run make generate and commit"; exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "uncommitted generated files"; exit 1)
 
-bench: ## webhook ingest and live fan-out against the real binary, and inbox reads at 1M comments
-	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run 'TestIngestBenchmark|TestFanoutBenchmark' -v -timeout 10m ./web/e2e/ \
+bench: ## webhook ingest (with and without rules), live fan-out, a Live burst against a send rule, inbox reads at 1M comments, rule matching
+	@set -o pipefail; REPLYDESK_BENCH=1 $(GO) test -count=1 -run 'TestIngestBenchmark|TestFanoutBenchmark|TestIngestRulesBenchmark|TestRulesBurstBenchmark' -v -timeout 15m ./web/e2e/ \
 		| grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS' -e '^ok '
 	@echo "inbox reads on a database of $${BENCH_ROWS:-1000000} comments (ns/op = one page of 50, or the counts):"
 	@set -o pipefail; $(GO) test -count=1 -run XX -bench BenchmarkInbox -benchtime 200x -timeout 10m ./internal/store/ \
 		| grep -e 'Benchmark' -e 'seeded'
+	@echo "rule matching: the first of 100 rules that matches, for each of 10,000 comments:"
+	@set -o pipefail; $(GO) test -count=1 -run XX -bench BenchmarkMatch -benchtime 20x ./internal/rules/ | grep Benchmark
 
 
 clean: ## remove build output

@@ -166,13 +166,14 @@ type ReplyPanelVM struct {
 	Existing     *ReplyVM // the reply already sent or in flight
 	Attempts     []ReplyVM
 	DeliveryNote string
-	ClosedReason string // shown when the deadline passes while the composer is open
-	FilterQuery  string // the list's filters, kept by the composer's answer
-	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
-	CountFormat  string // the counter's words with {n} for the bytes used
-	CountOver    string // the same over the limit, with {over} for the excess
-	Warning      string // someone else is replying: sending again sends anyway
-	TemplateID   int64  // the template the text came from, kept across the warning
+	ClosedReason string        // shown when the deadline passes while the composer is open
+	FilterQuery  string        // the list's filters, kept by the composer's answer
+	CountText    string        // the byte counter as rendered, e.g. "0 / 1,000 bytes"
+	CountFormat  string        // the counter's words with {n} for the bytes used
+	CountOver    string        // the same over the limit, with {over} for the excess
+	Warning      string        // someone else is replying: sending again sends anyway
+	TemplateID   int64         // the template the text came from, kept across the warning
+	Suggestion   *SuggestionVM // the text is a rule's suggestion
 	Nudge        NudgeVM
 }
 

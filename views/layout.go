@@ -12,7 +12,7 @@ import (
 // LayoutVM is what every full page's frame needs.
 type LayoutVM struct {
 	Title   string
-	Nav     string // the active navigation item: "inbox", "templates", "accounts", "team"
+	Nav     string // the active navigation item: "inbox", "templates", "rules", "accounts", "team"
 	Demo    bool
 	SimURL  string // demo mode: the simulator's page
 	CSRF    string

@@ -30,6 +30,10 @@ type apiComment struct {
 	ReceivedAt      time.Time  `json:"received_at"`
 	Reply           *apiReply  `json:"reply"`
 	Assignee        *apiPerson `json:"assignee"`
+	// What a rule did (DESIGN §8): the rule that applied and the template
+	// it suggests; null when none.
+	RuleID              *int64 `json:"rule_id"`
+	SuggestedTemplateID *int64 `json:"suggested_template_id"`
 	// Moderation (DESIGN §8).
 	Hidden            bool             `json:"hidden"`
 	Deleted           bool             `json:"deleted"`
@@ -56,7 +60,8 @@ func toAPIComment(it inbox.Item) apiComment {
 		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
 		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
 		Assignee: toAPIPerson(it.Assignee),
-		Hidden:   it.Hidden, Deleted: it.Deleted, PublicReplies: []apiPublicReply{},
+		RuleID:   optionalID(it.RuleID), SuggestedTemplateID: optionalID(it.SuggestedTemplateID),
+		Hidden: it.Hidden, Deleted: it.Deleted, PublicReplies: []apiPublicReply{},
 	}
 	if it.PendingModeration != "" {
 		p := it.PendingModeration

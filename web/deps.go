@@ -8,6 +8,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
@@ -15,6 +16,7 @@ import (
 	"github.com/replydesk/replydesk/internal/moderator"
 	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/setup"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/team"
@@ -175,6 +177,20 @@ type TeamStore interface {
 	SetAutoAssign(ctx context.Context, byID int64, accountID string, enabled bool, cap int) error
 }
 
+// RuleKeeper keeps the ordered keyword rules and tests them
+// (automation.Service).
+type RuleKeeper interface {
+	List(ctx context.Context) ([]rules.Rule, map[int64]rules.Stats, error)
+	Rule(ctx context.Context, id int64) (rules.Rule, error)
+	Create(ctx context.Context, actor identity.User, in rules.Input) (rules.Rule, error)
+	Update(ctx context.Context, actor identity.User, id int64, in rules.Input) (rules.Rule, error)
+	SetEnabled(ctx context.Context, id int64, enabled bool) (rules.Rule, error)
+	Move(ctx context.Context, id int64, position int) error
+	Delete(ctx context.Context, id int64) error
+	Test(ctx context.Context, userID int64, r rules.Rule) (automation.TestResult, error)
+	RecentMedia(ctx context.Context, userID int64) ([]inbox.Media, error)
+}
+
 // Deps are the server's collaborators. All are required but Sim.
 type Deps struct {
 	Options    Options
@@ -192,6 +208,7 @@ type Deps struct {
 	Moderation Moderator
 	Library    TemplateStore
 	Team       TeamStore
+	Rules      RuleKeeper
 	Meta       MetaCallbacks
 	Tokens     APITokens
 	Admin      AccountAdmin

@@ -354,7 +354,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	}
 	for _, r := range panel.History {
 		vm.History = append(vm.History, views.HistoryItem{When: ago(r.CreatedAt, now), WhenISO: isoMS(r.CreatedAt),
-			Text: "Reply by " + orSystem(r.UserName) + ": " + reply.Labels[r.State], Kind: "reply"})
+			Text: "Reply by " + orSystem(replyBy(r)) + ": " + reply.Labels[r.State], Kind: "reply"})
 	}
 	if !it.StatusAt.IsZero() && it.Status != inbox.StatusOpen && it.Status != inbox.StatusReplied {
 		vm.History = append(vm.History, views.HistoryItem{When: ago(it.StatusAt, now), WhenISO: isoMS(it.StatusAt),
@@ -380,6 +380,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	}
 	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
 	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
+	s.ruleInDetail(c, it, &vm)
 	return vm, nil
 }
 
@@ -468,7 +469,7 @@ func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
 	if !r.SentAt.IsZero() {
 		when = r.SentAt
 	}
-	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: r.UserName,
+	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: replyBy(r),
 		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
 	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
 		vm.StateLabel = "Retrying — next attempt " + r.NextAttemptAt.UTC().Format("15:04:05 UTC")

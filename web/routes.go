@@ -122,6 +122,18 @@ func (s *Server) routes(e *echo.Echo) {
 	tmpl.POST("/:id", s.updateTemplate, admin)
 	tmpl.POST("/:id/delete", s.deleteTemplate, admin)
 
+	rulePages := e.Group("/rules", staff(formCap)...)
+	rulePages.GET("", s.rulesPage)
+	rulePages.GET("/new", s.newRulePage, admin)
+	rulePages.POST("", s.createRule, admin)
+	rulePages.POST("/test", s.testDraftRule, admin)
+	rulePages.GET("/:id", s.rulePage)
+	rulePages.POST("/:id", s.updateRule, admin)
+	rulePages.POST("/:id/delete", s.deleteRule, admin)
+	rulePages.POST("/:id/enabled", s.setRuleEnabled, admin)
+	rulePages.POST("/:id/move", s.moveRule, admin)
+	rulePages.POST("/:id/test", s.testRule)
+
 	// JSON API (DESIGN §6, §8): a personal API token (Authorization: Bearer)
 	// or the session cookie, the same gates and body caps as the pages;
 	// writes with the cookie carry the X-CSRF-Token header; errors in JSON.
@@ -142,6 +154,12 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/comments/:id/public-reply", s.apiPostPublicReply)
 	api.POST("/comments/:id/hide", s.apiHideComment)
 	api.DELETE("/comments/:id", s.apiDeleteComment)
+	api.GET("/rules", s.apiListRules)
+	api.POST("/rules", s.apiCreateRule, admin)
+	api.GET("/rules/:id", s.apiGetRule)
+	api.PUT("/rules/:id", s.apiUpdateRule, admin)
+	api.DELETE("/rules/:id", s.apiDeleteRule, admin)
+	api.POST("/rules/:id/test", s.apiTestRule)
 
 	apiOrAdmin := e.Group("/api/v1", apiMW(s.requireAccountsOrAdmin, formCap)...)
 	apiOrAdmin.GET("/accounts", s.apiAccounts)

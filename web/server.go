@@ -61,7 +61,7 @@ func New(d Deps) (*Server, error) {
 		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Moderation", d.Moderation == nil}, {"Library", d.Library == nil},
 		{"Team", d.Team == nil},
 		{"Meta", d.Meta == nil}, {"Tokens", d.Tokens == nil}, {"Admin", d.Admin == nil}, {"Setup", d.Setup == nil},
-		{"Outbound", d.Outbound == nil},
+		{"Outbound", d.Outbound == nil}, {"Rules", d.Rules == nil},
 	} {
 		if dep.missing {
 			return nil, fmt.Errorf("web: Deps.%s is required", dep.name)

@@ -14,34 +14,36 @@ import (
 
 // commentRow is the comments table.
 type commentRow struct {
-	ID               string `gorm:"primaryKey"`
-	AccountID        string
-	MediaID          string
-	MediaProductType string
-	Surface          string
-	AdID             string
-	AdTitle          string
-	OriginalMediaID  string
-	ParentID         string
-	FromID           string
-	Username         string
-	Text             string
-	Live             bool
-	Hidden           bool
-	Deleted          bool
-	Status           string
-	StatusBy         *int64
-	StatusAt         int64
-	Deadline         int64
-	DeadlineExact    bool
-	CreatedAt        int64 `gorm:"autoCreateTime:false"`
-	EntryTime        int64
-	ReceivedAt       int64
-	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
-	EnrichAttempts   int
-	EnrichAfter      int64
-	AssigneeID       *int64
-	AlertedAt        int64
+	ID                  string `gorm:"primaryKey"`
+	AccountID           string
+	MediaID             string
+	MediaProductType    string
+	Surface             string
+	AdID                string
+	AdTitle             string
+	OriginalMediaID     string
+	ParentID            string
+	FromID              string
+	Username            string
+	Text                string
+	Live                bool
+	Hidden              bool
+	Deleted             bool
+	Status              string
+	StatusBy            *int64
+	StatusAt            int64
+	Deadline            int64
+	DeadlineExact       bool
+	CreatedAt           int64 `gorm:"autoCreateTime:false"`
+	EntryTime           int64
+	ReceivedAt          int64
+	UpdatedAt           int64 `gorm:"autoUpdateTime:false"`
+	EnrichAttempts      int
+	EnrichAfter         int64
+	AssigneeID          *int64
+	AlertedAt           int64
+	RuleID              *int64
+	SuggestedTemplateID *int64
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -60,6 +62,12 @@ func (r commentRow) toDomain() inbox.Comment {
 	}
 	if r.AssigneeID != nil {
 		c.AssigneeID = *r.AssigneeID
+	}
+	if r.RuleID != nil {
+		c.RuleID = *r.RuleID
+	}
+	if r.SuggestedTemplateID != nil {
+		c.SuggestedTemplateID = *r.SuggestedTemplateID
 	}
 	return c
 }

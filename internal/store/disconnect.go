@@ -101,7 +101,8 @@ func (s *Store) PurgeAccountComments(ctx context.Context, accountID string, limi
 // purgeComments deletes comments and everything hanging off them in tx.
 // The search index (external content) forgets those it already indexed,
 // given their stored words; its watermark comes down when the newest
-// comments went, so rowids SQLite hands out again are still indexed.
+// comments went, so rowids SQLite hands out again are still indexed, and
+// the rules look at them (rewindRules).
 func purgeComments(tx *gorm.DB, ids []string) error {
 	var raw string
 	if err := tx.Raw(`SELECT value FROM settings WHERE key = ?`, searchWatermark).Scan(&raw).Error; err != nil {
@@ -129,6 +130,9 @@ func purgeComments(tx *gorm.DB, ids []string) error {
 	}
 	var top int64
 	if err := tx.Raw(`SELECT COALESCE(MAX(rowid), 0) FROM comments`).Scan(&top).Error; err != nil {
+		return err
+	}
+	if err := rewindRules(tx, top); err != nil {
 		return err
 	}
 	if top < mark {

@@ -24,6 +24,8 @@ type replyRow struct {
 	TemplateName  string
 	UserID        *int64
 	UserName      string
+	RuleID        *int64
+	OnceKey       *string
 	Live          bool
 	Deadline      int64
 	Attempts      int
@@ -53,6 +55,12 @@ func (r replyRow) toDomain() reply.Reply {
 	}
 	if r.UserID != nil {
 		out.UserID = *r.UserID
+	}
+	if r.RuleID != nil {
+		out.RuleID = *r.RuleID
+	}
+	if r.OnceKey != nil {
+		out.OnceKey = *r.OnceKey
 	}
 	return out
 }
@@ -144,18 +152,31 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	return fromMS(*v), nil
 }
 
-// ClaimReply moves a due reply to sending; false when someone else did.
+// ClaimReply moves a due reply to sending; false when someone else did. An
+// automatic reply whose comment a person has triaged since it was queued
+// is not sent: it fails, saying so, and the person's decision stands.
 func (s *Store) ClaimReply(ctx context.Context, id int64) (bool, error) {
-	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+	claimed := false
+	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		var out []inbox.Change
+		now := ms(s.now())
 		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
-			WHERE id = ? AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`, ms(s.now()), id).Scan(&out).Error
+			WHERE id = ? AND state IN ('queued', 'retrying') AND (rule_id IS NULL OR
+				(SELECT status_by FROM comments c WHERE c.id = replies.comment_id) IS NULL)
+			RETURNING comment_id, account_id`, now, id).Scan(&out).Error
+		if err != nil || len(out) == 1 {
+			claimed = len(out) == 1
+			return out, err
+		}
+		err = tx.Raw(`UPDATE replies SET state = 'failed', error_kind = ?, error = ?, updated_at = ?
+			WHERE id = ? AND state IN ('queued', 'retrying') AND rule_id IS NOT NULL
+			RETURNING comment_id, account_id`, string(reply.KindCancelled), reply.CancelledByPerson, now, id).Scan(&out).Error
 		return out, err
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: claim reply %d: %w", id, err)
 	}
-	return len(changed) == 1, nil
+	return claimed, nil
 }
 
 // FinishAttempt records an attempt and the reply's new state in one
