@@ -44,7 +44,7 @@ func RulesPage(vm RulesVM) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page\" data-testid=\"rules-page\"><div class=\"page-head\"><div><h1>Rules</h1><p>When a new comment arrives, the first rule that matches it applies: it suggests a template, sends one, or dismisses the comment. Comments a teammate has already handled are left alone.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page\" data-testid=\"rules-page\"><div class=\"page-head\"><div><h1>Rules</h1><p>When a new comment arrives, the first rule that matches it applies: it suggests a template, sends one, assigns the comment to a teammate, or dismisses it. Comments a teammate has already handled are left alone.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

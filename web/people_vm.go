@@ -125,6 +125,9 @@ func (s *Server) addAssignments(c echo.Context, vm *views.CommentDetailVM, it in
 		return err
 	}
 	for _, a := range hist {
+		if name, ok := strings.CutPrefix(a.ByName, "rule:"); ok && a.ByID == 0 {
+			a.ByName = "rule “" + name + "”" // a rule assigned it
+		}
 		text := "Unassigned by " + a.ByName
 		switch {
 		case a.Auto:

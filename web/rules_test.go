@@ -404,3 +404,56 @@ func TestRules_testListsTheRightComments(t *testing.T) {
 		t.Errorf("draft with a keyword of punctuation = %s", bad.Find("[data-testid=rule-test-results]").Text())
 	}
 }
+
+// TestRules_assignOnArrival: an assign rule names a teammate who may reply
+// on its accounts (refused in plain words otherwise); a matching comment on
+// an account they can see becomes theirs, saying so in its history; one on
+// an account they cannot see is left alone.
+func TestRules_assignOnArrival(t *testing.T) {
+	h := webtest.New(t, webtest.Options{})
+	w := h.World(t)
+	ava := h.Login(t, w.User("Ava").ID)
+	ben := h.Login(t, w.User("Ben").ID) // acme.outdoor only
+	var me struct {
+		ID int64 `json:"id"`
+	}
+	ben.GetJSON(t, "/api/v1/me", &me)
+	coffee, outdoor := w.Account("acme.coffee").ID, w.Account("acme.outdoor").ID
+	r := sendJSON(t, ava, http.MethodPost, "/api/v1/rules", map[string]any{"name": "Wholesale to Ben", "keywords": []string{"wholesale"},
+		"action": "assign", "assignee_id": me.ID, "accounts": []string{coffee}})
+	if e := decode[apiErr](t, r); r.Status != http.StatusUnprocessableEntity || e.Error.Field != "assignee_id" ||
+		!strings.Contains(e.Error.Message, "Ben Okafor cannot see @acme.coffee") {
+		t.Errorf("assign on acme.coffee to Ben = %d %s", r.Status, r.Body)
+	}
+	rule := decode[apiRule](t, ava.PostJSON(t, "/api/v1/rules", map[string]any{"name": "Wholesale to Ben", "keywords": []string{"wholesale"},
+		"action": "assign", "assignee_id": me.ID}))
+	if rule.AssigneeID == nil || *rule.AssigneeID != me.ID {
+		t.Fatalf("rule = %+v", rule)
+	}
+	theirs := h.Sim.Comment(t, map[string]any{"account": outdoor, "username": "shop.owner", "text": "Wholesale prices?"})
+	notTheirs := h.Sim.Comment(t, map[string]any{"account": coffee, "username": "cafe.owner", "text": "wholesale?"})
+	type assigned struct {
+		RuleID   *int64 `json:"rule_id"`
+		Assignee *struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"assignee"`
+	}
+	c := waitJSON(t, ava, "/api/v1/comments/"+theirs, func(c assigned) bool { return c.Assignee != nil })
+	if c.Assignee.ID != me.ID || c.Assignee.Name != "Ben Okafor" || c.RuleID == nil || *c.RuleID != rule.ID {
+		t.Errorf("comment = %+v", c)
+	}
+	// Rules run in arrival order: once the later comment was looked at,
+	// it is still nobody's.
+	waitJSON(t, ava, "/api/v1/rules/"+itoa(rule.ID), func(r apiRule) bool { return r.Last7Days.Matched == 1 })
+	if o := decode[assigned](t, sendJSON(t, ava, http.MethodGet, "/api/v1/comments/"+notTheirs, nil)); o.Assignee != nil || o.RuleID != nil {
+		t.Errorf("the comment Ben cannot see = %+v", o)
+	}
+	page := ben.Get(t, "/inbox/comments/"+theirs)
+	if got := page.Find("[data-testid=history]").Text(); !strings.Contains(got, "Assigned to Ben Okafor by rule “Wholesale to Ben”") {
+		t.Errorf("history = %q", got)
+	}
+	if got := ava.Get(t, "/rules").Find("[data-testid=rule-then]").Text(); !strings.Contains(got, "assign it to Ben Okafor") {
+		t.Errorf("rules page says %q", got)
+	}
+}

@@ -206,10 +206,10 @@ func (s *Server) ruleEditVM(c echo.Context, id int64, in rules.Input) (views.Rul
 		{rules.Suggest, "Suggest the template", "The reply box opens with it; a teammate reads, edits and sends."},
 		{rules.Send, "Send the template automatically", "Within the hourly budget, closest deadline first; never after a teammate handled the comment."},
 		{rules.Dismiss, "Dismiss the comment", "For spam: it leaves the open list."},
-		{rules.Assign, "Assign to a teammate", "Comes with team assignment."},
+		{rules.Assign, "Assign to a teammate", "The comment lands in their Mine list, unless someone already has it."},
 	} {
 		vm.Actions = append(vm.Actions, views.Choice{Value: string(a.action), Label: a.label, Hint: a.hint,
-			Checked: in.Action == a.action, Disabled: a.action == rules.Assign})
+			Checked: in.Action == a.action})
 	}
 	list, err := s.deps.Library.ListTemplates(ctx, templates.Query{})
 	if err != nil {

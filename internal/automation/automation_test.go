@@ -27,12 +27,16 @@ type fixture struct {
 	svc    *automation.Service
 	runner *automation.Runner
 	ava    identity.User
+	bo, cy int64 // teammates (after teammates): Bo may reply on acme.coffee, Cy on nothing
 	price  templates.Template
 	echo   templates.Template
 	seq    int
 }
 
-const acct = "17841400000000001"
+const (
+	acct  = "17841400000000001"
+	other = "17841400000000002"
+)
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
@@ -53,6 +57,13 @@ func newFixture(t *testing.T) *fixture {
 	f.svc = automation.NewService(st, time.Now)
 	f.runner = automation.NewRunner(st, sender.NewService(st, nil, worker, time.Now), f.svc, automation.RunnerOptions{})
 	return f
+}
+
+func (f *fixture) teammates(t *testing.T) {
+	t.Helper()
+	f.bo = storetest.User(t, f.st, "fb-bo", "Bo", "agent")
+	storetest.Grant(t, f.st, f.bo, acct)
+	f.cy = storetest.User(t, f.st, "fb-cy", "Cy", "agent")
 }
 
 func (f *fixture) rule(t *testing.T, in rules.Input) rules.Rule {
@@ -194,6 +205,38 @@ func TestRunner_backfilledComments(t *testing.T) {
 	}
 }
 
+// TestRunner_assigns: an assign rule gives a matching comment to its
+// teammate on arrival; a comment someone already has is left alone, and so
+// is one on an account the teammate cannot see.
+func TestRunner_assigns(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.teammates(t)
+	storetest.Account(t, f.st, other, "p2", "acme.outdoor", nil)
+	storetest.Grant(t, f.st, f.ava.ID, other)
+	r := f.rule(t, rules.Input{Name: "Wholesale to Bo", Action: rules.Assign, AssigneeID: f.bo, Keywords: []string{"wholesale", "mayorista"}})
+	ids := f.arrive(t,
+		inbox.Comment{Text: "Precio MAYORISTA?"},
+		inbox.Comment{AccountID: other, Text: "wholesale?"},
+		inbox.Comment{Text: "hello"},
+	)
+	if n := f.runner.CatchUp(ctx); n != 1 {
+		t.Errorf("applied %d, want 1", n)
+	}
+	if c := f.item(t, ids[0]); c.AssigneeID != f.bo || c.RuleID != r.ID || c.Status != inbox.StatusOpen {
+		t.Errorf("wholesale question = %+v, want assigned to Bo by the rule", c.Comment)
+	}
+	for _, id := range ids[1:] {
+		if c := f.item(t, id); c.AssigneeID != 0 || c.RuleID != 0 {
+			t.Errorf("%q = %+v, want left alone", c.Text, c.Comment)
+		}
+	}
+	hist, err := f.st.Assignments(ctx, ids[0])
+	if err != nil || len(hist) != 1 || hist[0].ByName != "rule:Wholesale to Bo" {
+		t.Errorf("history = %+v, %v", hist, err)
+	}
+}
+
 func TestRunner_oncePerCommenterPerMedia(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -257,6 +300,9 @@ func TestRunner_burstOfLiveComments(t *testing.T) {
 func TestService_checksWhatARuleNames(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
+	f.teammates(t)
+	storetest.Account(t, f.st, other, "p2", "acme.outdoor", nil)
+	storetest.Grant(t, f.st, f.ava.ID, other)
 	for _, tc := range []struct {
 		name  string
 		in    rules.Input
@@ -265,7 +311,9 @@ func TestService_checksWhatARuleNames(t *testing.T) {
 		{"send with a template that could exceed", rules.Input{Name: "Echo", Action: rules.Send, TemplateID: f.echo.ID, Keywords: []string{"x"}}, "template_id"},
 		{"a template that is gone", rules.Input{Name: "Gone", Action: rules.Suggest, TemplateID: 999}, "template_id"},
 		{"an account the admin cannot see", rules.Input{Name: "Other", Action: rules.Suggest, TemplateID: f.price.ID, Accounts: []string{"999"}}, "accounts"},
-		{"assign before assignment exists", rules.Input{Name: "Assign", Action: rules.Assign, AssigneeID: f.ava.ID}, "action"},
+		{"assign to nobody on the team", rules.Input{Name: "Assign", Action: rules.Assign, AssigneeID: 999}, "assignee_id"},
+		{"assign to someone who sees no account", rules.Input{Name: "Assign", Action: rules.Assign, AssigneeID: f.cy}, "assignee_id"},
+		{"assign to someone who cannot see the rule's account", rules.Input{Name: "Assign", Action: rules.Assign, AssigneeID: f.bo, Accounts: []string{acct, other}}, "assignee_id"},
 		{"the rule's own checks", rules.Input{Name: "", Action: rules.Suggest, TemplateID: f.price.ID}, "name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,6 +331,10 @@ func TestService_checksWhatARuleNames(t *testing.T) {
 	_, err := f.svc.Update(ctx, f.ava, r.ID, rules.Input{Name: "Price", Action: rules.Send, TemplateID: f.echo.ID, Keywords: []string{"price"}})
 	if templates.FieldErrors(err)["template_id"] == "" {
 		t.Errorf("update to send the echo template = %v", err)
+	}
+	// Bo may reply on acme.coffee: comments there can be his.
+	if _, err := f.svc.Create(ctx, f.ava, rules.Input{Name: "To Bo", Action: rules.Assign, AssigneeID: f.bo, Accounts: []string{acct}}); err != nil {
+		t.Errorf("assign to Bo on acme.coffee: %v", err)
 	}
 	if _, err := f.svc.Update(ctx, f.ava, 999, rules.Input{Name: "x", Action: rules.Suggest, TemplateID: f.price.ID}); err != store.ErrNotFound {
 		t.Errorf("update of a missing rule = %v", err)
@@ -370,7 +422,6 @@ func TestRunner_afterAPurge(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			f := newFixture(t)
-			const other = "17841400000000002"
 			storetest.Account(t, f.st, other, "p2", "acme.outdoor", nil)
 			f.rule(t, rules.Input{Name: "Price", Action: rules.Suggest, TemplateID: f.price.ID, Keywords: []string{"price"}})
 			f.arrive(t, inbox.Comment{Text: "price?"})

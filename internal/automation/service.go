@@ -150,10 +150,6 @@ func (s *Service) check(ctx context.Context, actor identity.User, in rules.Input
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if in.Action == rules.Assign {
-		errs = append(errs, apperr.Field("action", "assign_unavailable",
-			"Assigning comments comes with team assignment, which this installation does not have yet. Pick another action for now."))
-	}
 	if in.Action.UsesTemplate() && in.TemplateID > 0 {
 		t, err := s.st.Template(ctx, in.TemplateID)
 		switch {

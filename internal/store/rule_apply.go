@@ -212,9 +212,15 @@ func (s *Store) replyableAccounts(ctx context.Context, userID int64) (map[string
 }
 
 // untouched is the condition on a row of comments that no person has acted
-// on it and nothing was sent: a rule may still apply.
+// on it (status, reply, assignment) and nothing was sent: a rule may still
+// apply.
 const untouched = `comments.status = 'open' AND comments.status_by IS NULL
-	AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.comment_id = comments.id)`
+	AND NOT EXISTS (SELECT 1 FROM replies r WHERE r.comment_id = comments.id)
+	AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.comment_id = comments.id AND a.by_id IS NOT NULL)`
+
+// ruleAuthor is how a rule signs what it does where a person's name goes
+// (Reply.by, an assignment's by_name): "rule:<name>".
+const ruleAuthor = `'rule:' || COALESCE((SELECT name FROM rules WHERE id = ?), '')`
 
 // Applied is what ApplyRules did.
 type Applied struct {
@@ -268,13 +274,16 @@ func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark i
 // same rule, suggestion and status), and answers those it changed.
 func applyOutcomes(tx *gorm.DB, outcomes []rules.Outcome, now int64) ([]inbox.Change, error) {
 	type kind struct {
-		rule, template int64
-		dismiss        bool
+		rule, template, assignee int64
+		dismiss                  bool
 	}
 	var order []kind
 	groups := map[kind][]string{}
 	for _, o := range outcomes {
-		k := kind{o.RuleID, o.SuggestedTemplateID, o.Action == rules.Dismiss}
+		k := kind{o.RuleID, o.SuggestedTemplateID, 0, o.Action == rules.Dismiss}
+		if o.Action == rules.Assign {
+			k.assignee = o.AssigneeID
+		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -293,11 +302,37 @@ func applyOutcomes(tx *gorm.DB, outcomes []rules.Outcome, now int64) ([]inbox.Ch
 				set += ", status = 'dismissed', status_at = ?"
 				args = append(args, now)
 			}
+			where := ""
+			if k.assignee != 0 {
+				// Only to someone who may reply on the comment's account,
+				// and only a comment nobody has yet.
+				set += ", assignee_id = ?"
+				args = append(args, k.assignee)
+				where = ` AND comments.assignee_id IS NULL AND EXISTS (SELECT 1 FROM account_access x
+					WHERE x.user_id = ? AND x.account_id = comments.account_id AND x.can_reply = 1)`
+			}
+			args = append(args, part)
+			if k.assignee != 0 {
+				args = append(args, k.assignee)
+			}
 			var ch []inbox.Change
-			err := tx.Raw(`UPDATE comments SET `+set+` WHERE id IN ? AND rule_id IS NULL AND `+untouched+`
-				RETURNING id AS comment_id, account_id`, append(args, part)...).Scan(&ch).Error
+			err := tx.Raw(`UPDATE comments SET `+set+` WHERE id IN ? AND rule_id IS NULL AND `+untouched+where+`
+				RETURNING id AS comment_id, account_id`, args...).Scan(&ch).Error
 			if err != nil {
 				return nil, err
+			}
+			if k.assignee != 0 && len(ch) > 0 {
+				// The comment's assignment history says the rule did it.
+				got := make([]string, len(ch))
+				for i, c := range ch {
+					got[i] = c.CommentID
+				}
+				err := tx.Exec(`INSERT INTO assignments (comment_id, assignee_id, assignee_name, by_name, auto, at)
+					SELECT c.id, u.id, u.name, `+ruleAuthor+`, 0, ? FROM comments c JOIN users u ON u.id = ? WHERE c.id IN ?`,
+					k.rule, now, k.assignee, got).Error
+				if err != nil {
+					return nil, err
+				}
 			}
 			changes = append(changes, ch...)
 		}

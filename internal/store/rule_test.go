@@ -343,3 +343,65 @@ func TestRecentComments_newestFirstVisibleWithinTheWindow(t *testing.T) {
 		t.Errorf("nothing that recent: %d, %d, %v", len(cs), next, err)
 	}
 }
+
+// TestApplyRules_assign: an assign rule gives the comment to its teammate
+// (in the comment's assignment history, by the rule), only when they may
+// reply on its account and nobody has the comment yet; a comment a person
+// assigned is touched: no rule applies to it.
+func TestApplyRules_assign(t *testing.T) {
+	ctx := context.Background()
+	s, ava := applyFixture(t, nil)
+	bo := storetest.User(t, s, "fb-bo", "Bo", "agent")
+	storetest.Grant(t, s, bo, "111")
+	cy := storetest.User(t, s, "fb-cy", "Cy", "agent") // sees no account
+	h := time.Now().Add(time.Hour)
+	seed(t, s,
+		inbox.Comment{ID: "vip", AccountID: "111", Text: "wholesale?", Deadline: h},
+		inbox.Comment{ID: "blind", AccountID: "111", Text: "wholesale!", Deadline: h},
+		inbox.Comment{ID: "taken", AccountID: "111", Text: "wholesale", Deadline: h},
+		inbox.Comment{ID: "taken2", AccountID: "111", Text: "price", Deadline: h},
+	)
+	toBo, err := s.CreateRule(ctx, rules.Input{Name: "Wholesale to Bo", Enabled: true, Action: rules.Assign, AssigneeID: bo, Keywords: []string{"wholesale"}, Match: rules.MatchAny}, ava, "Ava")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toCy, err := s.CreateRule(ctx, rules.Input{Name: "To Cy", Enabled: true, Action: rules.Assign, AssigneeID: cy, Keywords: []string{"wholesale"}, Match: rules.MatchAny}, ava, "Ava")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Assign(ctx, inbox.Person{ID: ava, Name: "Ava"}, []string{"taken", "taken2"}, ava); err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := s.LatestArrival(ctx)
+	res, err := s.ApplyRules(ctx, []rules.Outcome{
+		{CommentID: "vip", AccountID: "111", RuleID: toBo.ID, Action: rules.Assign, AssigneeID: bo},
+		{CommentID: "blind", AccountID: "111", RuleID: toCy.ID, Action: rules.Assign, AssigneeID: cy},
+		{CommentID: "taken", AccountID: "111", RuleID: toBo.ID, Action: rules.Assign, AssigneeID: bo},
+		{CommentID: "taken2", AccountID: "111", RuleID: 1, Action: rules.Suggest, SuggestedTemplateID: 7},
+	}, latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Outcomes) != 1 || res.Outcomes[0].CommentID != "vip" {
+		t.Errorf("applied %+v, want the assignment of vip alone", res.Outcomes)
+	}
+	for id, want := range map[string]struct{ rule, assignee int64 }{
+		"vip": {toBo.ID, bo}, "blind": {0, 0}, "taken": {0, ava}, "taken2": {0, ava},
+	} {
+		it, err := s.InboxItem(ctx, ava, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.RuleID != want.rule || it.AssigneeID != want.assignee {
+			t.Errorf("%s: rule %d, assignee %d; want %d, %d", id, it.RuleID, it.AssigneeID, want.rule, want.assignee)
+		}
+	}
+	hist, err := s.Assignments(ctx, "vip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].AssigneeID != bo || hist[0].AssigneeName != "Bo" || hist[0].ByID != 0 ||
+		hist[0].ByName != "rule:Wholesale to Bo" || hist[0].Auto {
+		t.Errorf("history of vip = %+v", hist)
+	}
+}
