@@ -270,3 +270,43 @@ func TestBrowser_suggestRule(t *testing.T) {
 		t.Errorf("simulator holds %q", got)
 	}
 }
+
+// TestBrowser_assignRule: an admin writes an assign rule in the browser
+// (the editor shows the teammate, not the template); a matching comment on
+// an account the teammate can answer lands on the inbox row with their
+// initials, live, and the panel says the rule assigned it.
+func TestBrowser_assignRule(t *testing.T) {
+	w := NewWorld(t, WorldOptions{})
+	d := w.World()
+	outdoor := d.Account("acme.outdoor").ID
+	ben := w.Login(t, d.User("Ben").ID) // a teammate on acme.outdoor
+	var me idOnly
+	ben.GetJSON(t, "/api/v1/me", &me)
+
+	b := NewBrowser(t)
+	w.BrowserLogin(t, b, d.User("Ava").ID)
+	b.Navigate(w.App.URL + "/rules/new")
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-name]"), "Wholesale to Ben"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=field-keywords]"), "wholesale, mayorista"),
+		chromedp.Click(chromedp.CSS("[data-testid=field-action-assign]")),
+		chromedp.SetValue(chromedp.CSS("[data-testid=field-assignee]"), strconv.FormatInt(me.ID, 10)),
+	)
+	b.WaitFor(`document.querySelector("[data-testid=field-template]").offsetParent === null &&
+		document.querySelector("[data-testid=field-assignee]").offsetParent !== null`, 5*time.Second)
+	b.Screenshot("editor-assign")
+	b.ClickNav(`[data-testid=rule-save]`)
+	b.WaitFor(`!!document.querySelector("[data-testid=rule-row]")`, 5*time.Second)
+	if got := b.Text("[data-testid=rule-then]"); got != "assign it to Ben Okafor" {
+		t.Errorf("rule says %q", got)
+	}
+	b.Screenshot("rules")
+
+	b.Navigate(w.App.URL + "/inbox")
+	b.WaitLive()
+	id := w.comment(t, map[string]any{"account": outdoor, "username": "shop.owner", "text": "¿Precio MAYORISTA para 50?"})
+	b.WaitFor(`(document.querySelector("`+rowSel(id)+` [data-testid=row-assignee]")||{textContent:""}).textContent.trim() === "BO"`, 10*time.Second)
+	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	b.WaitFor(`(document.querySelector("[data-testid=history]")||{textContent:""}).textContent.includes("Assigned to Ben Okafor by rule “Wholesale to Ben”")`, 5*time.Second)
+	b.Screenshot("assigned")
+}
