@@ -279,6 +279,7 @@ func TestBrowser_assignRule(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	outdoor := d.Account("acme.outdoor").ID
+	w.Login(t, d.User("Ava").ID)        // the first in is the admin
 	ben := w.Login(t, d.User("Ben").ID) // a teammate on acme.outdoor
 	var me idOnly
 	ben.GetJSON(t, "/api/v1/me", &me)
@@ -305,7 +306,7 @@ func TestBrowser_assignRule(t *testing.T) {
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitLive()
 	id := w.comment(t, map[string]any{"account": outdoor, "username": "shop.owner", "text": "¿Precio MAYORISTA para 50?"})
-	b.WaitFor(`(document.querySelector("`+rowSel(id)+` [data-testid=row-assignee]")||{textContent:""}).textContent.trim() === "BO"`, 10*time.Second)
+	b.WaitFor(`(document.querySelector("`+rowSel(id)+` [data-testid=row-assignee]")||{}).title === "Assigned to Ben Okafor"`, 10*time.Second)
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
 	b.WaitFor(`(document.querySelector("[data-testid=history]")||{textContent:""}).textContent.includes("Assigned to Ben Okafor by rule “Wholesale to Ben”")`, 5*time.Second)
 	b.Screenshot("assigned")
