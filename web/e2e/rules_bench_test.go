@@ -60,7 +60,7 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		env["REPLYDESK_LOG"] = "json"
 		app := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
 		res := load(t, app.URL+"/webhooks/instagram", clients, dur, func(worker, n int) (*http.Request, error) {
-			body, sig := benchDelivery(fmt.Sprintf("rules-bench-%d-%d-%d", i, worker, n), n%cf.matchEvery == 0)
+			body, sig := benchDelivery(fmt.Sprintf("18%02d%03d%09d", i, worker, n), n%cf.matchEvery == 0)
 			req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
 			req.Header.Set("X-Hub-Signature-256", sig)
 			return req, err
@@ -207,7 +207,7 @@ func TestRulesBurstBenchmark(t *testing.T) {
 				return hooks, pages
 			default:
 			}
-			body, sig := worldDelivery(coffee, fmt.Sprintf("probe-%d-%d", time.Now().UnixNano(), i))
+			body, sig := worldDelivery(coffee, fmt.Sprintf("19%d%03d", time.Now().UnixNano()%1_000_000_000_000, i))
 			req, _ := http.NewRequest(http.MethodPost, w.App.URL+"/webhooks/instagram", bytes.NewReader(body))
 			req.Header.Set("X-Hub-Signature-256", sig)
 			if took, ok := timed(client, req); ok {
