@@ -36,8 +36,8 @@ type Replier interface {
 
 // RunnerOptions tune a Runner; the zero value is fine.
 type RunnerOptions struct {
-	Batch   int           // comments looked at per transaction (default 250: the writer is held briefly)
-	Gather  time.Duration // wait after a wake-up, so one pass serves many commits (default 20ms)
+	Batch   int           // comments looked at per transaction (default 1,000: the writer is held briefly)
+	Gather  time.Duration // wait after a wake-up, so one pass serves many commits (default 250ms)
 	Poll    time.Duration // look anyway this often: backfills, other processes (default 2s)
 	Reload  time.Duration // reread the rules at least this often (default 5s)
 	SaveGap time.Duration // save the mark at least this often when no rule applied (default 10s)
@@ -65,10 +65,10 @@ type Runner struct {
 // Reload interval only).
 func NewRunner(st RunnerStore, replies Replier, svc *Service, o RunnerOptions) *Runner {
 	if o.Batch <= 0 {
-		o.Batch = 250
+		o.Batch = 1000
 	}
 	if o.Gather <= 0 {
-		o.Gather = 20 * time.Millisecond
+		o.Gather = 250 * time.Millisecond
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
