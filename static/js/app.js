@@ -320,7 +320,7 @@
       if (e.key === "t") { location.href = "/templates"; return; }
     }
     if (e.key === "g") { gPending = true; setTimeout(function () { gPending = false; }, 1000); return; }
-    if (e.key === "?") { if (dlg) { e.preventDefault(); dlg.showModal(); } return; }
+    if (e.key === "?") { if (dlg) { e.preventDefault(); keyNames(dlg); dlg.showModal(); } return; }
     if (!inbox) return;
     var list = rows(), i = list.indexOf(rowOf(cursorID)), cur = list[i];
     switch (e.key) {
