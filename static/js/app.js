@@ -196,7 +196,7 @@
     if (e.detail.target.id !== "detail" || (e.detail.requestConfig || {}).verb !== "get") return;
     var card = $("#detail .detail-card"), box = card && $("[data-testid=reply-text]", card);
     draft = null;
-    if (box && !box.disabled && !box.readOnly && box.value.trim()) {
+    if (box && box.value.trim()) {
       draft = { id: card.dataset.id, box: box, tmpl: $("[data-testid=reply-template-id]", card).value,
         focus: document.activeElement === box, start: box.selectionStart, end: box.selectionEnd };
     }
@@ -207,7 +207,9 @@
     var box = card && $("[data-testid=reply-text]", card);
     if (!d || !box || card.dataset.id !== d.id) return;
     var form = box.closest("form");
-    if (box.disabled) {
+    if (!box.disabled && (d.box.disabled || d.box.readOnly)) {
+      box.value = d.box.value; // the old box could not send: its text, in the new one
+    } else if (box.disabled) {
       box.value = d.box.value;
       box.disabled = false;
       box.readOnly = true;
