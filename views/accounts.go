@@ -46,6 +46,7 @@ type AccountCardVM struct {
 	ActionLabel   string  // what fixes an unhealthy account, e.g. "Reconnect with Facebook"
 	ActionURL     string
 	CheckedAt     string // "checked 3 min ago" or ""
+	AutoAssign    *AutoAssignVM
 	DisconnectURL string // admins: the confirmation page
 }
 

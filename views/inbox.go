@@ -6,10 +6,12 @@ type InboxVM struct {
 	Layout      LayoutVM
 	Rail        RailVM
 	Surfaces    []Option
+	Accounts    []Option // the account filter (the rail's, as a select on phones)
 	Sorts       []Option
 	Query       string
 	Status      string // the current view, for hidden inputs
 	Account     string
+	Assignee    string // me, none or a user id
 	Surface     string
 	Sort        string
 	FilterQuery string // the current filter as a query string (no leading ?)
@@ -20,14 +22,19 @@ type InboxVM struct {
 	ServerNow   string // RFC 3339 with ms: lets the browser correct its clock
 	Detail      *CommentDetailVM
 	BulkActions []BulkAction
+	MeID        string         // the viewer (the script hides their own presence)
+	Picker      AssignPickerVM // the assignee picker (A)
+	AlertsText  string         // the one-time question about deadline notifications
 	BulkHide    BulkHideVM
 }
 
 // RailVM is the left rail and the Live bands above the list: what the live
 // stream refreshes as counts change.
 type RailVM struct {
+	Title     string     // the page's title with the open count, e.g. "Inbox (3 open)"
 	Views     []RailLink // status views with counts
 	Accounts  []RailLink // one per account, plus "All accounts"
+	Team      []RailLink // Mine, Unassigned
 	LiveBands []LiveBandVM
 	HoldBands []HoldVM // accounts whose replies Meta stopped
 	OOB       bool     // sent over the live stream: swapped in by id
@@ -40,6 +47,7 @@ type RailLink struct {
 	URL       string
 	Active    bool
 	Attention bool // a dot: the account needs attention
+	Alert     bool // the count is urgent (red)
 	TestID    string
 }
 
@@ -52,10 +60,12 @@ type Option struct {
 // EmptyVM is what an empty list says.
 type EmptyVM struct {
 	Title, Message string
+	Loading        bool // the first fetch of comments is still running
 }
 
 // LiveBandVM announces a running broadcast.
 type LiveBandVM struct {
+	Ended   bool // the broadcast ended: its open comments expired
 	Account string
 	ViewURL string
 	Message string
@@ -92,10 +102,11 @@ type CommentRowVM struct {
 	DetailURL   string
 	Selected    bool
 	Answerable  bool
-	OOB         bool   // sent over the live stream or in an action's answer: replaces the row by id
-	Hidden      bool   // hidden on Instagram
-	Deleted     bool   // deleted on Instagram (shown in the All view)
-	Moderating  string // "Hiding…" while Instagram works on a change; "" otherwise
+	People      PeopleVM // assignee, presence, deadline alert
+	OOB         bool     // sent over the live stream or in an action's answer: replaces the row by id
+	Hidden      bool     // hidden on Instagram
+	Deleted     bool     // deleted on Instagram (shown in the All view)
+	Moderating  string   // "Hiding…" while Instagram works on a change; "" otherwise
 }
 
 // ToastVM is a message after an action, with Undo when it can be undone.
@@ -122,8 +133,10 @@ type CommentDetailVM struct {
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
 	FilterQuery  string
+	ListURL      string // the list this comment was opened from, with its filters
 	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
 	OpenOnMedia  string
+	Assign       AssignFormVM
 	Moderation   ModerationVM
 }
 
@@ -153,10 +166,14 @@ type ReplyPanelVM struct {
 	Existing     *ReplyVM // the reply already sent or in flight
 	Attempts     []ReplyVM
 	DeliveryNote string
-	ClosedReason string // shown when the deadline passes while the composer is open
-	CountText    string // the byte counter as rendered, e.g. "0 / 1,000 bytes"
-	CountFormat  string // the counter's words with {n} for the bytes used
-	CountOver    string // the same over the limit, with {over} for the excess
+	ClosedReason string        // shown when the deadline passes while the composer is open
+	FilterQuery  string        // the list's filters, kept by the composer's answer
+	CountText    string        // the byte counter as rendered, e.g. "0 / 1,000 bytes"
+	CountFormat  string        // the counter's words with {n} for the bytes used
+	CountOver    string        // the same over the limit, with {over} for the excess
+	Warning      string        // someone else is replying: sending again sends anyway
+	TemplateID   int64         // the template the text came from, kept across the warning
+	Suggestion   *SuggestionVM // the text is a rule's suggestion
 	Nudge        NudgeVM
 }
 

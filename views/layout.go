@@ -12,7 +12,7 @@ import (
 // LayoutVM is what every full page's frame needs.
 type LayoutVM struct {
 	Title   string
-	Nav     string // the active navigation item: "inbox", "templates", "accounts", "team"
+	Nav     string // the active navigation item: "inbox", "templates", "rules", "accounts", "team"
 	Demo    bool
 	SimURL  string // demo mode: the simulator's page
 	CSRF    string
@@ -121,3 +121,11 @@ func int64s(n int64) string { return strconv.FormatInt(n, 10) }
 
 // csrfHeaders sends the session's CSRF token with every htmx request.
 func csrfHeaders(token string) string { return `{"X-CSRF-Token":"` + token + `"}` }
+
+// withQuery appends a query string ("" stays "").
+func withQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	return "?" + q
+}

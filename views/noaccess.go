@@ -8,6 +8,7 @@ type NoAccessVM struct {
 	PagesHidden bool           // pages_show_list was declined: no Page could even be seen
 	GrantURL    string         // asks Facebook again for declined permissions
 	RetryURL    string         // logs in again (after a role was granted)
+	Pages       string         // the Pages where the user's role lacks the Messages task, in words ("" when none)
 }
 
 // PermissionVM is a Facebook permission and what Replydesk needs it for.

@@ -2,9 +2,10 @@ package views
 
 // TeamVM is the team page: users, their roles and reach.
 type TeamVM struct {
-	Layout  LayoutVM
-	Rows    []TeamRowVM
-	CanEdit bool // the viewer is an admin
+	Layout   LayoutVM
+	Rows     []TeamRowVM
+	CanEdit  bool // the viewer is an admin
+	Workload WorkloadVM
 }
 
 // TeamRowVM is one user on the team page.

@@ -47,6 +47,9 @@ func (s *Server) renderAccounts(c echo.Context, accts []account.Account, single 
 			return err
 		}
 		card := toAccountCard(a, people[a.ID], used, s.opt.ReplyBudget, now)
+		if card.AutoAssign, err = s.autoAssignVM(c, a); err != nil {
+			return err
+		}
 		if a.Held() {
 			queued, err := s.deps.Accounts.QueuedReplies(ctx, a.ID)
 			if err != nil {

@@ -13,22 +13,27 @@ import (
 
 // apiComment is DESIGN §6's Comment.
 type apiComment struct {
-	ID              string    `json:"id"`
-	AccountID       string    `json:"account_id"`
-	AccountUsername string    `json:"account_username"`
-	MediaID         string    `json:"media_id"`
-	Surface         string    `json:"surface"`
-	AdID            string    `json:"ad_id"`
-	AdTitle         string    `json:"ad_title"`
-	ParentID        string    `json:"parent_id"`
-	Username        string    `json:"username"`
-	Text            string    `json:"text"`
-	Status          string    `json:"status"`
-	Deadline        time.Time `json:"deadline"`
-	DeadlineExact   bool      `json:"deadline_exact"`
-	Live            bool      `json:"live"`
-	ReceivedAt      time.Time `json:"received_at"`
-	Reply           *apiReply `json:"reply"`
+	ID              string     `json:"id"`
+	AccountID       string     `json:"account_id"`
+	AccountUsername string     `json:"account_username"`
+	MediaID         string     `json:"media_id"`
+	Surface         string     `json:"surface"`
+	AdID            string     `json:"ad_id"`
+	AdTitle         string     `json:"ad_title"`
+	ParentID        string     `json:"parent_id"`
+	Username        string     `json:"username"`
+	Text            string     `json:"text"`
+	Status          string     `json:"status"`
+	Deadline        time.Time  `json:"deadline"`
+	DeadlineExact   bool       `json:"deadline_exact"`
+	Live            bool       `json:"live"`
+	ReceivedAt      time.Time  `json:"received_at"`
+	Reply           *apiReply  `json:"reply"`
+	Assignee        *apiPerson `json:"assignee"`
+	// What a rule did (DESIGN §8): the rule that applied and the template
+	// it suggests; null when none.
+	RuleID              *int64 `json:"rule_id"`
+	SuggestedTemplateID *int64 `json:"suggested_template_id"`
 	// Moderation (DESIGN §8).
 	Hidden            bool             `json:"hidden"`
 	Deleted           bool             `json:"deleted"`
@@ -54,6 +59,8 @@ func toAPIComment(it inbox.Item) apiComment {
 		Surface: string(it.Surface), AdID: it.AdID, AdTitle: it.AdTitle, ParentID: it.ParentID,
 		Username: it.Username, Text: it.Text, Status: string(it.Status), Deadline: it.Deadline.UTC(),
 		DeadlineExact: it.DeadlineExact, Live: it.Live, ReceivedAt: it.ReceivedAt.UTC(),
+		Assignee: toAPIPerson(it.Assignee),
+		RuleID:   optionalID(it.RuleID), SuggestedTemplateID: optionalID(it.SuggestedTemplateID),
 		Hidden: it.Hidden, Deleted: it.Deleted, PublicReplies: []apiPublicReply{},
 	}
 	if it.PendingModeration != "" {
@@ -63,10 +70,17 @@ func toAPIComment(it inbox.Item) apiComment {
 	return c
 }
 
+func toAPIPerson(p inbox.Person) *apiPerson {
+	if p.ID == 0 {
+		return nil
+	}
+	return &apiPerson{ID: p.ID, Name: p.Name}
+}
+
 // apiListComments is GET /api/v1/comments: the inbox's filters plus cursor
 // and limit (1–200, default 50).
 func (s *Server) apiListComments(c echo.Context) error {
-	f, cur, err := listParams(c)
+	f, cur, err := s.listParams(c)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,8 @@ func (s *Server) beginLogin(c echo.Context) error {
 }
 
 // loginCallback completes the login Facebook sent the browser back from,
-// starts a new session (a fresh id at every login) and goes to the inbox.
+// starts a new session (a fresh id at every login) and goes to the page
+// asked for before the login (only a local path), else the inbox.
 // A refused login shows the login page with the reason and the button.
 func (s *Server) loginCallback(c echo.Context) error {
 	res, err := s.deps.Auth.CompleteLogin(c.Response(), c.Request())
@@ -68,7 +69,7 @@ func (s *Server) loginCallback(c echo.Context) error {
 	}
 	s.setSessionCookie(c, ns.Cookie, ns.Expires)
 	c.Set(ctxUser, &res.User) // the request log names who logged in
-	return c.Redirect(http.StatusSeeOther, "/inbox")
+	return c.Redirect(http.StatusSeeOther, s.takeReturn(c))
 }
 
 // logout ends the session and its cookie.

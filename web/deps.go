@@ -8,6 +8,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/identity"
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/live"
@@ -15,8 +16,10 @@ import (
 	"github.com/replydesk/replydesk/internal/moderator"
 	"github.com/replydesk/replydesk/internal/outbound"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/setup"
 	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/team"
 	"github.com/replydesk/replydesk/internal/templates"
 )
 
@@ -47,6 +50,9 @@ type AccountDirectory interface {
 	Account(ctx context.Context, id string) (account.Account, error)
 	UnattendedAccounts(ctx context.Context) ([]account.Account, error)
 	CommentCount(ctx context.Context, accountID string) (int, error)
+	// FirstBackfillPending: some account's recent comments are still being
+	// fetched for the first time.
+	FirstBackfillPending(ctx context.Context, accountIDs []string) (bool, error)
 }
 
 // MetaCallbacks answers Meta's deauthorize and data-deletion callbacks and
@@ -111,6 +117,7 @@ type InboxStore interface {
 	InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error)
 	InboxCounts(ctx context.Context, userID int64, accountID string) (inbox.Counts, error)
 	OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error)
+	EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error)
 	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
 }
 
@@ -155,6 +162,35 @@ type TemplateStore interface {
 	DeleteTemplate(ctx context.Context, id int64) error
 }
 
+// TeamStore is who works on what (store.Store, which publishes every change
+// to a comment): assignment and its history, presence in the composer, the
+// rail's team counts, teammates and their numbers, auto-assignment.
+type TeamStore interface {
+	Assign(ctx context.Context, by inbox.Person, ids []string, assigneeID int64) ([]inbox.Comment, error)
+	Assignments(ctx context.Context, commentID string) ([]team.Assignment, error)
+	TeamCounts(ctx context.Context, userID int64, accountID string, urgent time.Duration) (inbox.TeamCounts, error)
+	SetPresence(ctx context.Context, userID int64, id string, until time.Time) error
+	ClearPresence(ctx context.Context, userID int64, id string) error
+	Teammates(ctx context.Context, userID int64) ([]team.Member, error)
+	TeamStats(ctx context.Context, viewerID int64, userIDs []int64, dayStart time.Time) (map[int64]team.Stats, error)
+	AutoAssignSetting(ctx context.Context, accountID string) (team.AutoAssign, error)
+	SetAutoAssign(ctx context.Context, byID int64, accountID string, enabled bool, cap int) error
+}
+
+// RuleKeeper keeps the ordered keyword rules and tests them
+// (automation.Service).
+type RuleKeeper interface {
+	List(ctx context.Context) ([]rules.Rule, map[int64]rules.Stats, error)
+	Rule(ctx context.Context, id int64) (rules.Rule, error)
+	Create(ctx context.Context, actor identity.User, in rules.Input) (rules.Rule, error)
+	Update(ctx context.Context, actor identity.User, id int64, in rules.Input) (rules.Rule, error)
+	SetEnabled(ctx context.Context, id int64, enabled bool) (rules.Rule, error)
+	Move(ctx context.Context, id int64, position int) error
+	Delete(ctx context.Context, id int64) error
+	Test(ctx context.Context, userID int64, r rules.Rule) (automation.TestResult, error)
+	RecentMedia(ctx context.Context, userID int64) ([]inbox.Media, error)
+}
+
 // Deps are the server's collaborators. All are required but Sim.
 type Deps struct {
 	Options    Options
@@ -171,6 +207,8 @@ type Deps struct {
 	Holds      AccountResumer
 	Moderation Moderator
 	Library    TemplateStore
+	Team       TeamStore
+	Rules      RuleKeeper
 	Meta       MetaCallbacks
 	Tokens     APITokens
 	Admin      AccountAdmin

@@ -20,6 +20,7 @@ var flashes = map[string]views.Flash{
 	"template_created":    {Kind: "ok", Message: "Template created."},
 	"template_saved":      {Kind: "ok", Message: "Template saved."},
 	"template_deleted":    {Kind: "ok", Message: "Template deleted."},
+	"auto_assign_saved":   {Kind: "ok", Message: "Auto-assignment saved."},
 	"nudge_saved":         {Kind: "ok", Message: "The default “check your DMs” reply is saved."},
 	"token_revoked":       {Kind: "ok", Message: "Token revoked: it no longer works."},
 	"webhook_deleted":     {Kind: "ok", Message: "Webhook deleted: it gets no more events."},
@@ -27,6 +28,11 @@ var flashes = map[string]views.Flash{
 	"disconnected_purged": {Kind: "ok", Message: "Account disconnected and its comments deleted."},
 	"disconnected_hooks_on": {Kind: "error", Message: "Account disconnected, but Facebook did not confirm that its webhooks are off. " +
 		"Replydesk ignores them; to stop them at Meta too, remove Replydesk from the Page in Meta Business Suite (Settings → Business integrations)."},
+	"rule_created":    {Kind: "ok", Message: "Rule created. It applies to comments that arrive from now on."},
+	"rule_saved":      {Kind: "ok", Message: "Rule saved."},
+	"rule_deleted":    {Kind: "ok", Message: "Rule deleted."},
+	"rule_on":         {Kind: "ok", Message: "Rule turned on."},
+	"rule_off":        {Kind: "ok", Message: "Rule turned off: it no longer applies to new comments."},
 	"replies_resumed": {Kind: "ok", Message: "Replies resumed: the queued ones go out now, closest deadline first."},
 }
 

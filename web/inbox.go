@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,8 +17,8 @@ const pageSize = 50
 
 // listParams reads the inbox's filter and page cursor from the query, for
 // the page and the JSON API alike.
-func listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
-	f, err := inbox.ParseFilter(c.QueryParams())
+func (s *Server) listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
+	f, err := s.inboxFilter(c)
 	if err != nil {
 		return f, nil, err
 	}
@@ -28,7 +29,7 @@ func listParams(c echo.Context) (inbox.Filter, *inbox.Cursor, error) {
 // inboxPage is GET /inbox: the list, filtered by the query parameters; with
 // a cursor from htmx's "Load more", only the next rows.
 func (s *Server) inboxPage(c echo.Context) error {
-	f, cur, err := listParams(c)
+	f, cur, err := s.listParams(c)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (s *Server) listRows(c echo.Context, f inbox.Filter, cur *inbox.Cursor, sel
 // commentPage is GET /inbox/comments/:id: the detail panel (htmx), or the
 // inbox with the panel open.
 func (s *Server) commentPage(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
+	f, err := s.inboxFilter(c)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,8 @@ func (s *Server) setCommentStatus(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/inbox/comments/"+id)
+		f, _ := inbox.ParseFilter(c.QueryParams())
+		return c.Redirect(http.StatusSeeOther, commentURL(id, f))
 	}
 	it, err := s.deps.Inbox.InboxItem(ctx, userOf(c).ID, id)
 	if err != nil {
@@ -122,17 +124,27 @@ func (s *Server) setCommentStatus(c echo.Context) error {
 	return render(c, http.StatusOK, views.DetailWithRow(detail, row, &toast))
 }
 
+// selection reads a form that acts on several comments: its values and
+// the comment ids (form values ids, 1 to inbox.MaxBulk of them).
+func selection(c echo.Context) (url.Values, []string, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, nil, apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
+	}
+	ids := form["ids"]
+	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
+		return nil, nil, apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
+	}
+	return form, ids, nil
+}
+
 // setStatuses is POST /inbox/status: a status change for several comments
 // (form values ids, status), from the bulk bar, a key, or a toast's Undo.
 // The answer is their rows, swapped in by id, and a toast.
 func (s *Server) setStatuses(c echo.Context) error {
-	form, err := c.FormParams()
+	form, ids, err := selection(c)
 	if err != nil {
-		return apperr.New(apperr.Invalid, "bad_form", "The form could not be read.")
-	}
-	ids := form["ids"]
-	if len(ids) == 0 || len(ids) > inbox.MaxBulk {
-		return apperr.Field("ids", "bad_selection", fmt.Sprintf("Select between 1 and %d comments.", inbox.MaxBulk))
+		return err
 	}
 	to := inbox.Status(form.Get("status"))
 	u := userOf(c)

@@ -39,7 +39,7 @@ const (
 // what changed after the position the page was rendered at (?since=, or
 // Last-Event-ID on a reconnect), then goes live.
 func (s *Server) inboxEvents(c echo.Context) error {
-	f, err := inbox.ParseFilter(c.QueryParams())
+	f, err := s.inboxFilter(c)
 	if err != nil {
 		return err
 	}

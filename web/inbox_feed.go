@@ -30,12 +30,20 @@ const (
 
 // rowView is what a row's rendering depends on besides the comment: the
 // page's filter (it decides "comment" or "update", and the row's links).
+// The row itself is the same for every viewer; assignee=me makes the
+// filter the viewer's own, so their id is part of the key.
 type rowView struct {
 	key    string
 	filter inbox.Filter
 }
 
-func viewOf(f inbox.Filter) rowView { return rowView{key: f.Values().Encode(), filter: f} }
+func viewOf(f inbox.Filter) rowView {
+	key := f.Values().Encode()
+	if f.Assignee == inbox.AssigneeMe {
+		key += "&me=" + strconv.FormatInt(f.Me, 10)
+	}
+	return rowView{key: key, filter: f}
+}
 
 // rowEvent is a rendered row and the event that carries it.
 type rowEvent struct {

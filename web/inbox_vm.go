@@ -21,6 +21,12 @@ var surfaceLabels = map[inbox.Surface]string{
 	inbox.SurfaceAd: "Ad", inbox.SurfaceLive: "Live",
 }
 
+// surfacePlurals name the surface filter's options.
+var surfacePlurals = map[inbox.Surface]string{
+	inbox.SurfacePost: "Posts", inbox.SurfaceReel: "Reels", inbox.SurfaceStory: "Stories",
+	inbox.SurfaceAd: "Ads", inbox.SurfaceLive: "Live",
+}
+
 var statusLabels = map[inbox.Status]string{
 	inbox.StatusOpen: "Open", inbox.StatusReplied: "Replied", inbox.StatusDone: "Done",
 	inbox.StatusDismissed: "Dismissed", inbox.StatusExpired: "Expired",
@@ -33,7 +39,7 @@ func countdown(c inbox.Comment, now time.Time) (text, stage string) {
 	case c.Status == inbox.StatusReplied:
 		return "Replied", "done"
 	case c.Status == inbox.StatusExpired || (left <= 0 && c.Status == inbox.StatusOpen):
-		return "expired " + ago(c.Deadline, now), "expired"
+		return "expired", "expired" // short: it fits the pill; the panel says when
 	case c.Live:
 		return "LIVE", "live"
 	case left <= 0:
@@ -80,6 +86,7 @@ func toRowVM(it inbox.Item, f inbox.Filter, now time.Time) views.CommentRowVM {
 		ReceivedISO: isoMS(it.ReceivedAt), Status: string(it.Status), StatusLabel: statusLabels[it.Status],
 		StatusBy: it.StatusByName, OpenOnMedia: it.OpenOnMedia, DetailURL: commentURL(it.ID, f),
 		Answerable: it.Status == inbox.StatusOpen && now.Before(it.Deadline),
+		People:     toPeopleVM(it, now),
 		Hidden:     it.Hidden, Deleted: it.Deleted, Moderating: pendingLabels[it.PendingModeration],
 	}
 }
@@ -108,6 +115,8 @@ func statusActions(c inbox.Comment) []views.StatusAction {
 // deadlineText says when the window closes, in words.
 func deadlineText(c inbox.Comment, now time.Time) string {
 	switch {
+	case c.Live && c.Status == inbox.StatusExpired:
+		return "The broadcast ended: Instagram no longer accepts a private reply to this comment."
 	case c.Live:
 		return "LIVE — can be answered until the broadcast ends."
 	case !now.Before(c.Deadline):
@@ -166,9 +175,14 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	}
 	layout := s.layout(c, "Inbox")
 	layout.Nav = "inbox"
+	picker, err := s.pickerVM(c)
+	if err != nil {
+		return views.InboxVM{}, err
+	}
 	vm := views.InboxVM{
 		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
 		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
+		Assignee: f.Assignee, MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
 			{Status: "open", Label: "Reopen", Key: "u"},
@@ -180,23 +194,44 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	vm.EventsURL = "/inbox/events?" + ev.Encode()
 	vm.Surfaces = []views.Option{{Value: "", Label: "All surfaces", Selected: f.Surface == ""}}
 	for _, sf := range inbox.Surfaces {
-		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfaceLabels[sf] + "s", Selected: f.Surface == sf})
+		vm.Surfaces = append(vm.Surfaces, views.Option{Value: string(sf), Label: surfacePlurals[sf], Selected: f.Surface == sf})
 	}
 	vm.Sorts = []views.Option{
 		{Value: inbox.SortDeadline, Label: "Deadline first", Selected: f.Sort == inbox.SortDeadline},
 		{Value: inbox.SortNewest, Label: "Newest first", Selected: f.Sort == inbox.SortNewest},
 	}
 	username := ""
+	var ids []string
+	vm.Accounts = []views.Option{{Value: "", Label: "All accounts", Selected: f.AccountID == ""}}
 	if accts, err := s.userAccounts(c); err == nil {
 		for _, a := range accts {
+			vm.Accounts = append(vm.Accounts, views.Option{Value: a.ID, Label: "@" + a.Username, Selected: a.ID == f.AccountID})
 			if a.ID == f.AccountID {
 				username = a.Username
+			}
+			if f.AccountID == "" || a.ID == f.AccountID {
+				ids = append(ids, a.ID)
 			}
 		}
 	}
 	vm.Empty = emptyState(f, username)
+	if len(rows) == 0 && f.Query == "" && s.opt.Backfill {
+		pending, err := s.deps.Accounts.FirstBackfillPending(c.Request().Context(), ids)
+		if err != nil {
+			return views.InboxVM{}, err
+		}
+		if pending {
+			vm.Empty = views.EmptyVM{Title: "Fetching the last 7 days of comments from Instagram…", Loading: true,
+				Message: "They appear here as they are read, in a minute or so. New comments arrive live meanwhile."}
+		}
+	}
+	vm.Layout.Title = rail.Title
 	return vm, nil
 }
+
+// endedBandFor is how long a band says a broadcast ended (and what that
+// cost) after its comments expired.
+const endedBandFor = 15 * time.Minute
 
 // railVM builds the rail (views with counts, accounts) and the Live bands
 // for the user and filter.
@@ -215,7 +250,15 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 	if err != nil {
 		return views.RailVM{}, err
 	}
-	var vm views.RailVM
+	tc, err := s.deps.Team.TeamCounts(ctx, u.ID, f.AccountID, s.opt.AlertBefore)
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	endedCounts, err := s.deps.Inbox.EndedLiveCounts(ctx, u.ID, s.now().Add(-endedBandFor))
+	if err != nil {
+		return views.RailVM{}, err
+	}
+	vm := views.RailVM{Title: fmt.Sprintf("Inbox (%d open)", counts.Open)}
 	link := func(g inbox.Filter) string {
 		g.Query = f.Query
 		if q := g.Values().Encode(); q != "" {
@@ -227,15 +270,24 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 		view, label string
 		n           int
 	}{
-		{"open", "Open", counts.Open}, {inbox.ViewDue, "Due < 24 h", counts.Due}, {"replied", "Replied", counts.Replied},
+		{"open", "Open", counts.Open}, {inbox.ViewUrgent, "Due < " + durationLabel(s.opt.AlertBefore), tc.Urgent},
+		{inbox.ViewDue, "Due < 24 h", counts.Due}, {"replied", "Replied", counts.Replied},
 		{"done", "Done", counts.Done}, {"dismissed", "Dismissed", counts.Dismissed}, {"expired", "Expired", counts.Expired},
 		{inbox.ViewAll, "All", -1},
 	} {
-		rl := views.RailLink{Label: v.label, URL: link(f.With("status", v.view)), Active: f.View == v.view, TestID: "view-" + v.view}
+		rl := views.RailLink{Label: v.label, URL: link(f.With("status", v.view).With("assignee", "")),
+			Active: f.View == v.view && f.Assignee == "", TestID: "view-" + v.view, Alert: v.view == inbox.ViewUrgent && v.n > 0}
 		if v.n >= 0 {
 			rl.Count = strconv.Itoa(v.n)
 		}
 		vm.Views = append(vm.Views, rl)
+	}
+	open := f.With("status", "open")
+	vm.Team = []views.RailLink{
+		{Label: "Mine", Count: strconv.Itoa(tc.Mine), URL: link(open.With("assignee", inbox.AssigneeMe)),
+			Active: f.Assignee == inbox.AssigneeMe, TestID: "view-mine"},
+		{Label: "Unassigned", Count: strconv.Itoa(tc.Unassigned), URL: link(open.With("assignee", inbox.AssigneeNone)),
+			Active: f.Assignee == inbox.AssigneeNone, TestID: "view-unassigned"},
 	}
 	vm.Accounts = append(vm.Accounts, views.RailLink{Label: "All accounts", URL: link(f.With("account", "")), Active: f.AccountID == "", TestID: "account-all"})
 	for _, a := range accts {
@@ -259,6 +311,15 @@ func (s *Server) railVM(c echo.Context, f inbox.Filter) (views.RailVM, error) {
 				Account: a.Username, ViewURL: link(inbox.Filter{View: "open", AccountID: a.ID, Surface: inbox.SurfaceLive}),
 				Message: "— " + what + " can be answered until the broadcast ends",
 			})
+		} else if n := endedCounts[a.ID]; n > 0 {
+			what := "1 comment"
+			if n != 1 {
+				what = strconv.Itoa(n) + " comments"
+			}
+			vm.LiveBands = append(vm.LiveBands, views.LiveBandVM{
+				Account: a.Username, Ended: true, ViewURL: link(inbox.Filter{View: "expired", AccountID: a.ID, Surface: inbox.SurfaceLive}),
+				Message: "— " + what + " can no longer get a private reply",
+			})
 		}
 	}
 	return vm, nil
@@ -271,12 +332,20 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	vm := views.CommentDetailVM{
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
 		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+		ListURL: "/inbox",
+	}
+	if vm.FilterQuery != "" {
+		vm.ListURL += "?" + vm.FilterQuery
 	}
 	if it.AdTitle != "" {
 		vm.MediaLabel = "“" + it.AdTitle + "”"
 	}
 	if it.OpenOnMedia > 1 {
-		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + strings.ToLower(surfaceLabels[it.Surface])
+		media := strings.ToLower(surfaceLabels[it.Surface])
+		if it.Surface == inbox.SurfaceLive {
+			media = "broadcast"
+		}
+		vm.OpenOnMedia = strconv.Itoa(it.OpenOnMedia) + " open comments on this " + media
 	}
 	vm.History = append(vm.History, views.HistoryItem{When: ago(it.ReceivedAt, now), WhenISO: isoMS(it.ReceivedAt), Text: "Received", Kind: "received"})
 	panel, err := s.deps.Replies.Panel(c.Request().Context(), userOf(c).ID, it)
@@ -285,13 +354,17 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	}
 	for _, r := range panel.History {
 		vm.History = append(vm.History, views.HistoryItem{When: ago(r.CreatedAt, now), WhenISO: isoMS(r.CreatedAt),
-			Text: "Reply by " + orSystem(r.UserName) + ": " + reply.Labels[r.State], Kind: "reply"})
+			Text: "Reply by " + orSystem(replyBy(r)) + ": " + reply.Labels[r.State], Kind: "reply"})
 	}
 	if !it.StatusAt.IsZero() && it.Status != inbox.StatusOpen && it.Status != inbox.StatusReplied {
 		vm.History = append(vm.History, views.HistoryItem{When: ago(it.StatusAt, now), WhenISO: isoMS(it.StatusAt),
 			Text: statusLabels[it.Status] + " by " + orSystem(it.StatusByName), Kind: "status"})
 	}
+	if err := s.addAssignments(c, &vm, it, f); err != nil {
+		return vm, err
+	}
 	vm.Reply = s.replyPanelVM(c, it, panel)
+	vm.Reply.FilterQuery = vm.FilterQuery
 	if vm.Reply.Templates, err = s.replyTemplates(c, it); err != nil {
 		return vm, err
 	}
@@ -307,6 +380,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	}
 	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
 	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
+	s.ruleInDetail(c, it, &vm)
 	return vm, nil
 }
 
@@ -395,7 +469,7 @@ func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
 	if !r.SentAt.IsZero() {
 		when = r.SentAt
 	}
-	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: r.UserName,
+	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: replyBy(r),
 		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
 	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
 		vm.StateLabel = "Retrying — next attempt " + r.NextAttemptAt.UTC().Format("15:04:05 UTC")

@@ -155,10 +155,10 @@ func TestAPI_moderation(t *testing.T) {
 }
 
 // TestAPI_privateReplyToACommentDeletedOnInstagram: when the comment's
-// author deleted it on Instagram, the private reply is refused in plain
-// words, never Meta's payload: before sending, when the comment's deadline
-// was still approximate (Graph no longer reads it), or by Meta, when its
-// timestamp had been read before the deletion (the two race here).
+// author deleted it on Instagram, the reply is refused before it is sent
+// (while its deadline is still approximate, the check reads the comment
+// and finds it gone) or, once the deadline was confirmed earlier, Meta
+// refuses it and it fails: plain words either way, never Meta's payload.
 func TestAPI_privateReplyToACommentDeletedOnInstagram(t *testing.T) {
 	h, ava, acct := moderationWorld(t)
 	id := h.Sim.Comment(t, map[string]any{"account": acct, "text": "nvm"})

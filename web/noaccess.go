@@ -20,9 +20,18 @@ func (s *Server) noAccessPage(c echo.Context) error {
 		PagesHidden: auth.BlocksAccess(u.DeclinedPermissions),
 		GrantURL:    "/auth/facebook?rerequest=1",
 		RetryURL:    "/auth/facebook",
+		Pages:       andList(u.PagesWithoutMessages),
 	}
 	for _, p := range u.DeclinedPermissions {
 		vm.Declined = append(vm.Declined, views.PermissionVM{Name: p, Use: auth.PermissionUse(p)})
 	}
 	return render(c, http.StatusOK, views.NoAccessPage(vm))
+}
+
+// andList joins names in words: "A", "A and B", "A, B and C".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

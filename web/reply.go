@@ -11,6 +11,7 @@ import (
 	"github.com/replydesk/replydesk/internal/inbox"
 	"github.com/replydesk/replydesk/internal/moderation"
 	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/team"
 	"github.com/replydesk/replydesk/views"
 )
 
@@ -22,10 +23,21 @@ func (s *Server) sendReply(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
+	if c.FormValue("confirm") == "" {
+		if warned, err := s.warnOthersReplying(c, req); warned || err != nil {
+			return err
+		}
+	}
 	r, it, err := s.deps.Replies.Send(c.Request().Context(), reply.Author{ID: u.ID, Name: u.Name}, req)
 	ae, refused := apperr.As(err)
 	if err != nil && (!refused || it.ID == "") {
 		return err
+	}
+	if !refused {
+		// Sent (or on its way): the person is no longer replying.
+		if err := s.deps.Team.ClearPresence(c.Request().Context(), u.ID, it.ID); err != nil {
+			s.log.Error("clearing presence after a reply", "request_id", requestID(c), "error", err)
+		}
 	}
 	var toast *views.ToastVM
 	if err == nil && c.FormValue("nudge") == "1" {
@@ -54,6 +66,9 @@ func (s *Server) sendReply(c echo.Context) error {
 	}
 	row := toRowVM(it, f, s.now())
 	row.Selected, row.OOB = true, true
+	if toast == nil && !refused && detail.Reply.Existing != nil {
+		toast = &views.ToastVM{Message: "Private reply to @" + it.Username + ": " + detail.Reply.Existing.StateLabel}
+	}
 	return render(c, status, views.DetailWithRow(detail, row, toast))
 }
 
@@ -122,6 +137,42 @@ func (s *Server) apiSendReply(c echo.Context) error {
 		out["nudge"] = nudge
 	}
 	return c.JSON(status, out)
+}
+
+// warnOthersReplying answers the composer again, with what was written and
+// a warning, when someone else has the comment open in their composer: a
+// courtesy before a second person sends (sending stays exactly once either
+// way; the form then carries confirm and sends). It reports whether it
+// answered.
+func (s *Server) warnOthersReplying(c echo.Context, req reply.Request) (bool, error) {
+	u := userOf(c)
+	it, err := s.deps.Inbox.InboxItem(c.Request().Context(), u.ID, req.CommentID)
+	if err != nil {
+		return false, err
+	}
+	others := team.OthersReplying(it, u.ID)
+	if len(others) == 0 {
+		return false, nil
+	}
+	f, _ := inbox.ParseFilter(c.QueryParams())
+	detail, err := s.detailVM(c, it, f)
+	if err != nil {
+		return false, err
+	}
+	names := make([]string, len(others))
+	for i, p := range others {
+		names[i] = p.Name
+	}
+	who := strings.Join(names, " and ") + " is"
+	if len(names) > 1 {
+		who = strings.Join(names, " and ") + " are"
+	}
+	detail.Reply.Text, detail.Reply.TemplateID = req.Text, req.TemplateID
+	detail.Reply.Warning = who + " replying to this comment right now. Press Send again to send yours anyway: " +
+		"only one private reply can go out, so if theirs goes first, yours is refused."
+	// 409: nothing was sent (the page stays on this comment), and the panel
+	// is swapped in with the warning.
+	return true, render(c, http.StatusConflict, views.CommentDetail(detail))
 }
 
 func replyRequest(id, text, templateID string) (reply.Request, error) {

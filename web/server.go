@@ -16,18 +16,22 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/replydesk/replydesk/internal/team"
 )
 
 // Options are the settings the HTTP layer needs from the configuration.
 type Options struct {
-	BaseURL     string // public URL, without a trailing slash
-	Demo        bool   // show the demo banner and mount the simulator
-	Secure      bool   // cookies carry Secure (https base URL)
-	VerifyToken string // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
-	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	BaseURL     string        // public URL, without a trailing slash
+	Demo        bool          // show the demo banner and mount the simulator
+	Secure      bool          // cookies carry Secure (https base URL)
+	VerifyToken string        // META_VERIFY_TOKEN: the webhook handshake, and shown to admins on the accounts page
+	ReplyBudget int           // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	AlertBefore time.Duration // REPLYDESK_ALERT_BEFORE: the "Due < 1 h" view and the alerts' horizon
 	// TrustedProxies (REPLYDESK_TRUSTED_PROXIES): only requests from these
 	// may say who the client is (X-Forwarded-For, X-Real-IP).
 	TrustedProxies []*net.IPNet
+	Backfill       bool // accounts' recent comments are read from Graph (the first inbox says so while it runs)
 }
 
 // Server is the Replydesk web application.
@@ -55,8 +59,9 @@ func New(d Deps) (*Server, error) {
 		{"Logger", d.Logger == nil}, {"Now", d.Now == nil}, {"Health", d.Health == nil}, {"Webhooks", d.Webhooks == nil},
 		{"Auth", d.Auth == nil}, {"Accounts", d.Accounts == nil}, {"Inbox", d.Inbox == nil}, {"Feed", d.Feed == nil},
 		{"Hub", d.Hub == nil}, {"Replies", d.Replies == nil}, {"Moderation", d.Moderation == nil}, {"Library", d.Library == nil},
+		{"Team", d.Team == nil},
 		{"Meta", d.Meta == nil}, {"Tokens", d.Tokens == nil}, {"Admin", d.Admin == nil}, {"Setup", d.Setup == nil},
-		{"Outbound", d.Outbound == nil},
+		{"Outbound", d.Outbound == nil}, {"Rules", d.Rules == nil},
 	} {
 		if dep.missing {
 			return nil, fmt.Errorf("web: Deps.%s is required", dep.name)
@@ -64,6 +69,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Options.ReplyBudget <= 0 {
 		return nil, errors.New("web: Options.ReplyBudget must be positive")
+	}
+	if d.Options.AlertBefore <= 0 {
+		d.Options.AlertBefore = team.DefaultAlertBefore
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -111,6 +111,7 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if wantsJSON(c) {
 			return apperr.New(apperr.Unauthorized, "unauthorized", "Log in first.")
 		}
+		s.rememberReturn(c)
 		return redirect(c, "/login")
 	}
 }

@@ -40,6 +40,9 @@ func (s *Server) teamPage(c echo.Context) error {
 		}
 		vm.Rows = append(vm.Rows, row)
 	}
+	if vm.Workload, err = s.workloadVM(c); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.TeamPage(vm))
 }
 

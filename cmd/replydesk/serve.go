@@ -56,6 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	a.Start()
 	defer a.Stop()
 	log.Info("listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "demo", cfg.Demo, "database", cfg.DatabaseLabel())
+	a.Welcome(stdout)
 	err = srv.Serve(ctx, ln, shutdownGrace)
 	log.Info("shutting down")
 	return err

@@ -15,9 +15,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replydesk/replydesk/internal/account"
 	"github.com/replydesk/replydesk/internal/auth"
+	"github.com/replydesk/replydesk/internal/automation"
 	"github.com/replydesk/replydesk/internal/config"
 	"github.com/replydesk/replydesk/internal/crypt"
+	"github.com/replydesk/replydesk/internal/dispatch"
 	"github.com/replydesk/replydesk/internal/ingest"
 	"github.com/replydesk/replydesk/internal/janitor"
 	"github.com/replydesk/replydesk/internal/library"
@@ -45,6 +48,7 @@ type App struct {
 	Replies  *sender.Service
 	Moderate *moderator.Service
 	Library  *library.Library
+	Rules    *automation.Service
 	Outbox   *outbox.Outbox // outbound webhooks
 	Setup    *setup.Checker // the setup check
 	Sim      http.Handler   // demo mode: the simulated Meta platform, served under /_sim
@@ -116,18 +120,31 @@ func (a *App) build(ctx context.Context, opt Options) error {
 		BaseURL: cfg.BaseURL, AppSecret: cfg.MetaAppSecret, VerifyToken: cfg.MetaVerifyToken, GraphVersion: cfg.GraphVersion,
 		Demo: cfg.Demo, ReconcileEach: cfg.Reconcile, Now: a.Now, Logger: log.With("component", "setup"),
 	}, st, graph, tokens)
+	a.Rules = automation.NewService(st, a.Now)
+	// Rules run on what ingest and backfill commit, in arrival order, off
+	// the webhook's path.
+	runner := automation.NewRunner(st, a.Replies, a.Rules, automation.RunnerOptions{Now: a.Now, Logger: log.With("component", "rules")})
+	a.Ingester.OnNew(runner.OnNew)
+	team := dispatch.New(st, dispatch.Options{AlertBefore: cfg.AlertBefore, Now: a.Now, Logger: log.With("component", "dispatch")})
+	a.Ingester.OnNew(team.NewComments)
 	a.workers = []func(context.Context){
 		a.Outbox.Run, a.Setup.RunEvery(time.Hour),
-		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, moderation.Run, a.Auth.RunReconciler,
+		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, moderation.Run, a.Auth.RunReconciler, team.Run,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,
 	}
 	if cfg.Backfill > 0 {
-		a.workers = append(a.workers, ingest.NewBackfiller(st, graph, tokens, log.With("component", "backfill"), cfg.Backfill).Run)
+		backfiller := ingest.NewBackfiller(st, graph, tokens, log.With("component", "backfill"), cfg.Backfill)
+		backfiller.OnNew(runner.OnNew)
+		a.workers = append(a.workers, backfiller.Run)
 	}
 	if cfg.Demo {
-		if _, err := library.Seed(ctx, st, templates.Demo()); err != nil {
+		if n, err := library.Seed(ctx, st, templates.Demo()); err != nil {
 			log.Error("seeding demo templates", "error", err)
+		} else if n > 0 {
+			if err := automation.SeedDemo(ctx, st); err != nil {
+				log.Error("seeding demo rules", "error", err)
+			}
 		}
 		if err := a.demoSim(opt.Addr); err != nil {
 			return err
@@ -136,9 +153,14 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	return nil
 }
 
-// accountOK reports whether an account the user may see can send now.
+// accountOK reports whether an account the user may see can send now;
+// userID 0 is Replydesk itself (a rule), which may use any account.
 func (a *App) accountOK(ctx context.Context, userID int64, accountID string) (bool, error) {
-	acct, err := a.Store.AccountForUser(ctx, userID, accountID)
+	get := func() (account.Account, error) { return a.Store.AccountForUser(ctx, userID, accountID) }
+	if userID == 0 {
+		get = func() (account.Account, error) { return a.Store.Account(ctx, accountID) }
+	}
+	acct, err := get()
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}

@@ -24,12 +24,13 @@ const MinSecretLen = 32
 
 // Config is the whole configuration of one Replydesk process.
 type Config struct {
-	Addr        string // REPLYDESK_ADDR
-	BaseURL     string // REPLYDESK_BASE_URL, without a trailing slash
-	Database    string // REPLYDESK_DATABASE: a SQLite file, or a postgres:// URL
-	Secret      string // REPLYDESK_SECRET
-	Demo        bool   // REPLYDESK_DEMO
-	ReplyBudget int    // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	Addr        string        // REPLYDESK_ADDR
+	BaseURL     string        // REPLYDESK_BASE_URL, without a trailing slash
+	Database    string        // REPLYDESK_DATABASE: a SQLite file, or a postgres:// URL
+	Secret      string        // REPLYDESK_SECRET
+	Demo        bool          // REPLYDESK_DEMO
+	ReplyBudget int           // REPLYDESK_REPLY_BUDGET: private replies per hour per account
+	AlertBefore time.Duration // REPLYDESK_ALERT_BEFORE: how close to its deadline an unattended comment raises an alert
 
 	MetaAppID       string // META_APP_ID
 	MetaAppSecret   string // META_APP_SECRET
@@ -132,6 +133,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ReplyBudget, err = parseInt(env("REPLYDESK_REPLY_BUDGET", "700"), 1, 750); err != nil {
 		return c, fmt.Errorf("REPLYDESK_REPLY_BUDGET: %w", err)
+	}
+	if c.AlertBefore, err = parseDuration(env("REPLYDESK_ALERT_BEFORE", "1h"), time.Minute); err != nil || c.AlertBefore > 7*24*time.Hour {
+		if err == nil {
+			err = fmt.Errorf("must be at most 168h (the 7-day reply window), not %q", env("REPLYDESK_ALERT_BEFORE", ""))
+		}
+		return c, fmt.Errorf("REPLYDESK_ALERT_BEFORE: %w", err)
 	}
 	if c.LivePoll, err = parseDuration(env("REPLYDESK_LIVE_POLL", "15s"), time.Second); err != nil {
 		return c, fmt.Errorf("REPLYDESK_LIVE_POLL: %w", err)

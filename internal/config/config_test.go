@@ -22,7 +22,8 @@ func TestLoad_demoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Demo || c.Addr != ":8080" || c.BaseURL != "http://localhost:8080" || c.ReplyBudget != 700 || c.GraphVersion != "v25.0" || c.Reconcile != 5*time.Minute {
+	if !c.Demo || c.Addr != ":8080" || c.BaseURL != "http://localhost:8080" || c.ReplyBudget != 700 || c.GraphVersion != "v25.0" || c.Reconcile != 5*time.Minute ||
+		c.AlertBefore != time.Hour {
 		t.Errorf("defaults wrong: %+v", c)
 	}
 	if c.GraphURL != "http://localhost:8080/_sim" || c.MetaAppID != DemoAppID || c.MetaAppSecret == "" || c.MetaVerifyToken == "" {
@@ -85,6 +86,8 @@ func TestLoad_errorsNameTheVariable(t *testing.T) {
 		{"login config", map[string]string{"META_LOGIN_CONFIG_ID": "my config"}, "META_LOGIN_CONFIG_ID: "},
 		{"short secret", map[string]string{"REPLYDESK_SECRET": "abc"}, "REPLYDESK_SECRET: "},
 		{"live poll", map[string]string{"REPLYDESK_LIVE_POLL": "10ms"}, "REPLYDESK_LIVE_POLL: "},
+		{"alert before", map[string]string{"REPLYDESK_ALERT_BEFORE": "an hour"}, "REPLYDESK_ALERT_BEFORE: "},
+		{"alert beyond the window", map[string]string{"REPLYDESK_ALERT_BEFORE": "200h"}, "REPLYDESK_ALERT_BEFORE: must be at most 168h"},
 		{"pprof addr", map[string]string{"REPLYDESK_PPROF": "6060"}, "REPLYDESK_PPROF: "},
 		{"reconcile interval", map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "soon"}, "REPLYDESK_RECONCILE_INTERVAL: "},
 		{"database dir", map[string]string{"REPLYDESK_DATABASE": "/dev/null/x/r.db"}, "REPLYDESK_DATABASE: "},

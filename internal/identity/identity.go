@@ -24,9 +24,12 @@ type User struct {
 	AvatarURL           string
 	Role                string // RoleAdmin or RoleAgent
 	DeclinedPermissions []string
-	CreatedAt           time.Time
-	LastLoginAt         time.Time
-	LastSeenAt          time.Time
+	// PagesWithoutMessages names the Pages where the user's role lacks the
+	// Messages task, as found at their last login.
+	PagesWithoutMessages []string
+	CreatedAt            time.Time
+	LastLoginAt          time.Time
+	LastSeenAt           time.Time
 }
 
 // IsAdmin reports whether the user may manage the team and templates.

@@ -110,6 +110,18 @@ type Comment struct {
 	EntryTime        time.Time // the webhook's send time
 	ReceivedAt       time.Time
 	UpdatedAt        time.Time
+	// What a rule did (rules): the rule that applied, and the template the
+	// composer opens with; 0 when none.
+	RuleID              int64
+	SuggestedTemplateID int64
+	AssigneeID          int64     // the teammate it is assigned to; 0 for nobody
+	AlertedAt           time.Time // when its deadline alert went out; zero for none
+}
+
+// Person is a teammate as a comment shows them.
+type Person struct {
+	ID   int64
+	Name string
 }
 
 // ApproxDeadline is the deadline stored on arrival, before Graph confirms the

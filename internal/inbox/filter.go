@@ -14,9 +14,20 @@ import (
 
 // Views beyond the plain statuses.
 const (
-	ViewDue = "due" // open and due within DueSoon
-	ViewAll = "all" // every status
+	ViewDue    = "due"    // open and due within DueSoon
+	ViewUrgent = "urgent" // open and due within the alert horizon (Filter.UrgentWithin)
+	ViewAll    = "all"    // every status
 )
+
+// Assignee filters besides a user id.
+const (
+	AssigneeMe   = "me"   // assigned to the viewer
+	AssigneeNone = "none" // assigned to nobody
+)
+
+// DefaultUrgent is the "urgent" view's horizon when Filter.UrgentWithin is
+// not set (REPLYDESK_ALERT_BEFORE's default).
+const DefaultUrgent = time.Hour
 
 // DueSoon is the horizon of the "Due < 24 h" view.
 const DueSoon = 24 * time.Hour
@@ -34,6 +45,27 @@ type Filter struct {
 	Surface   Surface
 	Query     string
 	Sort      string
+	Assignee  string // AssigneeMe, AssigneeNone, a user id, or "" for anyone
+
+	// Set by the caller, not parsed: whom AssigneeMe means, and the
+	// "urgent" view's horizon (0: DefaultUrgent).
+	Me           int64
+	UrgentWithin time.Duration
+}
+
+// Urgent is the "urgent" view's horizon.
+func (f Filter) Urgent() time.Duration {
+	if f.UrgentWithin > 0 {
+		return f.UrgentWithin
+	}
+	return DefaultUrgent
+}
+
+// AssigneeID is the user id the assignee filter names (0 for me, none or
+// anyone).
+func (f Filter) AssigneeID() int64 {
+	n, _ := strconv.ParseInt(f.Assignee, 10, 64)
+	return n
 }
 
 // MaxQueryLen bounds the search text.
@@ -49,6 +81,7 @@ func ParseFilter(v url.Values) (Filter, error) {
 		Surface:   Surface(strings.TrimSpace(v.Get("surface"))),
 		Query:     strings.TrimSpace(v.Get("q")),
 		Sort:      strings.TrimSpace(v.Get("sort")),
+		Assignee:  strings.TrimSpace(v.Get("assignee")),
 	}
 	for _, p := range [...]struct{ name, label string }{
 		{"status", "The status"}, {"account", "The account"}, {"surface", "The surface"}, {"q", "The search text"}, {"sort", "The sort order"},
@@ -60,8 +93,13 @@ func ParseFilter(v url.Values) (Filter, error) {
 	if f.View == "" {
 		f.View = string(StatusOpen)
 	}
-	if f.View != ViewDue && f.View != ViewAll && !Status(f.View).Valid() {
-		return f, apperr.Param("status", "bad_status", "status must be one of open, due, replied, done, dismissed, expired or all.")
+	if f.View != ViewDue && f.View != ViewUrgent && f.View != ViewAll && !Status(f.View).Valid() {
+		return f, apperr.Param("status", "bad_status", "status must be one of open, urgent, due, replied, done, dismissed, expired or all.")
+	}
+	if a := f.Assignee; a != "" && a != AssigneeMe && a != AssigneeNone {
+		if n, err := strconv.ParseInt(a, 10, 64); err != nil || n <= 0 {
+			return f, apperr.Param("assignee", "bad_assignee", "assignee must be me, none or a teammate's user id.")
+		}
 	}
 	if f.Surface != "" && !f.Surface.Valid() {
 		return f, apperr.Param("surface", "bad_surface", "surface must be one of post, reel, story, ad or live.")
@@ -102,6 +140,9 @@ func (f Filter) Values() url.Values {
 	if f.Sort != "" && f.Sort != SortDeadline {
 		v.Set("sort", f.Sort)
 	}
+	if f.Assignee != "" {
+		v.Set("assignee", f.Assignee)
+	}
 	return v
 }
 
@@ -118,6 +159,8 @@ func (f Filter) With(key, value string) Filter {
 		f.Query = value
 	case "sort":
 		f.Sort = value
+	case "assignee":
+		f.Assignee = value
 	}
 	return f
 }
@@ -140,18 +183,64 @@ func (f Filter) Matches(c Comment, now time.Time) bool {
 		if c.Status != StatusOpen || c.Deadline.After(now.Add(DueSoon)) {
 			return false
 		}
+	case ViewUrgent:
+		if c.Status != StatusOpen || c.Deadline.After(now.Add(f.Urgent())) {
+			return false
+		}
 	default:
 		if string(c.Status) != f.View {
 			return false
 		}
 	}
-	if f.Query != "" {
-		q := strings.ToLower(f.Query)
-		if !strings.Contains(strings.ToLower(c.Text), q) && !strings.Contains(strings.ToLower(c.Username), q) {
+	switch f.Assignee {
+	case "":
+	case AssigneeMe:
+		if c.AssigneeID == 0 || c.AssigneeID != f.Me {
+			return false
+		}
+	case AssigneeNone:
+		if c.AssigneeID != 0 {
+			return false
+		}
+	default:
+		if c.AssigneeID != f.AssigneeID() {
+			return false
+		}
+	}
+	if s := f.Search(); s.User != "" || s.Text != "" {
+		user, text := strings.ToLower(c.Username), strings.ToLower(c.Text)
+		if s.User != "" && !strings.Contains(user, strings.ToLower(s.User)) {
+			return false
+		}
+		if q := strings.ToLower(s.Text); q != "" && !strings.Contains(text, q) && !strings.Contains(user, q) {
 			return false
 		}
 	}
 	return true
+}
+
+// Search is the search text taken apart: an @username and the rest.
+type Search struct {
+	User string // from "@name" in the query, without the "@": part of the commenter's username
+	Text string // the other words: part of the comment's text or username
+}
+
+// Search splits the query: its first word starting with "@" names the
+// commenter (any part of the username), the other words are searched as
+// one phrase in text and usernames. "@mallory blue" is mallory's comments
+// that mention blue.
+func (f Filter) Search() Search {
+	var s Search
+	var rest []string
+	for _, w := range strings.Fields(f.Query) {
+		if name := strings.TrimLeft(w, "@"); s.User == "" && name != "" && len(name) < len(w) {
+			s.User = name
+			continue
+		}
+		rest = append(rest, w)
+	}
+	s.Text = strings.Join(rest, " ")
+	return s
 }
 
 // Cursor is a keyset position: the sort key and id of the last row shown.
@@ -188,7 +277,9 @@ type Item struct {
 	Comment
 	AccountUsername string
 	StatusByName    string
-	OpenOnMedia     int // open comments on the same media
+	OpenOnMedia     int      // open comments on the same media
+	Assignee        Person   // ID 0: unassigned
+	Replying        []Person // who has it open in the composer now
 	// PendingModeration is the change of visibility Instagram is working
 	// on ("hide", "unhide" or "delete"), "" when none.
 	PendingModeration string
@@ -203,4 +294,10 @@ type Page struct {
 // Counts are the number of comments per view, for the rail.
 type Counts struct {
 	Open, Due, Replied, Done, Dismissed, Expired int
+}
+
+// TeamCounts are the rail's counts of open comments by who is on them, and
+// of those due within the alert horizon.
+type TeamCounts struct {
+	Urgent, Mine, Unassigned int
 }

@@ -26,7 +26,12 @@ type Backfiller struct {
 	every    time.Duration // how often an account is read again
 	check    time.Duration // how often accounts are looked at
 	maxMedia int
+	onNew    []func([]inbox.Comment)
 }
+
+// OnNew registers f to be called (it must not block) with the comments a
+// backfill stored for the first time.
+func (b *Backfiller) OnNew(f func([]inbox.Comment)) { b.onNew = append(b.onNew, f) }
 
 // NewBackfiller makes a Backfiller reading each account every `every`.
 func NewBackfiller(st *store.Store, graph *meta.Client, tokens Tokens, log *slog.Logger, every time.Duration) *Backfiller {
@@ -61,7 +66,7 @@ func (b *Backfiller) RunDue(ctx context.Context) {
 		if a.NeedsReconnect() || ctx.Err() != nil {
 			continue
 		}
-		key := "backfill:" + a.ID
+		key := store.BackfillKey(a.ID)
 		if !b.due(ctx, key) {
 			continue
 		}
@@ -151,6 +156,11 @@ func (b *Backfiller) Account(ctx context.Context, accountID, username string) (i
 	fresh, err := b.st.InsertComments(ctx, batch)
 	if err != nil {
 		return 0, err
+	}
+	if len(fresh) > 0 {
+		for _, f := range b.onNew {
+			f(fresh)
+		}
 	}
 	return len(fresh), nil
 }

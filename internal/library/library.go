@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/templates"
 )
@@ -22,6 +23,7 @@ type Store interface {
 	CreateTemplate(ctx context.Context, in templates.Input, byID int64, byName string) (templates.Template, error)
 	UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error)
 	DeleteTemplate(ctx context.Context, id int64) error
+	Rules(ctx context.Context) ([]rules.Rule, error)
 }
 
 // Library manages the shared templates.
@@ -64,13 +66,51 @@ func (l *Library) UpdateTemplate(ctx context.Context, id int64, in templates.Inp
 	if err != nil {
 		return templates.Template{}, err
 	}
+	if err := l.checkRulesFit(ctx, id, in); err != nil {
+		return templates.Template{}, err
+	}
 	t, err := l.st.UpdateTemplate(ctx, id, in, byID, byName)
 	return t, explain(in, err)
 }
 
-// DeleteTemplate removes template id for good.
+// checkRulesFit refuses a new body for template id that a rule sending it
+// on its own could no longer use: one that could exceed Instagram's limit.
+func (l *Library) checkRulesFit(ctx context.Context, id int64, in templates.Input) error {
+	list, err := l.st.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if r.TemplateID != id || r.Action != rules.Send {
+			continue
+		}
+		if err := rules.CheckTemplate(rules.Send, templates.Template{Name: in.Name, Body: in.Body}); err != nil {
+			ae, _ := apperr.As(err)
+			return &apperr.Error{Kind: apperr.Unprocessable, Code: ae.Code, Field: "body", Err: err,
+				Message: "The rule “" + r.Name + "” sends this template on its own, so it must always fit: " + ae.Message}
+		}
+	}
+	return nil
+}
+
+// DeleteTemplate removes template id for good. One a rule uses stays, with
+// a conflict error naming the rule.
 func (l *Library) DeleteTemplate(ctx context.Context, id int64) error {
-	return l.st.DeleteTemplate(ctx, id)
+	err := l.st.DeleteTemplate(ctx, id)
+	if !errors.Is(err, store.ErrInUse) {
+		return err
+	}
+	name := "a rule"
+	if list, lerr := l.st.Rules(ctx); lerr == nil {
+		for _, r := range list {
+			if r.TemplateID == id {
+				name = "the rule “" + r.Name + "”"
+				break
+			}
+		}
+	}
+	return &apperr.Error{Kind: apperr.Conflict, Code: "template_in_use", Err: err,
+		Message: "This template is used by " + name + ". Pick another template for the rule, or delete the rule, first."}
 }
 
 // explain says in plain words which unique field a save collided on.

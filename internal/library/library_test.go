@@ -9,6 +9,7 @@ import (
 
 	"github.com/replydesk/replydesk/internal/apperr"
 	"github.com/replydesk/replydesk/internal/library"
+	"github.com/replydesk/replydesk/internal/rules"
 	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/internal/store/storetest"
 	"github.com/replydesk/replydesk/internal/store/testdb"
@@ -159,5 +160,34 @@ func TestSeed_checksTheStarterSet(t *testing.T) {
 	}
 	if n, err := library.Seed(ctx, s, templates.Demo()); err != nil || n != len(templates.Demo()) {
 		t.Errorf("demo set: %d, %v", n, err)
+	}
+}
+
+func TestTemplates_aRuleKeepsItsTemplate(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	lib, s := openLibrary(t, &now)
+	tpl, err := lib.CreateTemplate(ctx, templates.Input{Name: "Link", Body: "Hi {{username|there}}! The link: https://acme.example/shop"}, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateRule(ctx, rules.Input{Name: "Link DM", Enabled: true, Keywords: []string{"link"}, Match: rules.MatchAny,
+		Action: rules.Send, TemplateID: tpl.ID}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Sent on its own, it must always fit: {{comment_text}} could not.
+	_, err = lib.UpdateTemplate(ctx, tpl.ID, templates.Input{Name: "Link", Body: "You said {{comment_text}}. The link: …"}, 0, "")
+	if f := templates.FieldErrors(err)["body"]; !strings.Contains(f, "“Link DM” sends this template on its own") {
+		t.Errorf("update error = %v, want a body error naming the rule", err)
+	}
+	if _, err := lib.UpdateTemplate(ctx, tpl.ID, templates.Input{Name: "Link", Body: "Hi {{username|there}}! Shop: https://acme.example"}, 0, ""); err != nil {
+		t.Errorf("an edit that still fits: %v", err)
+	}
+	err = lib.DeleteTemplate(ctx, tpl.ID)
+	if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.Conflict || !strings.Contains(ae.Message, "“Link DM”") {
+		t.Errorf("delete = %v, want a conflict naming the rule", err)
+	}
+	if _, err := s.Template(ctx, tpl.ID); err != nil {
+		t.Errorf("the template is gone: %v", err)
 	}
 }

@@ -252,6 +252,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("GET /avatars/{file}", s.avatar)
 	mux.HandleFunc("POST /ui/comment", s.uiComment)
 	mux.HandleFunc("POST /ui/live", s.uiLive)
+	mux.HandleFunc("POST /ui/fault", s.uiFault)
 	// Facebook Login dialog (www.facebook.com).
 	mux.HandleFunc("GET /dialog/oauth", s.dialog)
 	// Versioned dialogs (/v25.0/dialog/oauth) are routed by serveGraph.

@@ -62,7 +62,31 @@ type pageView struct {
 	Replies                           []pageReply
 	Deliveries                        []pageDelivery
 	Users                             []string
+	Faults                            []pageFault
+	FaultButtons                      []pageFaultButton
 }
+
+// pageFault is a pending injected failure, in words.
+type pageFault struct{ Kind, Account, Remaining string }
+
+// pageFaultButton is one of the page's "make Meta fail" buttons.
+type pageFaultButton struct{ Kind, Label, Effect string }
+
+// faultButtons are the failures a newcomer can inject from the page, each
+// for the next few calls (token_revoked: until the account is reconnected).
+var faultButtons = []pageFaultButton{
+	{faultGraph5xx, "Meta down", "the next 5 Graph API calls answer 500"},
+	{faultGraphSlow, "Meta slow", "the next 5 Graph API calls answer after 8 s"},
+	{faultRateLimit, "Rate limited", "the next 5 private replies are refused (613, too many calls)"},
+	{faultTokenRevoked, "Token revoked", "the Page token stops working until someone reconnects the account"},
+	{faultWebhookDrop, "Webhooks lost", "the next 5 comment deliveries never arrive (the app's backfill finds them)"},
+}
+
+// uiFaultCount and uiFaultDelay are what the page's buttons ask for.
+const (
+	uiFaultCount = 5
+	uiFaultDelay = "8s"
+)
 
 type pageAccount struct {
 	ID, Username, Page, LiveMedia string
@@ -87,7 +111,15 @@ func (s *Sim) simPage(w http.ResponseWriter, r *http.Request) {
 	if v.WebhookURL == "" {
 		v.WebhookURL = "(none: webhooks are not delivered)"
 	}
+	v.FaultButtons = faultButtons
 	s.mu.Lock()
+	for _, f := range s.faults {
+		pf := pageFault{Kind: f.Kind, Account: "every account", Remaining: fmt.Sprint(f.Remaining)}
+		if a := s.world.accountByID[f.Account]; a != nil {
+			pf.Account = "@" + a.Username
+		}
+		v.Faults = append(v.Faults, pf)
+	}
 	for _, a := range s.world.accounts {
 		pa := pageAccount{ID: a.ID, Username: a.Username, Page: s.world.pageByID[a.PageID].Name,
 			Installed: s.st.installs[a.PageID] != nil}
@@ -173,6 +205,32 @@ func (s *Sim) uiLive(w http.ResponseWriter, r *http.Request) {
 		state = "ended"
 	}
 	s.backToPage(w, r, "msg", "Broadcast "+b.MediaID+" "+state+".")
+}
+
+// uiFault handles the page's fault buttons (and its "clear" button).
+func (s *Sim) uiFault(w http.ResponseWriter, r *http.Request) {
+	if r.FormValue("kind") == "clear" {
+		s.mu.Lock()
+		s.faults = nil
+		s.mu.Unlock()
+		s.backToPage(w, r, "msg", "Pending faults cleared (a revoked token stays revoked until the account is reconnected).")
+		return
+	}
+	n := uiFaultCount
+	req := faultRequest{Kind: r.FormValue("kind"), Account: r.FormValue("account"), Count: &n}
+	if req.Kind == faultGraphSlow {
+		req.Delay = uiFaultDelay
+	}
+	if _, err := s.addFault(req); err != nil {
+		s.backToPage(w, r, "err", strings.TrimPrefix(err.Error(), "metasim: "))
+		return
+	}
+	for _, b := range faultButtons {
+		if b.Kind == req.Kind {
+			s.backToPage(w, r, "msg", b.Label+": "+b.Effect+". Watch the dashboard.")
+			return
+		}
+	}
 }
 
 func (s *Sim) backToPage(w http.ResponseWriter, r *http.Request, key, msg string) {

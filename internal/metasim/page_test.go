@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPage_postCommentLiveAndEscaping(t *testing.T) {
@@ -78,4 +79,35 @@ func TestPage_avatar(t *testing.T) {
 		t.Fatalf("avatar %s", r.body)
 	}
 	h.wantStatus(h.get("/avatars/nobody.svg"), http.StatusNotFound)
+}
+
+func TestPage_faultButtons(t *testing.T) {
+	h := newHarness(t)
+	r := h.postForm("/ui/fault", url.Values{"kind": {"graph_5xx"}, "account": {h.account(0)}})
+	h.wantStatus(r, http.StatusSeeOther)
+	if loc, _ := url.QueryUnescape(r.header.Get("Location")); !strings.Contains(loc, "Meta down: the next 5 Graph API calls answer 500") {
+		t.Errorf("redirect %s", loc)
+	}
+	h.wantStatus(h.postForm("/ui/fault", url.Values{"kind": {"graph_slow"}}), http.StatusSeeOther)
+	h.sim.mu.Lock()
+	if len(h.sim.faults) != 2 || h.sim.faults[0].Remaining != 5 || h.sim.faults[0].Account != h.account(0) || h.sim.faults[1].Delay != 8*time.Second {
+		t.Errorf("faults %+v %+v", h.sim.faults[0], h.sim.faults[1])
+	}
+	h.sim.mu.Unlock()
+	body := string(h.get("/").body)
+	for _, want := range []string{`data-testid="pending-faults"`, "graph_5xx", "every account", `data-testid="fault-token_revoked"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	r = h.postForm("/ui/fault", url.Values{"kind": {"nonsense"}})
+	if loc := r.header.Get("Location"); !strings.Contains(loc, "err=kind") {
+		t.Errorf("error redirect %s", loc)
+	}
+	h.wantStatus(h.postForm("/ui/fault", url.Values{"kind": {"clear"}}), http.StatusSeeOther)
+	h.sim.mu.Lock()
+	defer h.sim.mu.Unlock()
+	if len(h.sim.faults) != 0 {
+		t.Errorf("faults left after clear: %d", len(h.sim.faults))
+	}
 }

@@ -19,4 +19,8 @@ const (
 	KindTransient    Kind = "temporary"       // Meta or the network failed for now
 	KindThrottled    Kind = "rate_limited"    // Meta asked to slow down
 	KindStopped      Kind = "disconnected"    // an admin disconnected the account before it was sent
+	KindCancelled    Kind = "cancelled"       // an automatic reply a person overtook
 )
+
+// CancelledByPerson is why a rule's queued reply was not sent.
+const CancelledByPerson = "Not sent: a teammate handled this comment before the automatic reply went out."

@@ -56,7 +56,9 @@ type Reply struct {
 	TemplateID    int64
 	TemplateName  string
 	UserID        int64
-	UserName      string
+	UserName      string // for an automatic reply, "rule:<name>"
+	RuleID        int64  // the rule that sent it; 0 for a person's reply
+	OnceKey       string // unique among replies not failed: its rule answers a commenter once per media
 	Live          bool
 	Deadline      time.Time
 	Attempts      int

@@ -395,3 +395,32 @@ func TestWorkers_twoProcessesShareOneBudget(t *testing.T) {
 		t.Errorf("%d sent, %d queued, %d at the simulator; want 2, 4 and 2 (one budget for both processes)", sent, queued, atMeta)
 	}
 }
+
+// TestWorker_liveBurstStaysUnderMetasLimit: 200 Live replies queued at once
+// go out without Meta throttling any (it allows 100 a second).
+func TestWorker_liveBurstStaysUnderMetasLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 200 replies at Live pace")
+	}
+	f := newFixture(t)
+	f.sim.Control(http.MethodPost, "/control/live/start", map[string]string{"account": f.acct}, nil)
+	var ids []string
+	for i := range 200 {
+		id := f.comment(t, map[string]any{"text": "link!", "live": true, "username": fmt.Sprintf("fan_%d", i)})
+		it, err := f.st.InboxItem(context.Background(), f.ava.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.CreateReply(context.Background(), reply.Reply{CommentID: id, AccountID: f.acct, Text: "here", Live: true, Deadline: it.Deadline}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	f.sender.Kick()
+	for _, id := range ids {
+		r := f.waitState(t, id, reply.Sent)
+		if r.Attempts != 1 {
+			t.Fatalf("reply to %s took %d attempts: Meta throttled the burst", id, r.Attempts)
+		}
+	}
+}

@@ -221,6 +221,67 @@ func (s *Service) Panel(ctx context.Context, userID int64, it inbox.Item) (reply
 	return ps, nil
 }
 
+// RuleAuthor is the rule an automatic reply comes from.
+type RuleAuthor struct {
+	ID          int64
+	Name        string
+	OncePerUser bool // at most one automatic reply per commenter per media
+}
+
+// Automatic prepares a rule's reply to a comment as a person's would be:
+// the template rendered for it, the same checks (the text limit, the
+// deadline, Live, the account's health), never to the account's own
+// comment. The reply is not recorded: the caller queues it (in the same
+// transaction that records the rule's outcome), then calls Kick. An
+// *apperr.Error says why the rule cannot send.
+func (s *Service) Automatic(ctx context.Context, it inbox.Item, by RuleAuthor, t templates.Template) (reply.Reply, error) {
+	if (it.FromID != "" && it.FromID == it.AccountID) || (it.Username != "" && it.Username == it.AccountUsername) {
+		return reply.Reply{}, apperr.New(apperr.Unprocessable, "own_comment", "This is the account's own comment.")
+	}
+	if it.Status != inbox.StatusOpen {
+		return reply.Reply{}, apperr.New(apperr.Conflict, "not_open", "The comment is no longer open.")
+	}
+	ok := true
+	if s.accountOK != nil {
+		var err error
+		if ok, err = s.accountOK(ctx, 0, it.AccountID); err != nil {
+			return reply.Reply{}, err
+		}
+	}
+	if why := reply.Blocker(it.Comment, ok, nil, s.now()); why != "" {
+		return reply.Reply{}, apperr.New(apperr.Unprocessable, "cannot_reply", why)
+	}
+	text, err := t.Render(templates.VarsFor(it))
+	if err != nil {
+		return reply.Reply{}, apperr.Field("template_id", "broken_template", "The template “"+t.Name+"” cannot be used.")
+	}
+	if err := reply.CheckText(text); err != nil {
+		return reply.Reply{}, err
+	}
+	r := reply.Reply{
+		CommentID: it.ID, AccountID: it.AccountID, Text: text, TemplateID: t.ID, TemplateName: t.Name,
+		UserName: AutomaticBy(by.Name), RuleID: by.ID, Live: it.Live, Deadline: it.Deadline,
+	}
+	if by.OncePerUser {
+		who := it.FromID
+		if who == "" && it.Username != "" {
+			who = "@" + it.Username
+		}
+		if who == "" {
+			return reply.Reply{}, apperr.New(apperr.Unprocessable, "commenter_unknown",
+				"Instagram did not say who wrote the comment, so the rule cannot tell whether it already answered them.")
+		}
+		r.OnceKey = it.AccountID + "/" + it.MediaID + "/" + who
+	}
+	return r, nil
+}
+
+// AutomaticBy is the Reply.by of a rule's reply: "rule:<name>".
+func AutomaticBy(ruleName string) string { return "rule:" + ruleName }
+
+// Kick tells the Worker replies were queued.
+func (s *Service) Kick() { s.worker.Kick() }
+
 // ResumeAccount lifts the hold of an account userID may see (admins only:
 // the caller checks the role), in the name of byName, and wakes the
 // Worker: the queued replies go out, deadline first. Resuming an account

@@ -302,7 +302,10 @@ func (s *Worker) mayStart(ctx context.Context, r reply.Reply) bool {
 func (s *Worker) paceOf(accountID string) *pace {
 	p := s.accounts[accountID]
 	if p == nil {
-		p = &pace{live: rate.NewLimiter(rate.Limit(s.o.LivePerSec), int(s.o.LivePerSec))}
+		// Meta counts Live replies per second: rate plus burst must stay
+		// under its 100, or a burst of Live comments is throttled for a
+		// minute (a bucket as deep as the rate allowed twice the rate).
+		p = &pace{live: rate.NewLimiter(rate.Limit(s.o.LivePerSec), max(1, int(s.o.LivePerSec)/10))}
 		s.accounts[accountID] = p
 	}
 	return p

@@ -15,24 +15,14 @@ import (
 	"github.com/replydesk/replydesk/internal/store/testdb"
 )
 
-// clock is a test clock both stores share.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // twoProcesses opens two stores on one database, as two processes would
 // (on SQLite, two connections to one file), on one clock.
 func twoProcesses(t *testing.T) (a, b *store.Store, c *clock) {
 	t.Helper()
 	c = &clock{t: time.Now()}
 	dsn := testdb.DSN(t)
-	a = storetest.OpenWith(t, dsn, store.Options{Now: c.now})
-	b = storetest.OpenWith(t, dsn, store.Options{Now: c.now})
+	a = storetest.OpenWith(t, dsn, store.Options{Now: c.Now})
+	b = storetest.OpenWith(t, dsn, store.Options{Now: c.Now})
 	if a.Holder() == b.Holder() {
 		t.Fatalf("two stores share the holder name %q", a.Holder())
 	}
@@ -59,11 +49,11 @@ func TestLeases_oneHolderUntilItExpires(t *testing.T) {
 	if !try(b, "backfill:111") {
 		t.Error("another lease is taken too")
 	}
-	c.advance(59 * time.Second)
+	c.Add(59 * time.Second)
 	if try(b, "reconcile") {
 		t.Error("taken over before it ran out (renewed a second ago)")
 	}
-	c.advance(2 * time.Second)
+	c.Add(2 * time.Second)
 	if !try(b, "reconcile") {
 		t.Error("not taken over once it ran out")
 	}
@@ -89,8 +79,8 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := twoProcesses(t)
 	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
-	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
-	r, err := a.CreateReply(ctx, reply.Reply{CommentID: "c1", AccountID: "111", Text: "hi", Deadline: c.now().Add(time.Hour)})
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.Now().Add(time.Hour)})
+	r, err := a.CreateReply(ctx, reply.Reply{CommentID: "c1", AccountID: "111", Text: "hi", Deadline: c.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +94,7 @@ func TestClaims_replyOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	if n, _ := b.RecoverInFlight(ctx); n != 0 {
 		t.Fatalf("recovered %d replies whose claim still runs", n)
 	}
-	c.advance(31 * time.Second) // a stopped: its claim runs out
+	c.Add(31 * time.Second) // a stopped: its claim runs out
 	if n, _ := b.RecoverInFlight(ctx); n != 1 {
 		t.Fatalf("recovered %d replies, want the one whose claim ran out", n)
 	}
@@ -135,7 +125,7 @@ func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := twoProcesses(t)
 	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
-	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.Now().Add(time.Hour)})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	won := 0
@@ -157,14 +147,14 @@ func TestClaims_enrichmentOneProcessAtATime(t *testing.T) {
 	if won != 1 {
 		t.Fatalf("%d claims of one fetch won, want 1", won)
 	}
-	c.advance(2 * time.Minute) // its process stopped mid-fetch
+	c.Add(2 * time.Minute) // its process stopped mid-fetch
 	if mine, _ := b.ClaimEnrichments(ctx, []string{"c1"}, time.Minute); len(mine) != 1 {
 		t.Error("not due again once the claim ran out")
 	}
-	if _, err := b.RecordEnrichment(ctx, store.Enrichment{Exact: []store.CommentTime{{ID: "c1", Created: c.now().Add(-time.Hour)}}}); err != nil {
+	if _, err := b.RecordEnrichment(ctx, store.Enrichment{Exact: []store.CommentTime{{ID: "c1", Created: c.Now().Add(-time.Hour)}}}); err != nil {
 		t.Fatal(err)
 	}
-	c.advance(2 * time.Minute)
+	c.Add(2 * time.Minute)
 	if mine, _ := a.ClaimEnrichments(ctx, []string{"c1"}, time.Minute); len(mine) != 0 {
 		t.Error("claimed a comment whose deadline is exact")
 	}
@@ -178,7 +168,7 @@ func TestClaims_moderationOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	ctx := context.Background()
 	a, b, c := twoProcesses(t)
 	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
-	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.now().Add(time.Hour)})
+	seed(t, a, inbox.Comment{ID: "c1", AccountID: "111", Deadline: c.Now().Add(time.Hour)})
 	q, _, err := a.QueueActions(ctx, []moderation.Action{{CommentID: "c1", AccountID: "111", Kind: moderation.PublicReply, Text: "See DMs"}})
 	if err != nil || len(q) != 1 {
 		t.Fatalf("queue: %v %v", q, err)
@@ -193,7 +183,7 @@ func TestClaims_moderationOfAStoppedProcessIsRetriedOnce(t *testing.T) {
 	if n, _ := b.RecoverModeration(ctx); n != 0 {
 		t.Fatalf("recovered %d actions whose claim still runs", n)
 	}
-	c.advance(31 * time.Second) // a stopped: its claim runs out
+	c.Add(31 * time.Second) // a stopped: its claim runs out
 	if n, _ := b.RecoverModeration(ctx); n != 1 {
 		t.Fatalf("recovered %d actions, want the one whose claim ran out", n)
 	}

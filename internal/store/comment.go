@@ -14,32 +14,36 @@ import (
 
 // commentRow is the comments table.
 type commentRow struct {
-	ID               string `gorm:"primaryKey"`
-	AccountID        string
-	MediaID          string
-	MediaProductType string
-	Surface          string
-	AdID             string
-	AdTitle          string
-	OriginalMediaID  string
-	ParentID         string
-	FromID           string
-	Username         string
-	Text             string
-	Live             bool
-	Hidden           bool
-	Deleted          bool
-	Status           string
-	StatusBy         *int64
-	StatusAt         int64
-	Deadline         int64
-	DeadlineExact    bool
-	CreatedAt        int64 `gorm:"autoCreateTime:false"`
-	EntryTime        int64
-	ReceivedAt       int64
-	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
-	EnrichAttempts   int
-	EnrichAfter      int64
+	ID                  string `gorm:"primaryKey"`
+	AccountID           string
+	MediaID             string
+	MediaProductType    string
+	Surface             string
+	AdID                string
+	AdTitle             string
+	OriginalMediaID     string
+	ParentID            string
+	FromID              string
+	Username            string
+	Text                string
+	Live                bool
+	Hidden              bool
+	Deleted             bool
+	Status              string
+	StatusBy            *int64
+	StatusAt            int64
+	Deadline            int64
+	DeadlineExact       bool
+	CreatedAt           int64 `gorm:"autoCreateTime:false"`
+	EntryTime           int64
+	ReceivedAt          int64
+	UpdatedAt           int64 `gorm:"autoUpdateTime:false"`
+	EnrichAttempts      int
+	EnrichAfter         int64
+	AssigneeID          *int64
+	AlertedAt           int64
+	RuleID              *int64
+	SuggestedTemplateID *int64
 }
 
 func (commentRow) TableName() string { return "comments" }
@@ -51,10 +55,19 @@ func (r commentRow) toDomain() inbox.Comment {
 		ParentID: r.ParentID, FromID: r.FromID, Username: r.Username, Text: r.Text, Live: r.Live,
 		Hidden: r.Hidden, Deleted: r.Deleted, Status: inbox.Status(r.Status), StatusAt: fromMS(r.StatusAt), Deadline: fromMS(r.Deadline),
 		DeadlineExact: r.DeadlineExact, CreatedAt: fromMS(r.CreatedAt), EntryTime: fromMS(r.EntryTime),
-		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt),
+		ReceivedAt: fromMS(r.ReceivedAt), UpdatedAt: fromMS(r.UpdatedAt), AlertedAt: fromMS(r.AlertedAt),
 	}
 	if r.StatusBy != nil {
 		c.StatusBy = *r.StatusBy
+	}
+	if r.AssigneeID != nil {
+		c.AssigneeID = *r.AssigneeID
+	}
+	if r.RuleID != nil {
+		c.RuleID = *r.RuleID
+	}
+	if r.SuggestedTemplateID != nil {
+		c.SuggestedTemplateID = *r.SuggestedTemplateID
 	}
 	return c
 }
@@ -66,9 +79,13 @@ func commentToRow(c inbox.Comment) commentRow {
 		ParentID: c.ParentID, FromID: c.FromID, Username: c.Username, Text: c.Text, Live: c.Live,
 		Hidden: c.Hidden, Deleted: c.Deleted, Status: string(c.Status), StatusAt: ms(c.StatusAt), Deadline: ms(c.Deadline), DeadlineExact: c.DeadlineExact,
 		CreatedAt: ms(c.CreatedAt), EntryTime: ms(c.EntryTime), ReceivedAt: ms(c.ReceivedAt), UpdatedAt: ms(c.UpdatedAt),
+		AlertedAt: ms(c.AlertedAt),
 	}
 	if c.StatusBy != 0 {
 		r.StatusBy = &c.StatusBy
+	}
+	if c.AssigneeID != 0 {
+		r.AssigneeID = &c.AssigneeID
 	}
 	if r.Status == "" {
 		r.Status = string(inbox.StatusOpen)

@@ -101,9 +101,10 @@ func (s *Store) PurgeAccountComments(ctx context.Context, accountID string, limi
 // purgeComments deletes comments and everything hanging off them in tx.
 // The search index (external content) forgets those it already indexed,
 // given their stored words; its watermark comes down when the newest
-// comments went, so rowids SQLite hands out again are still indexed.
+// comments went, so rowids SQLite hands out again are still indexed, and
+// the rules look at them (rewindRules).
 func (s *Store) purgeComments(tx *gorm.DB, ids []string) error {
-	if s.pg { // PostgreSQL's search index follows deletes by itself
+	if s.pg { // PostgreSQL's search index follows deletes by itself, and its arrival numbers are never handed out again
 		return deleteComments(tx, ids)
 	}
 	var raw string
@@ -124,6 +125,9 @@ func (s *Store) purgeComments(tx *gorm.DB, ids []string) error {
 	}
 	var top int64
 	if err := tx.Raw(`SELECT COALESCE(MAX(rowid), 0) FROM comments`).Scan(&top).Error; err != nil {
+		return err
+	}
+	if err := rewindRules(tx, top); err != nil {
 		return err
 	}
 	if top < mark {

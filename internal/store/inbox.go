@@ -21,19 +21,27 @@ type itemRow struct {
 	C                 commentRow `gorm:"embedded"`
 	AccountUsername   string
 	StatusByName      string
+	AssigneeName      string
+	Replying          string // who has it open in the composer (presence.go)
 	PendingModeration string
 }
 
 const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name,
+	COALESCE(ua.name, '') AS assignee_name, ` + replyingSelect + ` AS replying,
 	COALESCE((SELECT m.kind FROM comment_actions m WHERE m.comment_id = c.id AND ` + pendingVisibilityM + `), '') AS pending_moderation
-	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by`
+	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by
+	LEFT JOIN users ua ON ua.id = c.assignee_id`
 
 // pendingVisibilityM is pendingVisibility on the alias m.
 const pendingVisibilityM = `m.kind IN ('hide', 'unhide', 'delete') AND m.state IN ('queued', 'working', 'retrying')`
 
 func (r itemRow) toItem() inbox.Item {
-	return inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName,
-		PendingModeration: r.PendingModeration}
+	it := inbox.Item{Comment: r.C.toDomain(), AccountUsername: r.AccountUsername, StatusByName: r.StatusByName,
+		Replying: parseReplying(r.Replying), PendingModeration: r.PendingModeration}
+	if it.AssigneeID != 0 {
+		it.Assignee = inbox.Person{ID: it.AssigneeID, Name: r.AssigneeName}
+	}
+	return it
 }
 
 // where builds the filter's conditions (all on indexed columns except the
@@ -46,6 +54,9 @@ func (s *Store) where(userID int64, f inbox.Filter, now time.Time) (string, []an
 	case inbox.ViewDue:
 		conds = append(conds, "c.status = 'open' AND c.deadline <= ? AND c.deleted = 0")
 		args = append(args, ms(now.Add(inbox.DueSoon)))
+	case inbox.ViewUrgent:
+		conds = append(conds, "c.status = 'open' AND c.deadline <= ?")
+		args = append(args, ms(now.Add(f.Urgent())))
 	default:
 		conds = append(conds, "c.status = ? AND c.deleted = 0")
 		args = append(args, f.View)
@@ -58,12 +69,31 @@ func (s *Store) where(userID int64, f inbox.Filter, now time.Time) (string, []an
 		conds = append(conds, "c.surface = ?")
 		args = append(args, string(f.Surface))
 	}
-	if q := f.Query; q != "" {
+	switch f.Assignee {
+	case "":
+	case inbox.AssigneeMe:
+		conds = append(conds, "c.assignee_id = ?")
+		args = append(args, userID)
+	case inbox.AssigneeNone:
+		conds = append(conds, "c.assignee_id IS NULL")
+	default:
+		conds = append(conds, "c.assignee_id = ?")
+		args = append(args, f.AssigneeID())
+	}
+	if q := f.Search(); q.User != "" || q.Text != "" {
 		cond, arg := s.searchCondition(q)
-		conds = append(conds, cond)
+		conds = append(conds, cond...)
 		args = append(args, arg...)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// ftsPhrase quotes text as one FTS5 phrase.
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// likeAny is a LIKE pattern matching s anywhere, its wildcards escaped.
+func likeAny(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }
 
 // ListInbox is one page of the comments userID may see, filtered and
@@ -239,6 +269,26 @@ func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]in
 		WHERE c.live = 1 AND c.status = 'open' AND `+visibleTo+` GROUP BY c.account_id`, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open live counts: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.AccountID] = r.N
+	}
+	return out, nil
+}
+
+// EndedLiveCounts counts, per account userID may see, the Live comments
+// that expired since `since` (their broadcast ended, or its longest
+// possible length passed): they can no longer get a private reply.
+func (s *Store) EndedLiveCounts(ctx context.Context, userID int64, since time.Time) (map[string]int, error) {
+	var rows []struct {
+		AccountID string
+		N         int
+	}
+	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
+		WHERE c.live = 1 AND c.status = 'expired' AND c.status_at >= ? AND `+visibleTo+` GROUP BY c.account_id`, ms(since), userID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: ended live counts: %w", err)
 	}
 	out := make(map[string]int, len(rows))
 	for _, r := range rows {

@@ -71,6 +71,18 @@ func BenchmarkInbox(b *testing.B) {
 			_, err := s.InboxCounts(ctx, user, "")
 			return err
 		}},
+		{"mine", func() error {
+			_, err := s.ListInbox(ctx, user, inbox.Filter{View: "open", Assignee: inbox.AssigneeMe, Sort: inbox.SortDeadline}, nil, 50)
+			return err
+		}},
+		{"unassigned", func() error {
+			_, err := s.ListInbox(ctx, user, inbox.Filter{View: "open", Assignee: inbox.AssigneeNone, Sort: inbox.SortDeadline}, nil, 50)
+			return err
+		}},
+		{"team_counts", func() error {
+			_, err := s.TeamCounts(ctx, user, "", time.Hour)
+			return err
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -109,6 +121,10 @@ func seedBig(b *testing.B, s *Store, n int) int64 {
 		if _, err := s.InsertComments(ctx, cs); err != nil {
 			b.Fatal(err)
 		}
+	}
+	// One comment in ten is assigned (to the user).
+	if err := s.w.Exec(`UPDATE comments SET assignee_id = ? WHERE rowid % 10 = 0`, user).Error; err != nil {
+		b.Fatal(err)
 	}
 	return user
 }

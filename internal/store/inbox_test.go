@@ -98,6 +98,12 @@ func TestInbox_scopedFilteredPaged(t *testing.T) {
 		"search short":  {inbox.Filter{Query: "ka"}, "c2 "},
 		"search user":   {inbox.Filter{Query: "zoé"}, "c3 "},
 		"search quotes": {inbox.Filter{Query: `"x" OR 1`}, ""},
+		"search @user":  {inbox.Filter{Query: "@jane"}, "c1 "},
+		"search @part":  {inbox.Filter{Query: "@zo"}, "c3 "},
+		"search @+text": {inbox.Filter{Query: "@jane blue"}, "c1 "},
+		"search @+miss": {inbox.Filter{Query: "@jane canada"}, ""},
+		"search @ only": {inbox.Filter{Query: "@kai"}, "c2 "},
+		"search @text":  {inbox.Filter{Query: "@lee script"}, "c4 "},
 		"newest":        {inbox.Filter{Sort: inbox.SortNewest}, "c4 c3 c2 c1 "},
 	} {
 		if got := ids(list(ava, tc.f, nil, 10).Items); got != tc.want {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -111,6 +112,13 @@ func upsertUser(tx *gorm.DB, rec LoginRecord, now int64, user *userRow) error {
 	user.Name, user.Email, user.AvatarURL = rec.Name, rec.Email, rec.AvatarURL
 	user.UserToken, user.UserTokenExpires = rec.UserToken, ms(rec.UserTokenExpires)
 	user.DeclinedPermissions = joinList(rec.Declined)
+	var without []string
+	for _, g := range rec.Grants {
+		if !identity.CanReply(g.Tasks) && g.Account.PageName != "" {
+			without = append(without, strings.ReplaceAll(g.Account.PageName, "\n", " "))
+		}
+	}
+	user.PagesWithoutMessages = strings.Join(without, "\n")
 	user.LastLoginAt, user.LastSeenAt = now, now
 	if err := tx.Save(user).Error; err != nil {
 		return fmt.Errorf("save user: %w", err)

@@ -24,6 +24,8 @@ type replyRow struct {
 	TemplateName  string
 	UserID        *int64
 	UserName      string
+	RuleID        *int64
+	OnceKey       *string
 	Live          bool
 	Deadline      int64
 	Attempts      int
@@ -53,6 +55,12 @@ func (r replyRow) toDomain() reply.Reply {
 	}
 	if r.UserID != nil {
 		out.UserID = *r.UserID
+	}
+	if r.RuleID != nil {
+		out.RuleID = *r.RuleID
+	}
+	if r.OnceKey != nil {
+		out.OnceKey = *r.OnceKey
 	}
 	return out
 }
@@ -150,12 +158,22 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 // its replies sent) plus the replies of the same kind being sent now, by
 // any process, stay under its count, or nothing is claimed and the answer
 // says when a slot frees. Not claimed either: a reply someone else claimed
-// or rescheduled first.
+// or rescheduled first. An automatic reply whose comment a person has
+// triaged since it was queued is not sent: it fails, saying so, and the
+// person's decision stands.
 func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Duration, limit reply.Limit) (reply.Claim, error) {
 	var claim reply.Claim
 	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
 		now := s.now()
 		claim = reply.Claim{}
+		var out []inbox.Change
+		err := tx.Raw(`UPDATE replies SET state = 'failed', error_kind = ?, error = ?, updated_at = ?
+			WHERE id = ? AND state IN ('queued', 'retrying') AND rule_id IS NOT NULL AND
+				(SELECT status_by FROM comments c WHERE c.id = replies.comment_id) IS NOT NULL
+			RETURNING comment_id, account_id`, string(reply.KindCancelled), reply.CancelledByPerson, ms(now), r.ID).Scan(&out).Error
+		if err != nil || len(out) > 0 {
+			return out, err
+		}
 		if limit.Count > 0 {
 			// Checks of one account's limit run one at a time, so that two
 			// processes cannot both take its last slot.
@@ -186,11 +204,12 @@ func (s *Store) ClaimReply(ctx context.Context, r reply.Reply, lease time.Durati
 			}
 		}
 		until := now.Add(lease)
-		var out []inbox.Change
 		// A row another process is claiming right now is left to it.
-		err := tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?, updated_at = ?
+		err = tx.Raw(`UPDATE replies SET state = 'sending', attempts = attempts + 1, claimed_by = ?, claim_until = ?, updated_at = ?
 			WHERE id = (SELECT id FROM replies WHERE id = ? AND state IN ('queued', 'retrying') AND next_attempt_at <= ?`+s.skipLocked()+`)
-			AND state IN ('queued', 'retrying') RETURNING comment_id, account_id`,
+			AND state IN ('queued', 'retrying') AND (rule_id IS NULL OR
+				(SELECT status_by FROM comments c WHERE c.id = replies.comment_id) IS NULL)
+			RETURNING comment_id, account_id`,
 			s.holder, ms(until), ms(now), r.ID, ms(now)).Scan(&out).Error
 		if len(out) == 1 {
 			claim.Claimed, claim.Until = true, until
@@ -291,6 +310,10 @@ func (s *Store) finishAttempt(tx *gorm.DB, r reply.Reply, res reply.Result, now 
 	}
 	switch {
 	case res.State.Delivered():
+		// Nobody is replying to it any more: the reply is out.
+		if err := tx.Exec(`DELETE FROM presence WHERE comment_id = ?`, r.CommentID).Error; err != nil {
+			return false, err
+		}
 		err = tx.Exec(`UPDATE comments SET status = 'replied', status_by = ?, status_at = ?, updated_at = ? WHERE id = ?`,
 			nullable(r.UserID), ms(now), ms(now), r.CommentID).Error
 	case res.ExpireComment:

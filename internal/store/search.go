@@ -5,23 +5,55 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/replydesk/replydesk/internal/inbox"
 )
 
 // searchCondition is the inbox's search: any substring of the commenter's
-// username or the comment's text, ignoring case and accents. SQLite matches
+// username (q.User, from "@name") and, as one phrase, of the username or
+// the comment's text (q.Text), ignoring case and accents. SQLite matches
 // three characters or more in the FTS5 trigram index (which IndexSearch
-// fills), shorter ones by LIKE; PostgreSQL matches both with a pg_trgm GIN
-// index on the folded text (migrations/postgres/00005_inbox.sql).
-func (s *Store) searchCondition(q string) (string, []any) {
-	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+// fills), shorter ones by a scan with LIKE; PostgreSQL matches both with a
+// pg_trgm GIN index on the folded username and text
+// (migrations/postgres/00005_inbox.sql), the username alone checked on the
+// rows that index finds.
+func (s *Store) searchCondition(q inbox.Search) (conds []string, args []any) {
 	if s.pg {
-		return `replydesk_fold(c.username || E'\n' || c.text) LIKE replydesk_fold(?) ESCAPE '\'`, []any{like}
+		for _, needle := range []string{q.User, q.Text} {
+			if needle != "" {
+				conds = append(conds, `replydesk_fold(c.username || E'\n' || c.text) LIKE replydesk_fold(?) ESCAPE '\'`)
+				args = append(args, likeAny(needle))
+			}
+		}
+		if q.User != "" {
+			conds = append(conds, `replydesk_fold(c.username) LIKE replydesk_fold(?) ESCAPE '\'`)
+			args = append(args, likeAny(q.User))
+		}
+		return conds, args
 	}
-	if len([]rune(q)) >= 3 {
-		// A trigram full-text match on a quoted phrase (any substring).
-		return "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)", []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+	var match []string
+	if q.User != "" {
+		if len([]rune(q.User)) >= 3 {
+			match = append(match, "username : "+ftsPhrase(q.User))
+		} else {
+			conds = append(conds, `c.username LIKE ? ESCAPE '\'`)
+			args = append(args, likeAny(q.User))
+		}
 	}
-	return "(c.username LIKE ? ESCAPE '\\' OR c.text LIKE ? ESCAPE '\\')", []any{like, like}
+	if q.Text != "" {
+		if len([]rune(q.Text)) >= 3 {
+			match = append(match, ftsPhrase(q.Text))
+		} else {
+			conds = append(conds, `(c.username LIKE ? ESCAPE '\' OR c.text LIKE ? ESCAPE '\')`)
+			args = append(args, likeAny(q.Text), likeAny(q.Text))
+		}
+	}
+	if len(match) > 0 {
+		// Trigram full-text matches on quoted phrases (any substring).
+		conds = append(conds, "c.rowid IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
+		args = append(args, strings.Join(match, " AND "))
+	}
+	return conds, args
 }
 
 const searchWatermark = "search_indexed_rowid"

@@ -39,3 +39,24 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// BackfillKey is the setting that records when an account's comments were
+// last read from the Graph API (RFC 3339); unset until the first backfill.
+func BackfillKey(accountID string) string { return "backfill:" + accountID }
+
+// FirstBackfillPending reports whether any of the accounts has never been
+// backfilled yet: its recent comments are still being fetched.
+func (s *Store) FirstBackfillPending(ctx context.Context, accountIDs []string) (bool, error) {
+	if len(accountIDs) == 0 {
+		return false, nil
+	}
+	keys := make([]string, len(accountIDs))
+	for i, id := range accountIDs {
+		keys[i] = BackfillKey(id)
+	}
+	var n int64
+	if err := s.r.WithContext(ctx).Model(&settingRow{}).Where("key IN ?", keys).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: backfill settings: %w", err)
+	}
+	return int(n) < len(keys), nil
+}

@@ -32,6 +32,10 @@ import (
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInUse is returned when a record cannot be deleted because another
+// refers to it (a template a rule uses).
+var ErrInUse = errors.New("store: in use")
+
 // Conflict is a write refused by a uniqueness rule: Column is the value
 // already taken, and Holder names the record holding it ("" if unknown).
 type Conflict struct {

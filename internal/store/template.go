@@ -182,6 +182,8 @@ func (s *Store) templateConflict(ctx context.Context, in templates.Input, id int
 func (s *Store) DeleteTemplate(ctx context.Context, id int64) error {
 	res := s.w.WithContext(ctx).Delete(&templateRow{}, "id = ?", id)
 	switch {
+	case errors.Is(res.Error, gorm.ErrForeignKeyViolated):
+		return ErrInUse // a rule uses it
 	case res.Error != nil:
 		return fmt.Errorf("store: delete template %d: %w", id, res.Error)
 	case res.RowsAffected == 0:

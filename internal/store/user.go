@@ -16,18 +16,19 @@ import (
 var ErrLastAdmin = errors.New("store: the last admin cannot be demoted")
 
 type userRow struct {
-	ID                  int64 `gorm:"primaryKey"`
-	FacebookID          string
-	Name                string
-	Email               string
-	AvatarURL           string
-	Role                string
-	UserToken           []byte
-	UserTokenExpires    int64
-	DeclinedPermissions string
-	CreatedAt           int64 `gorm:"autoCreateTime:false"`
-	LastLoginAt         int64
-	LastSeenAt          int64
+	ID                   int64 `gorm:"primaryKey"`
+	FacebookID           string
+	Name                 string
+	Email                string
+	AvatarURL            string
+	Role                 string
+	UserToken            []byte
+	UserTokenExpires     int64
+	DeclinedPermissions  string
+	PagesWithoutMessages string // Page names, one a line
+	CreatedAt            int64  `gorm:"autoCreateTime:false"`
+	LastLoginAt          int64
+	LastSeenAt           int64
 }
 
 func (userRow) TableName() string { return "users" }
@@ -35,7 +36,7 @@ func (userRow) TableName() string { return "users" }
 func (r userRow) toDomain() identity.User {
 	return identity.User{
 		ID: r.ID, FacebookID: r.FacebookID, Name: r.Name, Email: r.Email, AvatarURL: r.AvatarURL,
-		Role: r.Role, DeclinedPermissions: splitList(r.DeclinedPermissions),
+		Role: r.Role, DeclinedPermissions: splitList(r.DeclinedPermissions), PagesWithoutMessages: splitLines(r.PagesWithoutMessages),
 		CreatedAt: fromMS(r.CreatedAt), LastLoginAt: fromMS(r.LastLoginAt), LastSeenAt: fromMS(r.LastSeenAt),
 	}
 }
@@ -153,3 +154,11 @@ func splitList(s string) []string {
 }
 
 func joinList(l []string) string { return strings.Join(l, ",") }
+
+// splitLines reads a list stored one item a line (names may hold commas).
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}

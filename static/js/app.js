@@ -1,8 +1,10 @@
 // Replydesk's own script, on top of htmx. Pages work without it; htmx does
 // the requests and swaps (rows, panel, bulk actions, Load more, the live
 // stream's rows and counts). This script only ticks the countdowns, keeps
-// the keyboard cursor and selection across swaps, holds new rows behind
-// the "N new" pill, and drives the composer. Every word it shows comes from
+// the one current comment (the cursor row is the panel's comment; the URL
+// names it), keeps the selection across swaps, refreshes the open panel
+// when the live stream changes its comment (keeping a draft), holds new
+// rows behind the "N new" pill, and drives the composer. Every word it shows comes from
 // the server, in data- attributes.
 (function () {
   "use strict";
@@ -112,11 +114,117 @@
     $("[data-testid=bulk-count]", bar).textContent = fill(bar.dataset.count, { n: checked.size });
     var detail = $("#detail");
     detail.classList.toggle("open", !!sel);
+    var rail = $("#rail");
+    if (rail && rail.dataset.title && document.title !== rail.dataset.title) document.title = rail.dataset.title; // the open count
   }
   function setCursor(r) {
     cursorID = r ? r.dataset.id : "";
     mark();
     if (r) r.scrollIntoView({ block: "nearest" });
+  }
+
+  // ——— One current comment: with the panel open, the cursor row is the
+  // panel's comment, and the URL (/inbox/comments/{id}?filters) names it ———
+  function openPanel(r) {
+    if (!r) return;
+    clearTimeout(refreshTimer);
+    setCursor(r);
+    htmx.ajax("GET", r.dataset.detail, { target: "#detail", swap: "innerHTML" });
+  }
+  var commentPath = /^\/inbox\/comments\/([^/]+)$/;
+  // syncPanel follows a new panel: its comment is current, and the URL
+  // names it (a new history entry when the panel opens, so Back closes it).
+  function syncPanel() {
+    var card = $("#detail .detail-card");
+    if (!card) return;
+    cursorID = card.dataset.id;
+    var url = card.dataset.url;
+    if (location.pathname + location.search === url) return;
+    if (commentPath.test(location.pathname)) history.replaceState(history.state, "", url);
+    else history.pushState({ replydesk: "comment" }, "", url);
+  }
+  function emptyPanel() {
+    $("#detail").innerHTML = $("#detail-empty").innerHTML;
+    mark();
+  }
+  function closePanel() {
+    var card = $("#detail .detail-card");
+    if (!card) return;
+    var list = card.dataset.listUrl, r = rowOf(card.dataset.id);
+    emptyPanel();
+    if (history.state && history.state.replydesk === "comment") history.back();
+    else history.replaceState(null, "", list);
+    if (r) $(".row-main", r).focus({ preventScroll: true });
+  }
+  window.addEventListener("popstate", function (e) {
+    if (!inbox || (e.state && e.state.htmx)) return;
+    var m = commentPath.exec(location.pathname);
+    if (!m) { if (selectedID()) emptyPanel(); return; }
+    var r = rowOf(decodeURIComponent(m[1]));
+    if (r) { openPanel(r); return; }
+    cursorID = decodeURIComponent(m[1]);
+    htmx.ajax("GET", location.pathname + location.search, { target: "#detail", swap: "innerHTML" });
+  });
+  // advance moves on to the next open comment after this one was handled
+  // (done, dismissed, replied): in the panel when it is open.
+  function advance(fromID) {
+    var list = rows(), i = list.indexOf(rowOf(fromID)), next = null, k;
+    for (k = i + 1; k < list.length && !next; k++) if (list[k].dataset.status === "open" && list[k].dataset.id !== fromID) next = list[k];
+    for (k = i - 1; k >= 0 && !next; k--) if (list[k].dataset.status === "open") next = list[k];
+    if (!next) return;
+    if (selectedID()) openPanel(next); else setCursor(next);
+  }
+
+  // ——— The open panel follows the live stream: its comment changed, so it
+  // is fetched again; a draft is kept (and, when it can no longer be sent,
+  // stays visible, read-only, with the server's reason) ———
+  var refreshTimer = 0, draft = null;
+  function refreshPanel() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      var card = $("#detail .detail-card");
+      if (!card || card.dataset.id !== cursorID) return;
+      htmx.ajax("GET", card.dataset.url, { target: "#detail", swap: "innerHTML" });
+    }, 100);
+  }
+  // Whenever the panel is fetched again (a refresh, or its row opened
+  // again), the draft is taken at the moment of the swap, not when the
+  // request began, and put back at once: the box itself (typing, caret and
+  // undo survive) when the new panel can still send, its text otherwise.
+  // A form's answer (a send) renders the composer as the server decides.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target.id !== "detail" || (e.detail.requestConfig || {}).verb !== "get") return;
+    var card = $("#detail .detail-card"), box = card && $("[data-testid=reply-text]", card);
+    draft = null;
+    if (box && box.value.trim()) {
+      draft = { id: card.dataset.id, box: box, tmpl: $("[data-testid=reply-template-id]", card).value,
+        focus: document.activeElement === box, start: box.selectionStart, end: box.selectionEnd };
+    }
+  });
+  function restoreDraft() {
+    var d = draft, card = $("#detail .detail-card");
+    draft = null;
+    var box = card && $("[data-testid=reply-text]", card);
+    if (!d || !box || card.dataset.id !== d.id) return;
+    var form = box.closest("form");
+    if (!box.disabled && (d.box.disabled || d.box.readOnly)) {
+      box.value = d.box.value; // the old box could not send: its text, in the new one
+    } else if (box.disabled) {
+      box.value = d.box.value;
+      box.disabled = false;
+      box.readOnly = true;
+      var note = document.createElement("p");
+      note.className = "composer-reason";
+      note.setAttribute("data-testid", "draft-kept");
+      note.textContent = form.dataset.draftKept;
+      box.before(note);
+    } else {
+      box.replaceWith(d.box);
+      box = d.box;
+      $("[data-testid=reply-template-id]", form).value = d.tmpl;
+      if (d.focus) { box.focus(); box.setSelectionRange(d.start, d.end); }
+    }
+    updateComposer(box);
   }
 
   // New rows from the live stream wait behind the pill (keyed by comment,
@@ -165,6 +273,7 @@
       live.setAttribute("sse-connect", url.pathname + url.search);
     }
     var m = rowID.exec(msg.data);
+    if (m && m[1] === selectedID()) refreshPanel();
     if (!m || rowOf(m[1])) return; // htmx swaps rows on the page, and the rail, by id
     e.preventDefault();
     if (msg.type === "comment") pending.set(m[1], msg.data);
@@ -178,6 +287,7 @@
     var ids = checked.size ? Array.from(checked) : [cursorID || selectedID()].filter(Boolean);
     var form = $("[data-testid=key-action]");
     if (!ids.length || !form) return;
+    form.dataset.advance = !checked.size && status !== "open" ? ids[0] : "";
     $$("input[name=ids]", form).forEach(function (i) { i.remove(); });
     ids.forEach(function (id) {
       var i = document.createElement("input");
@@ -212,12 +322,15 @@
       if (e.key === "t") { location.href = "/templates"; return; }
     }
     if (e.key === "g") { gPending = true; setTimeout(function () { gPending = false; }, 1000); return; }
-    if (e.key === "?") { if (dlg) { e.preventDefault(); dlg.showModal(); } return; }
+    if (e.key === "?") { if (dlg) { e.preventDefault(); keyNames(dlg); dlg.showModal(); } return; }
     if (!inbox) return;
     var list = rows(), i = list.indexOf(rowOf(cursorID)), cur = list[i];
     switch (e.key) {
-      case "j": setCursor(list[Math.min(list.length - 1, i + 1)]); break;
-      case "k": setCursor(list[Math.max(0, i - 1)]); break;
+      case "j": case "k":
+        var to = list[e.key === "j" ? Math.min(list.length - 1, i + 1) : Math.max(0, i - 1)];
+        if (selectedID() && to && to.dataset.id !== selectedID()) openPanel(to); else setCursor(to);
+        break;
+      case "Escape": if (!selectedID()) return; closePanel(); break;
       case "Enter": case "o": if (cur) $(".row-main", cur).click(); break;
       case "e": keyAction("done"); break;
       case "#": keyAction("dismissed"); break;
@@ -242,7 +355,7 @@
     if (!inbox) return;
     rowsEl = $("#rows");
     pane = rowsEl.closest(".list-pane");
-    cursorID = "";
+    cursorID = selectedID();
     checked.clear();
     pending.clear();
     pane.addEventListener("scroll", function () { if (pane.scrollTop === 0 && !cursorID && pending.size) flush(); });
@@ -263,6 +376,28 @@
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt.matches && e.detail.elt.matches("[data-bulk]") && e.detail.successful) { checked.clear(); mark(); }
   });
+  // A comment handled from a key, the panel's buttons or the composer: on
+  // to the next open one, once the answer is swapped in. (Before the swap:
+  // the panel's forms leave the page with it.)
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt, id = "";
+    // Only the current comment's panel swaps in (a late answer for one the
+    // cursor has left is dropped).
+    var g = /^\/inbox\/comments\/([^/?]+)(\?|$)/.exec(e.detail.pathInfo.requestPath);
+    if (g && e.detail.target && e.detail.target.id === "detail" && cursorID && decodeURIComponent(g[1]) !== cursorID) {
+      e.detail.shouldSwap = false;
+      return;
+    }
+    // Not on: an error, or an answer that did nothing (409: someone else is
+    // replying, Send again to send anyway).
+    if (e.detail.isError || e.detail.xhr.status >= 300 || !elt || !elt.matches) return;
+    var m = /^\/inbox\/comments\/([^/?]+)\/(status|reply)/.exec(e.detail.pathInfo.requestPath);
+    if (elt.matches("[data-testid=key-action]")) id = elt.dataset.advance;
+    else if (m && (m[2] === "reply" || elt.elements.status.value !== "open")) id = decodeURIComponent(m[1]);
+    if (id) setTimeout(function () { advance(id); }, 0);
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target.id === "detail") syncPanel(); });
+  document.addEventListener("htmx:afterSwap", function (e) { if (e.detail.target.id === "detail") restoreDraft(); });
   document.addEventListener("htmx:afterSettle", function () { mark(); tick(); initComposer(); });
   document.addEventListener("htmx:oobAfterSwap", function () { mark(); });
 
@@ -278,7 +413,7 @@
     count.classList.toggle("near", n <= max && n > max * 0.9);
     $("[data-preview]", form).textContent = box.value;
     var send = $("[data-testid=reply-send]", form);
-    if (!box.disabled) send.disabled = n > max || !box.value.trim();
+    if (!box.disabled) send.disabled = box.readOnly || n > max || !box.value.trim();
   }
   function pickTemplate(btn) {
     var form = btn.closest("form"), box = $("[data-testid=reply-text]", form);
@@ -290,6 +425,7 @@
     box.focus();
   }
   document.addEventListener("click", function (e) {
+    if (inbox && e.target.closest && e.target.closest("[data-detail-close]")) { e.preventDefault(); closePanel(); return; }
     var btn = e.target.closest && e.target.closest(".template-pick");
     if (btn && !btn.disabled) { e.preventDefault(); pickTemplate(btn); }
   });
@@ -302,12 +438,34 @@
     if (!box.value) $("[data-testid=reply-template-id]", form).value = "";
     updateComposer(box);
   });
-  function initComposer() { $$("[data-testid=reply-text]").forEach(updateComposer); }
+  function initComposer() {
+    $$("[data-testid=reply-text]").forEach(updateComposer);
+    // A long comment is clamped; "Show more" appears only when it is.
+    $$("[data-show-more]").forEach(function (btn) {
+      var text = btn.previousElementSibling;
+      btn.hidden = !text.classList.contains("clamped") || text.scrollHeight <= text.clientHeight + 1;
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-show-more]");
+    if (!btn) return;
+    var text = btn.previousElementSibling, label = btn.textContent;
+    text.classList.toggle("clamped");
+    btn.textContent = btn.dataset.less;
+    btn.dataset.less = label;
+  });
 
   // Selects that filter submit on change.
   document.addEventListener("change", function (e) {
     if (e.target.matches("select[data-autosubmit]")) e.target.form.requestSubmit();
   });
+
+  // Keys named for this system: ⌘ on Apple's, Ctrl elsewhere.
+  var mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  function keyNames(root) {
+    if (!mac) $$("kbd[data-key-other]", root).forEach(function (k) { k.textContent = k.dataset.keyOther; });
+  }
+  htmx.onLoad(keyNames);
 
   function init() {
     var server = $("[data-server-now]");

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
@@ -32,8 +33,11 @@ func ChromiumPath() string {
 
 // Browser is one headless Chromium tab.
 type Browser struct {
-	Ctx context.Context
-	t   testing.TB
+	Ctx    context.Context
+	t      testing.TB
+	closed bool
+	stop   func()
+	kill   func()
 }
 
 // NewBrowser starts headless Chromium for the test. Without Chromium the test
@@ -65,7 +69,7 @@ func NewBrowser(t testing.TB) *Browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(bctx, 3*time.Minute) // a whole test's browsing, on a loaded machine
 	b := &Browser{Ctx: ctx, t: t}
 	if err := chromedp.Do(ctx); err != nil {
 		cancelTimeout()
@@ -73,13 +77,13 @@ func NewBrowser(t testing.TB) *Browser {
 		cancelAlloc()
 		t.Fatalf("e2e: starting chromium: %v", err)
 	}
+	b.stop = func() { cancelTimeout(); cancelBrowser(); cancelAlloc() }
+	b.kill = func() { cancelAlloc(); cancelBrowser(); cancelTimeout() } // the process first: no page hears of it
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() && !b.closed {
 			b.Screenshot("failure")
 		}
-		cancelTimeout()
-		cancelBrowser()
-		cancelAlloc()
+		b.stop()
 	})
 	return b
 }
@@ -199,6 +203,25 @@ func (b *Browser) ColorScheme(scheme string) {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
 		return err
 	}))
+}
+
+// Kill ends the browser at once, as a crash or a closed laptop would: its
+// pages get no chance to say goodbye.
+func (b *Browser) Kill() {
+	b.closed = true
+	b.kill()
+}
+
+// GrantNotifications lets origin show notifications, as if the person had
+// said yes when asked.
+func (b *Browser) GrantNotifications(origin string) {
+	b.t.Helper()
+	_, err := chromedp.CallBrowser(b.Ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: browser.PermissionSettingGranted, Origin: origin,
+	})
+	if err != nil {
+		b.t.Fatalf("e2e: granting notifications: %v", err)
+	}
 }
 
 // BrowserLogin logs a seeded Facebook user in by clicking through the real

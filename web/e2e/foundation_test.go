@@ -17,9 +17,11 @@ func TestLoginPage_rendersStyledWithHTMX(t *testing.T) {
 	b := NewBrowser(t)
 	b.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-button]`)))
 	b.WaitFor(`typeof htmx !== "undefined" && htmx.version.startsWith("2.")`, 5*time.Second)
-	// The stylesheet applied: the button is Facebook blue, and the body uses the system font.
+	// The stylesheet applied: the button is Facebook blue (a shade darker,
+	// #166fe5, for AA contrast with its white text), and the body uses the
+	// system font.
 	bg := Eval[string](b, `getComputedStyle(document.querySelector("[data-testid=login-button]")).backgroundColor`)
-	if bg != "rgb(24, 119, 242)" {
+	if bg != "rgb(22, 111, 229)" {
 		t.Errorf("login button background = %q, want Facebook blue (CSS not applied?)", bg)
 	}
 	if got := b.Text(`[data-testid=demo-banner]`); !strings.Contains(got, "Demo mode") {

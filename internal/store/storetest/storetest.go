@@ -29,6 +29,13 @@ func WithFeed(t testing.TB, feed store.Feed) *store.Store {
 	return OpenWith(t, testdb.DSN(t), store.Options{Feed: feed})
 }
 
+// WithOptions opens a migrated store (testdb.DSN) with opt (a clock, a
+// feed), closed at cleanup.
+func WithOptions(t testing.TB, opt store.Options) *store.Store {
+	t.Helper()
+	return OpenWith(t, testdb.DSN(t), opt)
+}
+
 // Open opens (migrating) the store at dsn (testdb.DSN), closed at cleanup.
 func Open(t testing.TB, dsn string) *store.Store {
 	t.Helper()

@@ -1,0 +1,288 @@
+package automation
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/replydesk/replydesk/internal/apperr"
+	"github.com/replydesk/replydesk/internal/inbox"
+	"github.com/replydesk/replydesk/internal/reply"
+	"github.com/replydesk/replydesk/internal/rules"
+	"github.com/replydesk/replydesk/internal/sender"
+	"github.com/replydesk/replydesk/internal/store"
+	"github.com/replydesk/replydesk/internal/templates"
+)
+
+// RunnerStore is the storage the Runner needs (store.Store).
+type RunnerStore interface {
+	Rules(ctx context.Context) ([]rules.Rule, error)
+	Template(ctx context.Context, id int64) (templates.Template, error)
+	RulesMark(ctx context.Context) (int64, error)
+	SaveRulesMark(ctx context.Context, mark int64) error
+	RulesRewind(ctx context.Context) (int64, bool, error)
+	PickedRulesRewind(ctx context.Context, at int64) error
+	LatestArrival(ctx context.Context) (int64, error)
+	Arrivals(ctx context.Context, after int64, limit int) ([]inbox.Item, int64, error)
+	ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) (store.Applied, error)
+}
+
+// Replier prepares automatic replies and wakes the sending Worker
+// (sender.Service).
+type Replier interface {
+	Automatic(ctx context.Context, it inbox.Item, by sender.RuleAuthor, t templates.Template) (reply.Reply, error)
+	Kick()
+}
+
+// RunnerOptions tune a Runner; the zero value is fine.
+type RunnerOptions struct {
+	Batch   int           // comments looked at per transaction (default 1,000: the writer is held briefly)
+	Gather  time.Duration // wait after a wake-up, so one pass serves many commits (default 250ms)
+	Poll    time.Duration // look anyway this often: backfills, other processes (default 2s)
+	Reload  time.Duration // reread the rules at least this often (default 5s)
+	SaveGap time.Duration // save the mark at least this often when no rule applied (default 10s)
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Runner applies the rules to comments as they arrive.
+type Runner struct {
+	st      RunnerStore
+	replies Replier
+	svc     *Service // its Version says when to reload
+	o       RunnerOptions
+	wake    chan struct{}
+
+	set      *rules.Set
+	version  int64
+	loadedAt time.Time
+	mark     int64 // arrivals up to here have been looked at
+	saved    int64 // the mark as stored
+	savedAt  time.Time
+}
+
+// NewRunner makes a Runner; svc may be nil (rules are then reread on the
+// Reload interval only).
+func NewRunner(st RunnerStore, replies Replier, svc *Service, o RunnerOptions) *Runner {
+	if o.Batch <= 0 {
+		o.Batch = 1000
+	}
+	if o.Gather <= 0 {
+		o.Gather = 250 * time.Millisecond
+	}
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.Reload <= 0 {
+		o.Reload = 5 * time.Second
+	}
+	if o.SaveGap <= 0 {
+		o.SaveGap = 10 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{st: st, replies: replies, svc: svc, o: o, wake: make(chan struct{}, 1), mark: -1}
+}
+
+// Kick says comments arrived. It never blocks (ingest calls it from its
+// commit loop).
+func (r *Runner) Kick() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// OnNew is Kick in the shape of ingest's new-comment hooks.
+func (r *Runner) OnNew([]inbox.Comment) { r.Kick() }
+
+// Run applies rules to arrivals until ctx is done.
+func (r *Runner) Run(ctx context.Context) {
+	t := time.NewTicker(r.o.Poll)
+	defer t.Stop()
+	for {
+		r.CatchUp(ctx)
+		select {
+		case <-ctx.Done():
+			r.saveMark(context.WithoutCancel(ctx), true)
+			return
+		case <-t.C:
+		case <-r.wake:
+			// Let a few more commits land, so one pass serves them all.
+			select {
+			case <-ctx.Done():
+			case <-time.After(r.o.Gather):
+			}
+		}
+	}
+}
+
+// CatchUp applies rules to every comment that arrived since the last pass
+// and reports how many it applied.
+func (r *Runner) CatchUp(ctx context.Context) int {
+	total := 0
+	for ctx.Err() == nil {
+		n, more, err := r.pass(ctx)
+		total += n
+		if err != nil {
+			if ctx.Err() == nil {
+				r.o.Logger.Error("applying rules", "error", err)
+			}
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	r.saveMark(ctx, false)
+	return total
+}
+
+// pass looks at one batch of arrivals: it reports the outcomes applied and
+// whether more arrivals wait.
+func (r *Runner) pass(ctx context.Context) (int, bool, error) {
+	if err := r.load(ctx); err != nil {
+		return 0, false, err
+	}
+	if r.set.Len() == 0 {
+		// No rule to apply: what arrives meanwhile is passed over, not kept
+		// for a rule enabled later.
+		latest, err := r.st.LatestArrival(ctx)
+		if err == nil {
+			r.mark = max(r.mark, latest)
+		}
+		return 0, false, err
+	}
+	items, next, err := r.st.Arrivals(ctx, r.mark, r.o.Batch)
+	if err != nil || len(items) == 0 {
+		return 0, false, err
+	}
+	outcomes := r.decide(ctx, items)
+	if len(outcomes) > 0 {
+		t0 := time.Now()
+		res, err := r.st.ApplyRules(ctx, outcomes, next)
+		if err != nil {
+			return 0, false, err
+		}
+		r.saved, r.savedAt = next, r.o.Now()
+		if len(res.Replies) > 0 {
+			r.replies.Kick()
+		}
+		if len(res.Outcomes) > 0 {
+			r.o.Logger.Info("rules applied", "comments", len(res.Outcomes), "replies_queued", len(res.Replies), "took", time.Since(t0))
+		}
+		outcomes = res.Outcomes
+	}
+	r.mark = next
+	return len(outcomes), len(items) == r.o.Batch, nil
+}
+
+// load reads the mark on the first pass, goes back where a purge says
+// (the rowids of the newest comments deleted are handed out again), and
+// (re)reads the rules when they changed, or every Reload interval.
+func (r *Runner) load(ctx context.Context) error {
+	if r.mark < 0 {
+		m, err := r.st.RulesMark(ctx)
+		if err != nil {
+			return err
+		}
+		r.mark, r.saved, r.savedAt = m, m, r.o.Now()
+	}
+	at, ok, err := r.st.RulesRewind(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := r.st.PickedRulesRewind(ctx, at); err != nil {
+			return err
+		}
+		r.mark, r.saved = min(r.mark, at), min(r.saved, at)
+	}
+	v := int64(0)
+	if r.svc != nil {
+		v = r.svc.Version()
+	}
+	if r.set != nil && v == r.version && r.o.Now().Sub(r.loadedAt) < r.o.Reload {
+		return nil
+	}
+	list, err := r.st.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	r.set, r.version, r.loadedAt = rules.Compile(list), v, r.o.Now()
+	return nil
+}
+
+// decide finds the first matching rule for each open comment not yet
+// touched by a rule, and prepares what its action records.
+func (r *Runner) decide(ctx context.Context, items []inbox.Item) []rules.Outcome {
+	var out []rules.Outcome
+	tpls := map[int64]*templates.Template{}
+	for _, it := range items {
+		if it.Status != inbox.StatusOpen || it.RuleID != 0 || (it.FromID != "" && it.FromID == it.AccountID) {
+			continue
+		}
+		rule, ok := r.set.First(it.Comment)
+		if !ok {
+			continue
+		}
+		o := rules.Outcome{CommentID: it.ID, AccountID: it.AccountID, RuleID: rule.ID, Action: rule.Action}
+		switch rule.Action {
+		case rules.Suggest:
+			o.SuggestedTemplateID = rule.TemplateID
+		case rules.Send:
+			// Should the reply not go, the composer opens with the template.
+			o.SuggestedTemplateID = rule.TemplateID
+			if t := r.template(ctx, tpls, rule.TemplateID); t != nil {
+				rep, err := r.replies.Automatic(ctx, it, sender.RuleAuthor{ID: rule.ID, Name: rule.Name, OncePerUser: rule.OncePerUser}, *t)
+				if err == nil {
+					o.Reply = &rep
+				} else {
+					why := err.Error()
+					if ae, ok := apperr.As(err); ok {
+						why = ae.Message
+					}
+					r.o.Logger.Info("rule matched but does not send", "rule_id", rule.ID, "comment_id", it.ID, "reason", why)
+				}
+			}
+		case rules.Assign:
+			o.AssigneeID = rule.AssigneeID
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// template reads template id once per pass (nil if it cannot be read).
+func (r *Runner) template(ctx context.Context, cache map[int64]*templates.Template, id int64) *templates.Template {
+	if t, ok := cache[id]; ok {
+		return t
+	}
+	t, err := r.st.Template(ctx, id)
+	if err != nil {
+		r.o.Logger.Warn("a rule's template cannot be read", "template_id", id, "error", err)
+		cache[id] = nil
+		return nil
+	}
+	cache[id] = &t
+	return &t
+}
+
+// saveMark stores the mark when it moved without a rule applying (the
+// transactions that apply rules store it themselves), at most every
+// SaveGap unless forced. Looking at comments again after a crash is
+// harmless: a rule applies to a comment only once.
+func (r *Runner) saveMark(ctx context.Context, force bool) {
+	if r.mark <= r.saved || (!force && r.o.Now().Sub(r.savedAt) < r.o.SaveGap) {
+		return
+	}
+	if err := r.st.SaveRulesMark(ctx, r.mark); err != nil {
+		r.o.Logger.Error("saving where rules stopped", "error", err)
+		return
+	}
+	r.saved, r.savedAt = r.mark, r.o.Now()
+}

@@ -1,0 +1,31 @@
+package e2e
+
+import (
+	"context"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// Phone and desktop sizes the tests look at the pages in.
+const (
+	PhoneWidth, PhoneHeight     = 390, 844
+	DesktopWidth, DesktopHeight = 1280, 800
+)
+
+// Viewport makes the tab width×height CSS pixels; mobile also emulates a
+// touch phone (device scale 3, mobile viewport).
+func (b *Browser) Viewport(width, height int, mobile bool) {
+	b.t.Helper()
+	scale := 1.0
+	if mobile {
+		scale = 3
+	}
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: int64(width), Height: int64(height), DeviceScaleFactor: scale, Mobile: mobile,
+		})
+		return err
+	}))
+}
