@@ -25,7 +25,19 @@ type RunnerStore interface {
 	LatestArrival(ctx context.Context) (int64, error)
 	Arrivals(ctx context.Context, after int64, limit int) ([]inbox.Item, int64, error)
 	ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark int64) (store.Applied, error)
+	TryLease(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name string) error
 }
+
+// runnerLease is the lease one process holds while it applies the rules:
+// with several processes on one database, one applies them (a rule applies
+// to a comment once either way, in the store; the lease saves the others
+// the work). Renewed every pass; a stopped process's runs out after
+// runnerLeaseFor and another takes over from the stored mark.
+const (
+	runnerLease    = "rules runner"
+	runnerLeaseFor = 20 * time.Second
+)
 
 // Replier prepares automatic replies and wakes the sending Worker
 // (sender.Service).
@@ -105,10 +117,17 @@ func (r *Runner) Run(ctx context.Context) {
 	t := time.NewTicker(r.o.Poll)
 	defer t.Stop()
 	for {
-		r.CatchUp(ctx)
+		if r.lead(ctx) {
+			r.CatchUp(ctx)
+		}
 		select {
 		case <-ctx.Done():
-			r.saveMark(context.WithoutCancel(ctx), true)
+			if r.mark >= 0 {
+				r.saveMark(context.WithoutCancel(ctx), true)
+				if err := r.st.ReleaseLease(context.WithoutCancel(ctx), runnerLease); err != nil {
+					r.o.Logger.Error("rules: giving up the lease", "error", err)
+				}
+			}
 			return
 		case <-t.C:
 		case <-r.wake:
@@ -119,6 +138,20 @@ func (r *Runner) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// lead takes or renews the runner's lease. Without it, the mark in memory
+// is forgotten: the process that holds the lease moves the stored one, and
+// it is read again when this one leads again.
+func (r *Runner) lead(ctx context.Context) bool {
+	mine, err := r.st.TryLease(ctx, runnerLease, runnerLeaseFor)
+	if err != nil && ctx.Err() == nil {
+		r.o.Logger.Error("rules: taking the lease", "error", err)
+	}
+	if !mine {
+		r.mark = -1
+	}
+	return mine
 }
 
 // CatchUp applies rules to every comment that arrived since the last pass

@@ -145,7 +145,7 @@ func (s *Store) TeamCounts(ctx context.Context, userID int64, accountID string, 
 	q = append(append(q, ms(s.now().Add(urgent))), args...)
 	var n struct{ Open, Assigned, Mine, Urgent int }
 	err := s.r.WithContext(ctx).Raw(`SELECT
-		(SELECT COALESCE(SUM(n), 0) FROM comment_counts WHERE status = 'open' AND `+scope+`) AS open,
+		(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM `+s.countsSource()+` WHERE status = 'open' AND `+scope+`) AS open,
 		(SELECT COUNT(*) FROM comments WHERE status = 'open' AND assignee_id IS NOT NULL AND `+scope+`) AS assigned,
 		(SELECT COUNT(*) FROM comments WHERE assignee_id = ? AND status = 'open' AND `+scope+`) AS mine,
 		(SELECT COUNT(*) FROM comments WHERE status = 'open' AND deadline <= ? AND `+scope+`) AS urgent`, q...).Scan(&n).Error
@@ -182,10 +182,10 @@ func (s *Store) SetAutoAssign(ctx context.Context, byID int64, accountID string,
 	}
 	now := ms(s.now())
 	err := s.w.WithContext(ctx).Exec(`INSERT INTO auto_assign (account_id, enabled, cap, enabled_at, updated_by, updated_at)
-		VALUES (?, ?, ?, CASE WHEN ? THEN ? ELSE 0 END, ?, ?)
+		VALUES (?, ?, ?, CASE WHEN ? THEN CAST(? AS BIGINT) ELSE 0 END, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET cap = excluded.cap, updated_by = excluded.updated_by, updated_at = excluded.updated_at,
-		enabled_at = CASE WHEN excluded.enabled AND NOT auto_assign.enabled THEN excluded.enabled_at ELSE auto_assign.enabled_at END,
-		enabled = excluded.enabled`, accountID, enabled, cap, enabled, now, byID, now, now).Error
+		enabled_at = CASE WHEN excluded.enabled = 1 AND auto_assign.enabled = 0 THEN excluded.enabled_at ELSE auto_assign.enabled_at END,
+		enabled = excluded.enabled`, accountID, enabled, cap, enabled, now, byID, now).Error
 	if err != nil {
 		return fmt.Errorf("store: set auto-assign of %s: %w", accountID, err)
 	}
@@ -207,6 +207,11 @@ func (s *Store) AutoAssignAccounts(ctx context.Context) ([]string, error) {
 // how many it gave. Comments stay waiting while nobody is eligible.
 func (s *Store) AutoAssign(ctx context.Context, accountID string, limit int) (int, error) {
 	changed, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
+		// One pass per account at a time, across processes: two would read
+		// the same turn and waiting comments and give each twice.
+		if err := s.lock(tx, "auto-assign:"+accountID); err != nil {
+			return nil, err
+		}
 		var set []struct {
 			Enabled    bool
 			Cap        int
@@ -244,7 +249,7 @@ func (s *Store) AutoAssign(ctx context.Context, accountID string, limit int) (in
 		var waiting []string
 		err = tx.Raw(`SELECT c.id FROM comments c WHERE c.account_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
 			AND c.received_at >= ? AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.comment_id = c.id)
-			ORDER BY c.deadline, c.id LIMIT ?`, accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
+			ORDER BY c.deadline, c.id LIMIT ?`+s.skipLocked(), accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
 		if err != nil || len(waiting) == 0 {
 			return nil, err
 		}

@@ -182,7 +182,7 @@ func (s *Store) Items(ctx context.Context, ids []string) ([]inbox.Item, error) {
 		return nil, nil
 	}
 	var rows []itemRow
-	if err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).Raw(s.itemSelect()+" WHERE c.id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: items: %w", err)
 	}
 	out := make([]inbox.Item, len(rows))

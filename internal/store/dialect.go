@@ -180,6 +180,15 @@ func (s *Store) lock(tx *gorm.DB, name string) error {
 	return tx.Exec("SELECT pg_advisory_xact_lock(15, hashtext(?))", name).Error
 }
 
+// lastInsertID reads, in the transaction that inserted it, the id of the
+// row just inserted into a table whose key the database numbers.
+func (s *Store) lastInsertID() string {
+	if s.pg {
+		return "SELECT lastval()"
+	}
+	return "SELECT last_insert_rowid()"
+}
+
 // forUpdate ends a SELECT whose rows the transaction goes on to change, so
 // that no other transaction changes them in between (SQLite: serial already).
 func (s *Store) forUpdate() string {

@@ -26,11 +26,25 @@ type itemRow struct {
 	PendingModeration string
 }
 
+// itemSelect reads items (itemRow) on SQLite, itemSelectPG on PostgreSQL:
+// use s.itemSelect().
 const itemSelect = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name,
-	COALESCE(ua.name, '') AS assignee_name, ` + replyingSelect + ` AS replying,
+	COALESCE(ua.name, '') AS assignee_name, ` + replyingSelect + ` AS replying, ` + itemSelectTail
+
+const itemSelectPG = `SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.name, '') AS status_by_name,
+	COALESCE(ua.name, '') AS assignee_name, ` + replyingSelectPG + ` AS replying, ` + itemSelectTail
+
+const itemSelectTail = `
 	COALESCE((SELECT m.kind FROM comment_actions m WHERE m.comment_id = c.id AND ` + pendingVisibilityM + `), '') AS pending_moderation
 	FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.status_by
 	LEFT JOIN users ua ON ua.id = c.assignee_id`
+
+func (s *Store) itemSelect() string {
+	if s.pg {
+		return itemSelectPG
+	}
+	return itemSelect
+}
 
 // pendingVisibilityM is pendingVisibility on the alias m.
 const pendingVisibilityM = `m.kind IN ('hide', 'unhide', 'delete') AND m.state IN ('queued', 'working', 'retrying')`
@@ -110,7 +124,7 @@ func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur
 		args = append(args, cur.Key, cur.ID)
 	}
 	var rows []itemRow
-	q := itemSelect + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?"
+	q := s.itemSelect() + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?"
 	if err := s.r.WithContext(ctx).Raw(q, append(args, limit+1)...).Scan(&rows).Error; err != nil {
 		return inbox.Page{}, fmt.Errorf("store: list inbox: %w", err)
 	}
@@ -161,7 +175,7 @@ func (s *Store) fillOpenOnMedia(ctx context.Context, items []inbox.Item, media m
 // InboxItem is one comment userID may see; ErrNotFound otherwise.
 func (s *Store) InboxItem(ctx context.Context, userID int64, id string) (inbox.Item, error) {
 	var rows []itemRow
-	err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.id = ? AND "+visibleTo, id, userID).Scan(&rows).Error
+	err := s.r.WithContext(ctx).Raw(s.itemSelect()+" WHERE c.id = ? AND "+visibleTo, id, userID).Scan(&rows).Error
 	if err != nil {
 		return inbox.Item{}, fmt.Errorf("store: inbox item %s: %w", id, err)
 	}

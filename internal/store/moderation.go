@@ -464,7 +464,7 @@ func (s *Store) VisibleItems(ctx context.Context, userID int64, ids []string) ([
 		return nil, nil
 	}
 	var rows []itemRow
-	if err := s.r.WithContext(ctx).Raw(itemSelect+" WHERE c.id IN ? AND "+visibleTo, ids, userID).Scan(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).Raw(s.itemSelect()+" WHERE c.id IN ? AND "+visibleTo, ids, userID).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: visible items: %w", err)
 	}
 	out := make([]inbox.Item, len(rows))

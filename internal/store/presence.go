@@ -17,6 +17,12 @@ import (
 const replyingSelect = `COALESCE((SELECT group_concat(p.user_id || ':' || pu.name, char(31) ORDER BY p.since, p.user_id)
 	FROM presence p JOIN users pu ON pu.id = p.user_id WHERE p.comment_id = c.id), '')`
 
+// replyingSelectPG is replyingSelect in PostgreSQL's words.
+const replyingSelectPG = `COALESCE((SELECT string_agg(p.user_id || ':' || pu.name, chr(31) ORDER BY p.since, p.user_id)
+	FROM presence p JOIN users pu ON pu.id = p.user_id WHERE p.comment_id = c.id), '')`
+
+
+
 func parseReplying(s string) []inbox.Person {
 	if s == "" {
 		return nil

@@ -123,13 +123,16 @@ func (s *Store) CreateRule(ctx context.Context, in rules.Input, byID int64, byNa
 	now := ms(s.now())
 	var id int64
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lock(tx, "rules"); err != nil { // positions are read and written
+			return err
+		}
 		cols := ruleColumns(in)
 		cols["created_by"], cols["created_by_name"], cols["created_at"], cols["updated_at"] = nullable(byID), byName, now, now
 		cols["position"] = gorm.Expr("(SELECT COALESCE(MAX(position), 0) + 1 FROM rules)")
 		if err := tx.Model(&ruleRow{}).Create(cols).Error; err != nil {
 			return err
 		}
-		return tx.Raw("SELECT last_insert_rowid()").Scan(&id).Error
+		return tx.Raw(s.lastInsertID()).Scan(&id).Error
 	})
 	if err != nil {
 		return rules.Rule{}, fmt.Errorf("store: create rule %q: %w", in.Name, err)
@@ -169,6 +172,9 @@ func (s *Store) SetRuleEnabled(ctx context.Context, id int64, enabled bool) (rul
 // shifting the rules between.
 func (s *Store) MoveRule(ctx context.Context, id int64, position int) error {
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lock(tx, "rules"); err != nil {
+			return err
+		}
 		var ids []int64
 		if err := tx.Model(&ruleRow{}).Order("position, id").Pluck("id", &ids).Error; err != nil {
 			return err
@@ -208,6 +214,9 @@ func renumber(tx *gorm.DB, ids []int64, now, moved int64) error {
 // replies keep the id of the rule that acted on them.
 func (s *Store) DeleteRule(ctx context.Context, id int64) error {
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.lock(tx, "rules"); err != nil {
+			return err
+		}
 		var pos int
 		if err := tx.Raw(`DELETE FROM rules WHERE id = ? RETURNING position`, id).Scan(&pos).Error; err != nil {
 			return err
@@ -231,13 +240,13 @@ func (s *Store) RuleStats(ctx context.Context, since time.Time) (map[int64]rules
 		Matched int
 		Sent    int
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT rule_id, SUM(matched) AS matched, SUM(sent) AS sent FROM (
+	err := s.r.WithContext(ctx).Raw(`SELECT rule_id, CAST(SUM(matched) AS BIGINT) AS matched, CAST(SUM(sent) AS BIGINT) AS sent FROM (
 			SELECT rule_id, COUNT(*) AS matched, 0 AS sent FROM comments
 				WHERE rule_id IS NOT NULL AND received_at >= ? GROUP BY rule_id
 			UNION ALL
 			SELECT rule_id, 0, COUNT(*) FROM replies
 				WHERE rule_id IS NOT NULL AND sent_at >= ? AND state IN ('sent', 'unconfirmed') GROUP BY rule_id
-		) GROUP BY rule_id`, ms(since), ms(since)).Scan(&rows).Error
+		) AS t GROUP BY rule_id`, ms(since), ms(since)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: rule stats: %w", err)
 	}

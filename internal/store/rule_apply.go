@@ -16,8 +16,9 @@ import (
 )
 
 // rulesMark is the settings key of the arrival position rules have looked
-// at up to (a comments rowid: rows are numbered in commit order, as the
-// database has one writer).
+// at up to: on SQLite a comments rowid (rows are numbered in commit order,
+// as the database has one writer); on PostgreSQL a comments arrival, the
+// id of the transaction that stored the comment (see arrivalHorizon).
 const rulesMark = "rules_rowid"
 
 // RulesMark is where rules stopped: comments that arrived after it have not
@@ -50,12 +51,12 @@ const rulesRewind = "rules_rewind"
 // (the lowest of those not yet picked up).
 func rewindRules(tx *gorm.DB, top int64) error {
 	v := strconv.FormatInt(top, 10)
-	err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?`, v, rulesMark, top).Error
+	err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS BIGINT) > ?`, v, rulesMark, top).Error
 	if err != nil {
 		return err
 	}
 	return tx.Exec(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(settings.value AS INTEGER) > CAST(excluded.value AS INTEGER)`,
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(settings.value AS BIGINT) > CAST(excluded.value AS BIGINT)`,
 		rulesRewind, v).Error
 }
 
@@ -83,7 +84,7 @@ func (s *Store) RulesRewind(ctx context.Context) (int64, bool, error) {
 func (s *Store) PickedRulesRewind(ctx context.Context, at int64) error {
 	v := strconv.FormatInt(at, 10)
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS INTEGER) > ?`, v, rulesMark, at).Error; err != nil {
+		if err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ? AND CAST(value AS BIGINT) > ?`, v, rulesMark, at).Error; err != nil {
 			return err
 		}
 		return tx.Exec(`DELETE FROM settings WHERE key = ? AND value = ?`, rulesRewind, v).Error
@@ -94,13 +95,57 @@ func (s *Store) PickedRulesRewind(ctx context.Context, at int64) error {
 	return nil
 }
 
-// LatestArrival is the arrival position of the newest comment.
+// LatestArrival is the arrival position of the newest comment (on
+// PostgreSQL, the newest below the horizon: see arrivalHorizon).
 func (s *Store) LatestArrival(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.WithContext(ctx).Raw(`SELECT COALESCE(MAX(rowid), 0) FROM comments`).Scan(&n).Error; err != nil {
+	q, args := `SELECT COALESCE(MAX(rowid), 0) FROM comments`, []any(nil)
+	if s.pg {
+		h, err := s.arrivalHorizon(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("store: latest arrival: %w", err)
+		}
+		q, args = `SELECT COALESCE(MAX(arrival), 0) FROM comments WHERE arrival < ?`, []any{h}
+	}
+	if err := s.r.WithContext(ctx).Raw(q, args...).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("store: latest arrival: %w", err)
 	}
 	return n, nil
+}
+
+// arrivalHorizon is, on PostgreSQL, the arrival below which every comment
+// is committed (or rolled back): a comment's arrival is the id of the
+// transaction that stored it (migrations/postgres/00012_rules.sql), and the
+// horizon is the oldest transaction still running on this database, or,
+// when none is, the next id to be handed out. Rules read arrivals below it
+// only, so a transaction that commits late is never passed over. (The next
+// id is read first: a transaction that got its id before it and is still
+// running is then among those listed running.) Other databases of the
+// server do not hold it back.
+func (s *Store) arrivalHorizon(ctx context.Context) (int64, error) {
+	db, err := s.r.DB()
+	if err != nil {
+		return 0, err
+	}
+	var next int64
+	if err := db.QueryRowContext(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&next); err != nil {
+		return 0, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT backend_xid::text::bigint FROM pg_stat_activity
+		WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	h := next
+	for rows.Next() {
+		var x int64 // 32 bits: the full id is the latest one below next that ends in them
+		if err := rows.Scan(&x); err != nil {
+			return 0, err
+		}
+		h = min(h, next-int64(uint32(next)-uint32(x)))
+	}
+	return h, rows.Err()
 }
 
 // arrivalRow is a comment with its arrival position.
@@ -119,10 +164,25 @@ func (s *Store) Arrivals(ctx context.Context, after int64, limit int) ([]inbox.I
 	if err != nil {
 		return nil, after, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT c.rowid, c.id, c.account_id, c.media_id, c.media_product_type, c.surface, c.ad_id,
+	const cols = `c.id, c.account_id, c.media_id, c.media_product_type, c.surface, c.ad_id,
 			c.ad_title, c.parent_id, c.from_id, c.username, c.text, c.live, c.status, c.status_by, c.deadline, c.deadline_exact,
-			c.received_at, c.rule_id, c.suggested_template_id, COALESCE(a.username, '')
-		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`, after, limit)
+			c.received_at, c.rule_id, c.suggested_template_id, COALESCE(a.username, '')`
+	q, args := `SELECT c.rowid, `+cols+`
+		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`, []any{after, limit}
+	if s.pg {
+		// Whole transactions below the horizon: a batch never ends inside
+		// one (they share an arrival), so it may hold more than limit.
+		h, err := s.arrivalHorizon(ctx)
+		if err != nil {
+			return nil, after, fmt.Errorf("store: arrivals after %d: %w", after, err)
+		}
+		q, args = `SELECT c.arrival, `+cols+`
+		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id
+		WHERE c.arrival > $1 AND c.arrival <= (SELECT MAX(arrival) FROM
+			(SELECT arrival FROM comments WHERE arrival > $1 AND arrival < $2 ORDER BY arrival LIMIT $3) AS b)
+		ORDER BY c.arrival, c.id`, []any{after, h, limit}
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, after, fmt.Errorf("store: arrivals after %d: %w", after, err)
 	}
@@ -165,8 +225,17 @@ func (s *Store) RecentComments(ctx context.Context, userID int64, since time.Tim
 	}
 	// Arrival order is receipt order, so the first row older than since
 	// ends the walk.
-	rows, err := db.QueryContext(ctx, `SELECT rowid, id, account_id, media_id, surface, text, received_at
-		FROM comments WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`, before, limit)
+	q := `SELECT rowid, id, account_id, media_id, surface, text, received_at
+		FROM comments WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`
+	if s.pg {
+		// Whole transactions (they share an arrival): a page may hold more
+		// than limit, and the next one starts below its last arrival.
+		q = `SELECT arrival, id, account_id, media_id, surface, text, received_at
+		FROM comments WHERE arrival < $1 AND arrival >= (SELECT COALESCE(MIN(arrival), 0) FROM
+			(SELECT arrival FROM comments WHERE arrival < $1 ORDER BY arrival DESC LIMIT $2) AS b)
+		ORDER BY arrival DESC, id DESC`
+	}
+	rows, err := db.QueryContext(ctx, q, before, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: recent comments: %w", err)
 	}
@@ -260,7 +329,7 @@ func (s *Store) ApplyRules(ctx context.Context, outcomes []rules.Outcome, mark i
 		if out.Replies, err = queueAutomatic(tx, replies, now); err != nil {
 			return nil, err
 		}
-		err = tx.Exec(`UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND CAST(value AS INTEGER) < ?`,
+		err = tx.Exec(`UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND CAST(value AS BIGINT) < ?`,
 			strconv.FormatInt(mark, 10), now, rulesMark, mark).Error
 		return changes, err
 	})
@@ -382,7 +451,7 @@ func queueAutomatic(tx *gorm.DB, rs []reply.Reply, now int64) ([]reply.Reply, er
 		}
 	}
 	for id, n := range uses {
-		err := tx.Exec(`UPDATE templates SET use_count = use_count + ?, last_used_at = MAX(last_used_at, ?) WHERE id = ?`, n, now, id).Error
+		err := tx.Exec(`UPDATE templates SET use_count = use_count + ?, last_used_at = CASE WHEN last_used_at > ? THEN last_used_at ELSE ? END WHERE id = ?`, n, now, now, id).Error
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,7 @@ func (s *Store) Teammates(ctx context.Context, userID int64) ([]team.Member, err
 	err := s.r.WithContext(ctx).Raw(`SELECT u.id, u.name, u.role, u.avatar_url, u.last_seen_at, a.account_id
 		FROM account_access a JOIN users u ON u.id = a.user_id
 		WHERE a.can_reply = 1 AND a.account_id IN (SELECT account_id FROM account_access WHERE user_id = ? AND can_reply = 1)
-		ORDER BY u.name COLLATE NOCASE, u.id, a.account_id`, userID).Scan(&rows).Error
+		ORDER BY lower(u.name), u.id, a.account_id`, userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: teammates of %d: %w", userID, err)
 	}
