@@ -21,8 +21,6 @@ const replyingSelect = `COALESCE((SELECT group_concat(p.user_id || ':' || pu.nam
 const replyingSelectPG = `COALESCE((SELECT string_agg(p.user_id || ':' || pu.name, chr(31) ORDER BY p.since, p.user_id)
 	FROM presence p JOIN users pu ON pu.id = p.user_id WHERE p.comment_id = c.id), '')`
 
-
-
 func parseReplying(s string) []inbox.Person {
 	if s == "" {
 		return nil
