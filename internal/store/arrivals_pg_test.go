@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
@@ -92,5 +93,63 @@ func TestApplyRules_twoProcessesApplyOnce(t *testing.T) {
 	r1, r2 := <-done, <-done
 	if r1.err != nil || r2.err != nil || r1.n+r2.n != len(cs) {
 		t.Errorf("applied %d and %d (%v, %v); want %d in all", r1.n, r2.n, r1.err, r2.err, len(cs))
+	}
+}
+
+// TestAutoAssign_twoProcessesGiveEachCommentOnce: two processes passing
+// over one account's waiting comments at once give each comment once, in
+// one turn (the pass is one at a time per account).
+func TestAutoAssign_twoProcessesGiveEachCommentOnce(t *testing.T) {
+	testdb.SkipUnlessPostgres(t)
+	ctx := context.Background()
+	dsn := testdb.DSN(t)
+	c := &clock{t: time.Now()}
+	a := storetest.OpenWith(t, dsn, store.Options{Now: c.Now})
+	b := storetest.OpenWith(t, dsn, store.Options{Now: c.Now})
+	storetest.Account(t, a, "111", "p1", "acme.coffee", nil)
+	ava := storetest.User(t, a, "fb-ava", "Ava", "admin")
+	eli := storetest.User(t, a, "fb-eli", "Eli", "agent")
+	for _, u := range []int64{ava, eli} {
+		storetest.Grant(t, a, u, "111")
+		if err := a.TouchSession(ctx, nil, u, c.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.SetAutoAssign(ctx, ava, "111", true, 1000); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Second)
+	var cs []inbox.Comment
+	for i := range 40 {
+		cs = append(cs, inbox.Comment{ID: fmt.Sprint("n", i), AccountID: "111", Deadline: c.Now().Add(time.Hour)})
+	}
+	seedAt(t, a, c.Now(), cs...)
+	done := make(chan int, 2)
+	for _, st := range []*store.Store{a, b} {
+		go func() {
+			total := 0
+			for range 4 {
+				n, err := st.AutoAssign(ctx, "111", 10)
+				if err != nil {
+					t.Error(err)
+				}
+				total += n
+			}
+			done <- total
+		}()
+	}
+	if n := <-done + <-done; n != len(cs) {
+		t.Errorf("assigned %d in all, want %d (each once)", n, len(cs))
+	}
+	perUser := map[int64]int{}
+	for _, cm := range cs {
+		h, err := a.Assignments(ctx, cm.ID)
+		if err != nil || len(h) != 1 {
+			t.Fatalf("%s: %d assignments, %v; want 1", cm.ID, len(h), err)
+		}
+		perUser[h[0].AssigneeID]++
+	}
+	if perUser[ava] != 20 || perUser[eli] != 20 {
+		t.Errorf("given %v, want 20 each (one turn for both processes)", perUser)
 	}
 }
