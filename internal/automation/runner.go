@@ -32,11 +32,14 @@ type RunnerStore interface {
 // runnerLease is the lease one process holds while it applies the rules:
 // with several processes on one database, one applies them (a rule applies
 // to a comment once either way, in the store; the lease saves the others
-// the work). Renewed every pass; a stopped process's runs out after
-// runnerLeaseFor and another takes over from the stored mark.
+// the work). Renewed every pass (Poll, 2 s by default); a killed process's
+// runs out after runnerLeaseFor, short so that rules pause only seconds
+// (also for the process itself restarted after a crash), and another takes
+// over from the stored mark. A pass longer than the lease lets a second
+// process run too, which costs work, not correctness.
 const (
 	runnerLease    = "rules runner"
-	runnerLeaseFor = 20 * time.Second
+	runnerLeaseFor = 8 * time.Second
 )
 
 // Replier prepares automatic replies and wakes the sending Worker
