@@ -121,7 +121,9 @@ func (s *Store) LatestArrival(ctx context.Context) (int64, error) {
 // only, so a transaction that commits late is never passed over. (The next
 // id is read first: a transaction that got its id before it and is still
 // running is then among those listed running.) Other databases of the
-// server do not hold it back.
+// server do not hold it back. PostgreSQL shows a session's transaction to
+// its own role (and to superusers), so every process connects as one role,
+// as "More than one machine" (README) sets them up.
 func (s *Store) arrivalHorizon(ctx context.Context) (int64, error) {
 	db, err := s.r.DB()
 	if err != nil {

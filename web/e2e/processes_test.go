@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -84,6 +85,18 @@ func TestProcesses_webhookToAReachesAStreamOnB(t *testing.T) {
 	}
 	if !strings.Contains(ev.Data, "Seen from the other process?") {
 		t.Errorf("B's row: %.300s", ev.Data)
+	}
+	// Presence across processes: Eli opens the comment's composer on A; Ava,
+	// streaming from B, sees "Eli is replying" on its row.
+	eli := w.Login(t, d.User("Eli").ID)
+	if r := eli.PostForm(t, "/inbox/comments/"+id+"/presence", url.Values{"state": {"on"}}); r.Status != http.StatusNoContent {
+		t.Fatalf("Eli's presence on A = %d %s", r.Status, r.Body)
+	}
+	ev, _, ok = stream.Until(15*time.Second, func(e webtest.Event) bool {
+		return e.Name == "comment" && strings.Contains(e.Data, `id="comment-`+id+`"`) && strings.Contains(e.Data, "row-presence")
+	})
+	if !ok || !strings.Contains(ev.Data, "Eli") {
+		t.Fatalf("Eli's presence on A never reached B's stream (%.300s)", ev.Data)
 	}
 	if testing.Short() {
 		return
