@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +23,27 @@ func (w *World) comment(t testing.TB, in map[string]any) string {
 }
 
 func rowSel(id string) string { return "#comment-" + id }
+
+// waitSettled waits until comment id's timestamp was read (its deadline is
+// exact): that change refreshes its row and open panel, which a test that
+// clicks in them must not race (the read waits up to a second to batch, so
+// it may land after the page is open, more so on a slower database).
+func (w *World) waitSettled(t testing.TB, c *Client, id string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var cm struct {
+			Exact bool `json:"deadline_exact"`
+		}
+		if r := c.Get(t, "/api/v1/comments/"+id); r.Status == http.StatusOK && json.Unmarshal([]byte(r.Body), &cm) == nil && cm.Exact {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("comment %s: not stored with its timestamp read", id)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
 
 // TestBrowser_inboxLiveAndEscaped: a comment injected through the
 // simulator appears without a reload, and its HTML stays text.

@@ -91,6 +91,7 @@ func TestBrowser_publicReplyNudgeHide(t *testing.T) {
 	b.Screenshot("nudge-posted")
 
 	id = w.comment(t, map[string]any{"account": acct, "username": "kai_m", "text": "How much is the blue one? 💙"})
+	w.waitSettled(t, w.Login(t, ava.ID), id)
 	openComment(b, id)
 	b.Do(chromedp.Click(chromedp.CSS("[data-testid=detail-text]")), chromedp.KeyEvent("p"))
 	b.WaitFor(`document.activeElement === document.querySelector("[data-testid=public-reply-text]")`, 5*time.Second)
@@ -168,6 +169,7 @@ func TestBrowser_deleteAndBulkHide(t *testing.T) {
 	acct := d.Account("acme.coffee").ID
 	id := w.comment(t, map[string]any{"account": acct, "username": "spam.bot", "text": "Cheap followers at spam.example"})
 	gone := w.comment(t, map[string]any{"account": acct, "username": "kai_m", "text": "never mind"})
+	w.waitSettled(t, w.Login(t, d.User("Ava").ID), id)
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitLive()
 	openComment(b, id)

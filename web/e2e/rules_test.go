@@ -252,6 +252,7 @@ func TestBrowser_suggestRule(t *testing.T) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
+	w.waitSettled(t, ava, id)
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
 	b.WaitFor(`(document.querySelector("[data-testid=reply-text]")||{}).value === `+jsString(want), 5*time.Second)
 	if got := b.Text("[data-testid=reply-suggestion] span:last-child"); got != "Suggested by rule Price questions: “Price list”. Edit it or send it as it is." {
