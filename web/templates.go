@@ -203,13 +203,14 @@ type apiTemplate struct {
 	Shortcut   string     `json:"shortcut"`
 	Folder     string     `json:"folder"`
 	Public     bool       `json:"public"`
+	Position   int        `json:"position"`
 	UseCount   int64      `json:"use_count"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	UpdatedBy  string     `json:"updated_by"`
 }
 
 func toAPITemplate(t templates.Template) apiTemplate {
-	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, Public: t.Public, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
+	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, Public: t.Public, Position: t.Position, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
 	if !t.LastUsedAt.IsZero() {
 		lu := t.LastUsedAt.UTC()
 		out.LastUsedAt = &lu
@@ -223,6 +224,7 @@ type apiTemplateIn struct {
 	Shortcut string `json:"shortcut"`
 	Folder   string `json:"folder"`
 	Public   bool   `json:"public"`
+	Position int    `json:"position"` // 0 keeps the place (a new one goes last)
 }
 
 // apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=,
@@ -259,7 +261,7 @@ func (s *Server) apiCreateTemplate(c echo.Context) error {
 	u := userOf(c)
 	t, err := s.deps.Library.CreateTemplate(c.Request().Context(), templates.Input(in), u.ID, u.Name)
 	if err != nil {
-		return firstFieldError(err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, toAPITemplate(t))
 }
@@ -277,7 +279,7 @@ func (s *Server) apiUpdateTemplate(c echo.Context) error {
 	u := userOf(c)
 	saved, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, templates.Input(in), u.ID, u.Name)
 	if err != nil {
-		return firstFieldError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, toAPITemplate(saved))
 }
