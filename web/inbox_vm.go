@@ -387,33 +387,30 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 // maxPicks bounds the templates offered in the composer.
 const maxPicks = 30
 
-// replyTemplates are the shared templates rendered for this comment, most
-// used first; the first nine get number keys.
+// replyTemplates are the shared templates rendered for this comment, in
+// the order admins set; the first nine get number keys.
 func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
 	return s.renderedTemplates(c, it, templates.AudiencePrivate, func(text string) bool { return len(text) > reply.MaxBytes })
 }
 
 // renderedTemplates are one audience's templates rendered for the comment,
-// most used first; tooLong marks those its composer cannot send. Private
-// ones get number keys (1–9), public ones none, so a key never posts a
-// private text publicly.
+// in the order admins set (never by usage, so keys stay put); tooLong marks
+// those its composer cannot send. Private ones get number keys (1–9),
+// public ones none, so a key never posts a private text publicly.
 func (s *Server) renderedTemplates(c echo.Context, it inbox.Item, aud templates.Audience, tooLong func(string) bool) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed, Audience: aud})
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortPosition, Audience: aud})
 	if err != nil {
 		return nil, err
 	}
 	vars := templates.VarsFor(it)
+	keys := templates.Keys(list)
 	var out []views.ReplyTemplateVM
 	for _, t := range list {
 		text, err := t.Render(vars)
 		if err != nil {
 			continue // a body saved before a rule changed: not offered
 		}
-		vm := views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: tooLong(text)}
-		if len(out) < 9 && aud == templates.AudiencePrivate {
-			vm.Key = strconv.Itoa(len(out) + 1)
-		}
-		out = append(out, vm)
+		out = append(out, views.ReplyTemplateVM{ID: t.ID, Key: keys[t.ID], Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: tooLong(text)})
 		if len(out) == maxPicks {
 			break
 		}

@@ -38,6 +38,13 @@
     else fallback();
   });
 
+  // A refused form opens on its error summary, which names every problem
+  // (after an htmx swap as well as on a full load).
+  htmx.onLoad(function () {
+    var sum = $("[data-testid=error-summary]");
+    if (sum && !sum._shown) { sum._shown = true; sum.focus(); }
+  });
+
   // ——— Countdowns: the server's clock, corrected for this browser's skew ———
   var skew = 0;
   function now() { return Date.now() + skew; }
