@@ -1,4 +1,5 @@
 -- +goose Up
+-- (Numbered 120: issue 20's second migration; goose needs a number of its own.)
 -- The templates' order in the reply box, set by admins (issue 20): keys
 -- 1–9 pick the first nine private templates in this order, and usage never
 -- changes it. Existing templates keep the order the reply box showed them
