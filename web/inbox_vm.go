@@ -113,21 +113,39 @@ func statusActions(c inbox.Comment) []views.StatusAction {
 }
 
 // deadlineText says when the window closes, in words.
-func deadlineText(c inbox.Comment, now time.Time) string {
+func deadlineText(c inbox.Comment, now time.Time) views.TimeNoteVM {
 	switch {
 	case c.Live && c.Status == inbox.StatusExpired:
-		return "The broadcast ended: Instagram no longer accepts a private reply to this comment."
+		return views.TimeNoteVM{Before: "The broadcast ended: Instagram no longer accepts a private reply to this comment."}
 	case c.Live:
-		return "LIVE — can be answered until the broadcast ends."
+		return views.TimeNoteVM{Before: "LIVE — can be answered until the broadcast ends."}
 	case !now.Before(c.Deadline):
-		return "The 7-day reply window closed on " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC") + "."
+		return views.TimeNoteVM{Before: "The 7-day reply window closed on ", At: localDateTime(c.Deadline), AtISO: isoMS(c.Deadline), Local: "datetime", After: "."}
 	}
-	s := "Reply by " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC")
+	n := views.TimeNoteVM{Before: "Reply by ", At: localDateTime(c.Deadline), AtISO: isoMS(c.Deadline), Local: "datetime", After: "."}
 	if !c.DeadlineExact {
-		s += " (approximate: Instagram has not yet confirmed when the comment was made)"
+		n.After = " (approximate: Instagram has not yet confirmed when the comment was made)."
 	}
-	return s + "."
+	return n
 }
+
+// deadlineLead is what the panel's headline countdown counts: the time
+// left to reply, while there is some.
+func deadlineLead(c inbox.Comment, now time.Time) string {
+	switch {
+	case c.Status != inbox.StatusOpen:
+		return ""
+	case c.Live:
+		return "until the broadcast ends"
+	case now.Before(c.Deadline):
+		return "left to reply"
+	}
+	return ""
+}
+
+// localDateTime is a moment as the page shows it before its script puts it
+// in the viewer's time zone.
+func localDateTime(t time.Time) string { return t.UTC().Format("Mon 2 Jan, 15:04 UTC") }
 
 // emptyState says what an empty list means.
 func emptyState(f inbox.Filter, account string) views.EmptyVM {
@@ -331,7 +349,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	row := toRowVM(it, f, now)
 	vm := views.CommentDetailVM{
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
-		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), Deadline: deadlineText(it.Comment, now), DeadlineLead: deadlineLead(it.Comment, now),
 		ListURL: "/inbox",
 	}
 	if vm.FilterQuery != "" {
@@ -453,8 +471,9 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 			rv.StateLabel = "Queued — on hold until replies for @" + it.AccountUsername + " are resumed"
 		}
 		if last.State == reply.Queued && !p.EstimateQ.IsZero() {
-			rv.StateLabel = "Queued — expected to go out at " + p.EstimateQ.UTC().Format("15:04 UTC") +
-				" (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"
+			rv.StateLabel = "Queued — expected to go out at "
+			rv.StateTime = views.TimeNoteVM{At: p.EstimateQ.UTC().Format("15:04 UTC"), AtISO: isoMS(p.EstimateQ), Local: "time",
+				After: " (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"}
 		}
 		vm.Existing = &rv
 	}
@@ -469,7 +488,8 @@ func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
 	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: replyBy(r),
 		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
 	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
-		vm.StateLabel = "Retrying — next attempt " + r.NextAttemptAt.UTC().Format("15:04:05 UTC")
+		vm.StateLabel = "Retrying — next attempt "
+		vm.StateTime = views.TimeNoteVM{At: r.NextAttemptAt.UTC().Format("15:04:05 UTC"), AtISO: isoMS(r.NextAttemptAt), Local: "time-s"}
 	}
 	return vm
 }

@@ -46,6 +46,22 @@
     if (sum && !sum._shown) { sum._shown = true; sum.focus(); }
   });
 
+  // Moments the server wrote in UTC (<time data-local>), in this viewer's
+  // own time zone.
+  var localFormats = {
+    datetime: { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    time: { hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    "time-s": { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }
+  };
+  htmx.onLoad(function (el) {
+    $$("time[data-local]", el.parentNode || el).forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime")), f = localFormats[t.dataset.local];
+      if (!f || isNaN(d) || t.dataset.shown) return;
+      t.dataset.shown = "local";
+      t.textContent = new Intl.DateTimeFormat(undefined, f).format(d);
+    });
+  });
+
   // ——— Countdowns: the server's clock, corrected for this browser's skew ———
   var skew = 0;
   function now() { return Date.now() + skew; }
