@@ -203,7 +203,7 @@ type ReplyTemplateVM struct {
 type ReplyVM struct {
 	State      string
 	StateLabel string
-	StateTime  TimeNoteVM // a time that ends the label (a retry, a queued send's estimate); zero for none
+	StateTime  TimeNoteVM // StateLabel as shown: its time (a retry, a queued send's estimate) in the viewer's zone
 	Text       string
 	By         string
 	When       string

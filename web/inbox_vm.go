@@ -469,11 +469,12 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 		rv := toReplyVM(*last, now)
 		if last.State == reply.Queued && p.Hold != nil {
 			rv.StateLabel = "Queued — on hold until replies for @" + it.AccountUsername + " are resumed"
+			rv.StateTime = views.TimeNoteVM{Before: rv.StateLabel}
 		}
 		if last.State == reply.Queued && !p.EstimateQ.IsZero() {
-			rv.StateLabel = "Queued — expected to go out at "
-			rv.StateTime = views.TimeNoteVM{At: p.EstimateQ.UTC().Format("15:04 UTC"), AtISO: isoMS(p.EstimateQ), Local: "time",
-				After: " (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"}
+			rv.StateTime = views.TimeNoteVM{Before: "Queued — expected to go out at ", At: p.EstimateQ.UTC().Format("15:04 UTC"),
+				AtISO: isoMS(p.EstimateQ), Local: "time", After: " (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"}
+			rv.StateLabel = rv.StateTime.Before + rv.StateTime.At + rv.StateTime.After
 		}
 		vm.Existing = &rv
 	}
@@ -487,9 +488,10 @@ func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
 	}
 	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: replyBy(r),
 		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
+	vm.StateTime = views.TimeNoteVM{Before: vm.StateLabel}
 	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
-		vm.StateLabel = "Retrying — next attempt "
-		vm.StateTime = views.TimeNoteVM{At: r.NextAttemptAt.UTC().Format("15:04:05 UTC"), AtISO: isoMS(r.NextAttemptAt), Local: "time-s"}
+		vm.StateTime = views.TimeNoteVM{Before: "Retrying — next attempt ", At: r.NextAttemptAt.UTC().Format("15:04:05 UTC"), AtISO: isoMS(r.NextAttemptAt), Local: "time-s"}
+		vm.StateLabel = vm.StateTime.Before + vm.StateTime.At
 	}
 	return vm
 }
