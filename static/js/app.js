@@ -369,7 +369,7 @@
       default:
         var t = /^[1-9]$/.test(e.key) && $('[data-template-key="' + e.key + '"]');
         if (!t) return;
-        t.click();
+        insertTemplate(t, null, null, true);
     }
     e.preventDefault();
   });
@@ -442,7 +442,13 @@
   // A template goes in at the cursor (or over the selection); Undo, the
   // button or ⌘/Ctrl+Z, puts back exactly what was there.
   var undo = null;
-  function insertTemplate(btn, from, to) {
+  // byKey: a digit picked it, and the box takes the focus when the key is
+  // released, so the digit itself never lands in it.
+  var focusOnKeyUp = null;
+  document.addEventListener("keyup", function () {
+    if (focusOnKeyUp) { focusOnKeyUp.focus(); focusOnKeyUp = null; }
+  });
+  function insertTemplate(btn, from, to, byKey) {
     var form = btn.closest("form"), box = $("[data-testid=reply-text]", form);
     if (box.disabled || box.readOnly || btn.disabled) return;
     var tid = $("[data-testid=reply-template-id]", form), text = btn.dataset.templateText;
@@ -455,7 +461,7 @@
     closePicker(box);
     showUndo(form, $("span", btn));
     updateComposer(box);
-    box.focus();
+    if (byKey) focusOnKeyUp = box; else box.focus();
   }
   function showUndo(form, nameEl) {
     var note = $("[data-testid=template-undo]", form);
@@ -539,6 +545,7 @@
       case "Enter":
         if (e.metaKey || e.ctrlKey || !picker.active) return;
         choose(picker.active);
+        swallowKey = true;
         break;
       case "Escape": closedAt = picker.from; closePicker(box); break;
       default: return;
@@ -546,6 +553,11 @@
     e.preventDefault();
     e.stopPropagation();
   }, true); // before the page's keys: Esc here closes the picker, not the box
+  // The Enter that inserted a template adds no line break, even when the
+  // key's character arrives on its own.
+  var swallowKey = false;
+  document.addEventListener("beforeinput", function (e) { if (swallowKey) e.preventDefault(); }, true);
+  document.addEventListener("keyup", function () { swallowKey = false; });
   document.addEventListener("mousedown", function (e) {
     var opt = e.target.closest && e.target.closest(".template-picker [role=option]");
     if (!opt) return;

@@ -226,7 +226,7 @@ func TestBrowser_panelHeadlineLocalTimesSentReplyAndPublicReply(t *testing.T) {
 	// The headline: first in the card, large, with the words.
 	if got := Eval[string](b, `(() => {
 		const card = document.querySelector("#detail .detail-card");
-		const first = [...card.children].find(el => el.offsetParent !== null);
+		const first = [...card.children].find(el => el.offsetParent !== null && !el.matches("[data-testid=detail-close]")); // the way back is a control, not content
 		const chip = document.querySelector("#detail [data-testid=detail-countdown]");
 		return first.dataset.testid + " " + parseFloat(getComputedStyle(chip).fontSize) + " " + first.textContent.replace(/\s+/g, " ").trim();
 	})()`); !strings.HasPrefix(got, "detail-deadline 20 ") || !strings.HasSuffix(got, "h left to reply") {
@@ -282,6 +282,12 @@ func TestBrowser_panelHeadlineLocalTimesSentReplyAndPublicReply(t *testing.T) {
 	}
 	w.Control(t, "POST", "/control/live/start", map[string]string{"account": acct.ID}, &live)
 	lid := w.comment(t, map[string]any{"account": acct.ID, "text": "Is the green one back?", "media": live.MediaID, "username": "river.walks"})
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		req, _ := http.NewRequest(http.MethodGet, api.Base+"/api/v1/comments/"+lid, nil)
+		if r := api.Do(t, req); r.Status == http.StatusOK || time.Now().After(end) {
+			break
+		}
+	}
 	b.Navigate(w.App.URL + "/inbox/comments/" + lid)
 	b.WaitFor(`!!document.querySelector("#detail [data-testid=public-reply-open]")`, 10*time.Second)
 	publicOff("Live")
