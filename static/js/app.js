@@ -43,7 +43,7 @@
   // (after an htmx swap as well as on a full load).
   htmx.onLoad(function () {
     var sum = $("[data-testid=error-summary]");
-    if (sum && !sum._shown) { sum._shown = true; sum.focus(); }
+    if (sum && !sum._shown) { sum._shown = true; sum.focus({ preventScroll: true }); window.scrollTo(0, 0); }
   });
 
   // Moments the server wrote in UTC (<time data-local>), in this viewer's
