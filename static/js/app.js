@@ -487,7 +487,7 @@
   // Typing "/" at the start of the box or after a space opens the picker:
   // the text after it filters, arrows choose, Enter inserts, Esc closes and
   // leaves the "/" as typed.
-  var picker = null; // {box, from, active, closedAt}
+  var picker = null, pickerMax = 8; // picker: {box, from, active}
   var closedAt = -1;
   function slashToken(box) {
     var m = /(^|\s)\/([^\s\/]*)$/.exec(box.value.slice(0, box.selectionStart));
@@ -514,14 +514,18 @@
     if (!el || !tok || tok.from === closedAt) { if (!tok) closedAt = -1; closePicker(box); return; }
     closedAt = -1;
     picker = { box: box, from: tok.from, active: null };
-    var shown = 0;
+    // At most pickerMax at once, so the list never scrolls: typing narrows it.
+    var shown = 0, more = 0;
     $$("[role=option]", el).forEach(function (o) {
-      o.hidden = o.dataset.search.indexOf(tok.q) < 0;
-      if (!o.hidden) shown++;
+      var match = o.dataset.search.indexOf(tok.q) >= 0;
+      o.hidden = !match || shown >= pickerMax;
+      if (!o.hidden) shown++; else if (match) more++;
     });
-    var empty = $("[data-testid=template-picker-empty]", el);
+    var empty = $("[data-testid=template-picker-empty]", el), rest = $("[data-testid=template-picker-more]", el);
     empty.hidden = shown > 0;
     empty.textContent = shown ? "" : fill(empty.dataset.format, { q: tok.q });
+    rest.hidden = more === 0;
+    rest.textContent = more ? fill(rest.dataset.format, { n: more }) : "";
     el.hidden = false;
     setActive(options(el)[0] || null);
   }
