@@ -133,7 +133,7 @@ type CommentDetailVM struct {
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
 	FilterQuery  string
-	ListURL      string // the list this comment was opened from, with its filters
+	ListURL      string     // the list this comment was opened from, with its filters
 	Deadline     TimeNoteVM // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)", the time in the viewer's zone
 	DeadlineLead string     // the words beside the headline countdown: "left to reply"; "" for none
 	OpenOnMedia  string

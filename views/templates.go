@@ -59,7 +59,7 @@ type TemplateFormVM struct {
 	Shortcut string // without "/"
 	Folder   string
 	Body     string
-	Public   bool // for public replies under the comment
+	Public   bool   // for public replies under the comment
 	Position string // its place in the reply box, "1" first; "" for a new one (last)
 	Places   int    // how many places there are (the templates, and a new one)
 }
