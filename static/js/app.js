@@ -469,6 +469,7 @@
     var text = $("[data-undo-text]", note);
     text.textContent = nameEl ? fill(text.dataset.format, { name: nameEl.textContent }) : "";
     $("[data-testid=template-undo-button]", note).hidden = !nameEl;
+    note.classList.toggle("shown", !!nameEl);
   }
   function undoTemplate() {
     var u = undo, box = u && u.box;
