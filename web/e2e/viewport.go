@@ -29,3 +29,13 @@ func (b *Browser) Viewport(width, height int, mobile bool) {
 		return err
 	}))
 }
+
+// TimeZone makes the tab live in an IANA time zone ("Asia/Tokyo"); ""
+// restores the machine's.
+func (b *Browser) TimeZone(id string) {
+	b.t.Helper()
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: id})
+		return err
+	}))
+}
