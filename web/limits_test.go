@@ -118,8 +118,10 @@ func TestBodies_noSessionNoRead(t *testing.T) {
 		n, slowest.Round(time.Millisecond), float64(alloc)/(1<<20), float64(heap)/(1<<20))
 	// Reading them would allocate at least the gigabyte they add up to
 	// (1.8 GB before the fix). How long the batch takes depends on the
-	// machine's load, so it is logged, not checked.
-	if alloc > 64<<20 || heap > 16<<20 {
+	// machine's load, so it is logged, not checked. The heap also holds what
+	// the app's workers hold meanwhile (on PostgreSQL, pgx's connection
+	// buffers: 17 MB was seen there under load), far below the gigabyte.
+	if alloc > 64<<20 || heap > 32<<20 {
 		t.Errorf("the server read the bodies: allocated %d MB, heap grew %d MB", alloc>>20, heap>>20)
 	}
 
