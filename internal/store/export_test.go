@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"strings"
+
+	"github.com/replydesk/replydesk/internal/inbox"
 )
 
 // ExplainItems is SQLite's plan for reading inbox rows by id (tests).
@@ -11,6 +13,20 @@ func (s *Store) ExplainItems(ctx context.Context) (string, error) {
 		Detail string
 	}
 	err := s.r.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+itemSelect+" WHERE c.id IN ?", []string{"a", "b"}).Scan(&rows).Error
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(r.Detail + "\n")
+	}
+	return b.String(), err
+}
+
+// ExplainInbox is SQLite's plan for one inbox page (tests).
+func (s *Store) ExplainInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor) (string, error) {
+	q, args := s.inboxQuery(userID, f, cur, 50)
+	var rows []struct {
+		Detail string
+	}
+	err := s.r.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&rows).Error
 	var b strings.Builder
 	for _, r := range rows {
 		b.WriteString(r.Detail + "\n")

@@ -118,21 +118,12 @@ func likeAny(s string) string {
 // ListInbox is one page of the comments userID may see, filtered and
 // sorted, after cursor (keyset paging on indexed columns).
 func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error) {
-	cond, args := where(userID, f, s.now())
-	key, order := "c.deadline", "c.deadline, c.id"
-	cmp := ">"
-	if f.Sort == inbox.SortNewest {
-		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
-	}
-	if cur != nil {
-		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
-		args = append(args, cur.Key, cur.ID)
-	}
+	q, args := s.inboxQuery(userID, f, cur, limit)
 	var rows []itemRow
-	q := itemSelect + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?"
-	if err := s.r.WithContext(ctx).Raw(q, append(args, limit+1)...).Scan(&rows).Error; err != nil {
+	if err := s.r.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
 		return inbox.Page{}, fmt.Errorf("store: list inbox: %w", err)
 	}
+	rank := liveRank(f)
 	var page inbox.Page
 	if len(rows) > limit {
 		rows = rows[:limit]
@@ -141,13 +132,59 @@ func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur
 		if f.Sort == inbox.SortNewest {
 			k = last.C.ReceivedAt
 		}
-		page.Next = &inbox.Cursor{Key: k, ID: last.C.ID}
+		page.Next = &inbox.Cursor{Live: rank != "" && last.C.Live && last.C.Status == string(inbox.StatusOpen), Key: k, ID: last.C.ID}
 	}
 	page.Items = make([]inbox.Item, len(rows))
 	for i, r := range rows {
 		page.Items[i] = r.toItem()
 	}
 	return page, nil
+}
+
+// inboxQuery is ListInbox's query: one more row than limit, to know whether
+// another page follows.
+func (s *Store) inboxQuery(userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (string, []any) {
+	cond, args := where(userID, f, s.now())
+	key, order := "c.deadline", "c.deadline, c.id"
+	cmp := ">"
+	if f.Sort == inbox.SortNewest {
+		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
+	}
+	rank := liveRank(f)
+	if rank != "" {
+		order = rank + " DESC, " + order
+	}
+	switch {
+	case cur == nil:
+	case rank == "":
+		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
+		args = append(args, cur.Key, cur.ID)
+	case cur.Live: // the rest of the Live comments, then everything else
+		// Not an OR of two ranges, which SQLite would read and then sort:
+		// the index walk skips the Live rows already shown (a broadcast's,
+		// so few).
+		cond += fmt.Sprintf(" AND NOT (%s = 1 AND (%s, c.id) <= (?, ?))", rank, key)
+		args = append(args, cur.Key, cur.ID)
+	default:
+		cond += fmt.Sprintf(" AND %s = 0 AND (%s, c.id) > (?, ?)", rank, key)
+		args = append(args, cur.Key, cur.ID)
+	}
+	return itemSelect + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?", append(args, limit+1)
+}
+
+// liveRank is the order key that puts the open comments of running
+// broadcasts first (1 for them, 0 for the rest), "" when the list does not
+// (inbox.Filter.LiveFirst). In views of open comments only it is the live
+// column; in "all" it also asks for the open status. Both are index keys
+// (migrations/00204_live_first.sql).
+func liveRank(f inbox.Filter) string {
+	switch {
+	case !f.LiveFirst():
+		return ""
+	case f.View == inbox.ViewAll:
+		return "(c.live = 1 AND c.status = 'open')"
+	}
+	return "c.live"
 }
 
 func (s *Store) fillOpenOnMedia(ctx context.Context, items []inbox.Item, media map[string]bool) error {
