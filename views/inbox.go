@@ -139,6 +139,7 @@ type CommentDetailVM struct {
 	OpenOnMedia  string
 	Assign       AssignFormVM
 	Moderation   ModerationVM
+	Context      ContextVM // the post, the parent comment, when it was made
 }
 
 // StatusAction is a triage button in the detail panel.

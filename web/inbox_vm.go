@@ -381,7 +381,8 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
 	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
 	s.ruleInDetail(c, it, &vm)
-	return vm, nil
+	vm.Context, err = s.contextVM(c, it, f)
+	return vm, err
 }
 
 // maxPicks bounds the templates offered in the composer.

@@ -90,6 +90,22 @@
     });
   });
 
+  // Times in the viewer's time zone: <time datetime data-local-time> gets the
+  // exact local time beside it and, in full, as its title.
+  htmx.onLoad(function (el) {
+    $$("time[data-local-time]", el.parentNode || el).forEach(function (t) {
+      var d = new Date(t.dateTime);
+      if (t.dataset.local || isNaN(d)) return;
+      var span = document.createElement("span");
+      span.className = "local-time";
+      span.setAttribute("data-testid", "local-time");
+      span.textContent = " · " + d.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+      t.title = d.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+      t.dataset.local = "shown";
+      t.after(span);
+    });
+  });
+
   // ——— Inbox ———
   var inbox = null, rowsEl = null, pane = null;
   var cursorID = "", checked = new Set(), pending = new Map();
