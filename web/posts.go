@@ -26,8 +26,8 @@ func (s *Server) contextVM(c echo.Context, it inbox.Item, f inbox.Filter) (views
 	var vm views.ContextVM
 	if at, exact := commentTime(it.Comment); !at.IsZero() {
 		vm.PostedAgo = "posted " + ago(at, now)
-		if !exact {
-			vm.PostedAgo = "posted about " + ago(at, now)
+		if !exact && now.Sub(at) >= time.Minute {
+			vm.PostedAgo = "posted about " + ago(at, now) // from the webhook: Instagram has not confirmed it yet
 		}
 		vm.PostedISO, vm.PostedUTC = isoMS(at), at.UTC().Format("Mon 2 Jan 2006, 15:04 UTC")
 	}

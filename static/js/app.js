@@ -269,13 +269,23 @@
     }
     if (!$("[data-testid=load-more]")) rowsEl.appendChild(li); // else a later page holds it
   }
-  // A Live comment whose broadcast ended falls back into the list's order
-  // (unless it is the current row: nothing moves under the cursor).
-  function replace(id) {
-    var r = rowOf(id);
-    if (!r || liveRank(r) === 0 || id === cursorID || id === selectedID()) return;
-    r.remove();
-    insertSorted(r);
+  // Live comments whose broadcast ended fall back into the list's order
+  // (except the current row: nothing moves under the cursor). They leave
+  // first, then each goes back among rows that are in order.
+  var fallen = new Set(), fallTimer = 0;
+  function fallBack(id) {
+    fallen.add(id);
+    if (fallTimer) return;
+    fallTimer = setTimeout(function () {
+      var moving = [];
+      fallTimer = 0;
+      fallen.forEach(function (id) {
+        var r = rowOf(id);
+        if (r && liveRank(r) === 1 && id !== cursorID && id !== selectedID()) { r.remove(); moving.push(r); }
+      });
+      fallen.clear();
+      moving.forEach(insertSorted);
+    }, 0);
   }
   function flush() {
     pending.forEach(function (html, id) {
@@ -306,7 +316,7 @@
     }
     var m = rowID.exec(msg.data);
     if (m && m[1] === selectedID()) refreshPanel();
-    if (m && rowOf(m[1]) && liveRank(rowOf(m[1])) === 0) setTimeout(function () { replace(m[1]); }, 0);
+    if (m && rowOf(m[1]) && liveRank(rowOf(m[1])) === 0) fallBack(m[1]);
     if (!m || rowOf(m[1])) return; // htmx swaps rows on the page, and the rail, by id
     e.preventDefault();
     if (msg.type === "comment") pending.set(m[1], msg.data);
