@@ -20,9 +20,10 @@ func (s *Store) ExplainItems(ctx context.Context) (string, error) {
 	return b.String(), err
 }
 
-// ExplainInbox is SQLite's plan for one inbox page (tests).
-func (s *Store) ExplainInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor) (string, error) {
-	q, args := s.inboxQuery(userID, f, cur, 50)
+// ExplainInbox is SQLite's plan for one read of an inbox page, within part
+// (tests).
+func (s *Store) ExplainInbox(ctx context.Context, userID int64, f inbox.Filter, part string, cur *inbox.Cursor) (string, error) {
+	q, args := s.inboxQuery(userID, f, part, cur, 50)
 	var rows []struct {
 		Detail string
 	}
@@ -33,3 +34,6 @@ func (s *Store) ExplainInbox(ctx context.Context, userID int64, f inbox.Filter, 
 	}
 	return b.String(), err
 }
+
+// LiveNow is the Live part of a Live-first list (tests).
+const LiveNow = liveNow
