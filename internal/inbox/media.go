@@ -24,4 +24,6 @@ type Post struct {
 	PostedAt  time.Time // zero: unknown
 	Picture   bool      // a thumbnail is kept
 	ReadAt    time.Time // when Graph last answered; zero: never (yet)
+	// ReadFailures counts the reads that failed since the last success.
+	ReadFailures int
 }

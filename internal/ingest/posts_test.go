@@ -38,7 +38,7 @@ func TestPostReader_readsOnceKeepsPictureRetriesOutage(t *testing.T) {
 	if len(posts) < 2 {
 		t.Fatalf("want two feed posts on %s, have %v", f.acct, posts)
 	}
-	f.deliverOn(t, f.sim.Comment(map[string]any{"account": f.acct, "media": posts[0], "text": "how much?"}), posts[0])
+	f.deliverOn(t, f.sim.Comment(map[string]any{"account": f.acct, "media": posts[0], "text": "how much?"}), "comments", posts[0])
 	before := f.calls.Load()
 	if n := r.ReadDue(ctx); n != 1 {
 		t.Fatalf("read %d media, want 1", n)
@@ -55,7 +55,7 @@ func TestPostReader_readsOnceKeepsPictureRetriesOutage(t *testing.T) {
 	}
 	// Meta is down: the read fails, nothing is kept, it waits for the retry.
 	f.sim.Control(http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1}, nil)
-	f.deliverOn(t, f.sim.Comment(map[string]any{"account": f.acct, "media": posts[1], "text": "size?"}), posts[1])
+	f.deliverOn(t, f.sim.Comment(map[string]any{"account": f.acct, "media": posts[1], "text": "size?"}), "comments", posts[1])
 	if n := r.ReadDue(ctx); n != 1 {
 		t.Fatalf("read %d media, want 1", n)
 	}
@@ -74,11 +74,12 @@ func (f *fixture) viewer(t *testing.T) int64 {
 	return id
 }
 
-// deliverOn ingests a webhook for a simulator comment on media.
-func (f *fixture) deliverOn(t *testing.T, commentID, mediaID string) {
+// deliverOn ingests a webhook for a simulator comment on media, as Meta
+// would send it.
+func (f *fixture) deliverOn(t *testing.T, commentID, field, mediaID string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":"comments","value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":%q,"media_product_type":"FEED"}}}]}]}`,
-		f.acct, time.Now().Unix(), commentID, mediaID)
+	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":%q}}}]}]}`,
+		f.acct, time.Now().Unix(), field, commentID, mediaID)
 	p, err := webhook.Parse([]byte(body))
 	if err != nil {
 		t.Fatal(err)

@@ -45,44 +45,22 @@ type PostRead struct {
 	PictureType string
 }
 
-// RecordPost stores a media's post and when to read it again. When what
-// the panel shows changed (the first read, a new caption, link or picture),
-// the media's open comments are published on the change feed, so open
-// panels show it.
+// RecordPost stores a media's post and when to read it again. It publishes
+// nothing: no row shows the post, and an open panel that waits for it asks
+// again (web: the panel's context fragment).
 func (s *Store) RecordPost(ctx context.Context, p PostRead, next time.Time) error {
 	now := ms(s.now())
-	_, err := s.changing(ctx, func(tx *gorm.DB) ([]inbox.Change, error) {
-		var old []struct {
-			Caption, Permalink, MediaType string
-			ReadAt                        int64
-			Picture                       bool
-		}
-		err := tx.Raw(`SELECT caption, permalink, media_type, read_at,
-			EXISTS (SELECT 1 FROM media_pictures WHERE media_id = media.id) AS picture FROM media WHERE id = ?`, p.MediaID).Scan(&old).Error
-		if err != nil || len(old) == 0 {
-			return nil, err // forgotten meanwhile (an account disconnected): nothing to do
-		}
-		o := old[0]
-		err = tx.Exec(`UPDATE media SET media_type = ?, caption = ?, permalink = ?, posted_at = ?, read_at = ?, read_after = ?,
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`UPDATE media SET media_type = ?, caption = ?, permalink = ?, posted_at = ?, read_at = ?, read_after = ?,
 			read_failures = 0, updated_at = ? WHERE id = ?`,
 			p.MediaType, p.Caption, p.Permalink, ms(p.PostedAt), now, ms(next), now, p.MediaID).Error
-		if err != nil {
-			return nil, err
+		if err != nil || p.Picture == nil {
+			return err
 		}
-		if p.Picture != nil {
-			err = tx.Exec(`INSERT INTO media_pictures (media_id, content_type, data, fetched_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (media_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, fetched_at = excluded.fetched_at`,
-				p.MediaID, p.PictureType, p.Picture, now).Error
-			if err != nil {
-				return nil, err
-			}
-		}
-		if o.ReadAt != 0 && o.Caption == p.Caption && o.Permalink == p.Permalink && o.MediaType == p.MediaType && (o.Picture || p.Picture == nil) {
-			return nil, nil // a refresh that changed nothing shown
-		}
-		var changed []inbox.Change
-		err = tx.Raw(`SELECT id AS comment_id, account_id FROM comments WHERE media_id = ? AND status = 'open' AND deleted = 0`, p.MediaID).Scan(&changed).Error
-		return changed, err
+		return tx.Exec(`INSERT INTO media_pictures (media_id, content_type, data, fetched_at)
+			SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM media WHERE id = ?)
+			ON CONFLICT (media_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, fetched_at = excluded.fetched_at`,
+			p.MediaID, p.PictureType, p.Picture, now, p.MediaID).Error
 	})
 	if err != nil {
 		return fmt.Errorf("store: record post %s: %w", p.MediaID, err)
@@ -107,9 +85,10 @@ func (s *Store) Post(ctx context.Context, userID int64, mediaID string) (inbox.P
 	var rows []struct {
 		ID, MediaType, Caption, Permalink string
 		PostedAt, ReadAt                  int64
+		ReadFailures                      int
 		Picture                           bool
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT m.id, m.media_type, m.caption, m.permalink, m.posted_at, m.read_at,
+	err := s.r.WithContext(ctx).Raw(`SELECT m.id, m.media_type, m.caption, m.permalink, m.posted_at, m.read_at, m.read_failures,
 		EXISTS (SELECT 1 FROM media_pictures p WHERE p.media_id = m.id) AS picture
 		FROM media m WHERE m.id = ? AND `+mediaVisibleTo, mediaID, userID).Scan(&rows).Error
 	if err != nil {
@@ -119,7 +98,7 @@ func (s *Store) Post(ctx context.Context, userID int64, mediaID string) (inbox.P
 		return inbox.Post{}, ErrNotFound
 	}
 	r := rows[0]
-	p := inbox.Post{MediaID: r.ID, MediaType: r.MediaType, Caption: r.Caption, Permalink: r.Permalink, Picture: r.Picture}
+	p := inbox.Post{MediaID: r.ID, MediaType: r.MediaType, Caption: r.Caption, Permalink: r.Permalink, Picture: r.Picture, ReadFailures: r.ReadFailures}
 	p.PostedAt, p.ReadAt = fromMS(r.PostedAt), fromMS(r.ReadAt)
 	return p, nil
 }
