@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -96,9 +97,9 @@ func TestBrowser_liveCommentsSortFirst(t *testing.T) {
 		phone         bool
 	}{{1024, 768, false}, {DesktopWidth, DesktopHeight, false}, {PhoneWidth, PhoneHeight, true}} {
 		b.Viewport(v.width, v.height, v.phone)
+		b.Screenshot(fmt.Sprintf("live-first-list-%d", v.width))
 		if bad := Eval[[]string](b, overlapping); len(bad) > 0 {
 			t.Errorf("at %d px, rows whose labels overlap: %v", v.width, bad)
-			b.Screenshot("overlap-" + time.Now().Format("150405"))
 		}
 	}
 	// The inbox with the panel open during the broadcast.
