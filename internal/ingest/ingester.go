@@ -21,6 +21,14 @@ import (
 // MaxBatch bounds how many deliveries one transaction commits.
 const MaxBatch = 256
 
+// gatherWindow is how long, under concurrent load, a commit waits for
+// more deliveries to share it (counted from when the first one arrived).
+// A commit's fixed cost (BEGIN, the log writes of COMMIT, a page per
+// index) is most of a small one's: shared by 20 deliveries instead of 5,
+// each costs about half the CPU, which under load is what limits
+// throughput and latency alike.
+var gatherWindow = 2 * time.Millisecond
+
 // ErrStopped is returned by Submit once the Ingester has stopped.
 var ErrStopped = errors.New("ingest: stopped")
 
@@ -38,6 +46,7 @@ type Ingester struct {
 }
 
 type pending struct {
+	at   time.Time // when it was submitted
 	d    store.DeliveryIn
 	done chan outcome
 }
@@ -101,7 +110,7 @@ func (g *Ingester) Delivery(body []byte, signature string, p webhook.Payload) st
 
 // Submit persists d and returns once it is committed (or failed).
 func (g *Ingester) Submit(ctx context.Context, d store.DeliveryIn) (store.DeliveryResult, error) {
-	p := &pending{d: d, done: make(chan outcome, 1)}
+	p := &pending{at: time.Now(), d: d, done: make(chan outcome, 1)}
 	select {
 	case g.reqs <- p:
 	case <-g.stopped:
@@ -128,6 +137,7 @@ func (g *Ingester) Submit(ctx context.Context, d store.DeliveryIn) (store.Delive
 func (g *Ingester) Run(ctx context.Context) {
 	defer close(g.stopped)
 	batch := make([]*pending, 0, MaxBatch)
+	last := 0 // deliveries in the previous commit
 	for {
 		select {
 		case <-ctx.Done():
@@ -135,15 +145,35 @@ func (g *Ingester) Run(ctx context.Context) {
 		case p := <-g.reqs:
 			batch = append(batch[:0], p)
 		}
+		// When the previous commit had company, wait up to gatherWindow
+		// (from the first one's arrival) for more deliveries; a lone
+		// delivery is committed at once.
+		var deadline *time.Timer
+		if last > 1 {
+			deadline = time.NewTimer(time.Until(batch[0].at.Add(gatherWindow)))
+		}
 	fill:
 		for len(batch) < MaxBatch {
 			select {
 			case p := <-g.reqs:
 				batch = append(batch, p)
+				continue
 			default:
+			}
+			if deadline == nil {
+				break
+			}
+			select {
+			case p := <-g.reqs:
+				batch = append(batch, p)
+			case <-deadline.C:
 				break fill
 			}
 		}
+		if deadline != nil {
+			deadline.Stop()
+		}
+		last = len(batch)
 		g.commit(context.WithoutCancel(ctx), batch)
 	}
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -145,5 +146,61 @@ func TestChanges_prunedFeedIsAGap(t *testing.T) {
 	got, err := s.ChangesSince(ctx, []string{"111"}, 2, 10)
 	if err != nil || len(got) != 1 || got[0].CommentID != "c3" || got[0].Position != 3 {
 		t.Errorf("from the newest pruned position: %+v %v (positions must not restart)", got, err)
+	}
+}
+
+// TestChanges_groupCommitPublishesWhatItLogged: a group commit big enough
+// for several statements (chunks of 64, 32, 4 rows), with retries of
+// stored comments and a comment twice in the group, publishes one change
+// per new comment with exactly the position the changes table gave it.
+func TestChanges_groupCommitPublishesWhatItLogged(t *testing.T) {
+	ctx := context.Background()
+	feed := &recorder{}
+	s := storetest.WithFeed(t, feed)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	start, err := s.FeedPosition(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	comment := func(n int) inbox.Comment {
+		return inbox.Comment{ID: fmt.Sprint(18000000000 + n), AccountID: "111", Surface: "post", Status: inbox.StatusOpen,
+			Deadline: now.Add(time.Hour), ReceivedAt: now, UpdatedAt: now}
+	}
+	seed(t, s, comment(3), comment(7)) // stored before: retries below
+	feed.take()
+	var ds []store.DeliveryIn
+	for n := range 102 {
+		ds = append(ds, store.DeliveryIn{ReceivedAt: now, Signature: "sha256=x", Body: []byte("{}"), Comments: []inbox.Comment{comment(n)}})
+	}
+	ds = append(ds, store.DeliveryIn{ReceivedAt: now, Signature: "sha256=x", Body: []byte("{}"), Comments: []inbox.Comment{comment(50)}})
+	res, err := s.CommitDeliveries(ctx, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fresh, dup int
+	for _, r := range res {
+		fresh += len(r.New)
+		dup += r.Duplicates
+	}
+	if fresh != 100 || dup != 3 {
+		t.Fatalf("new %d, duplicates %d; want 100 and 3", fresh, dup)
+	}
+	got := feed.take()
+	logged, err := s.ChangesSince(ctx, []string{"111"}, start, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged = logged[2:] // the two seeded
+	if len(got) != 100 || len(logged) != 100 {
+		t.Fatalf("published %d changes, logged %d; want 100", len(got), len(logged))
+	}
+	for i := range got {
+		if got[i] != logged[i] {
+			t.Fatalf("change %d: published %+v, logged %+v", i, got[i], logged[i])
+		}
+		if i > 0 && got[i].Position != got[i-1].Position+1 {
+			t.Fatalf("positions not consecutive at %d: %d after %d", i, got[i].Position, got[i-1].Position)
+		}
 	}
 }

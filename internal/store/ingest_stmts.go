@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/replydesk/replydesk/internal/inbox"
@@ -37,11 +36,15 @@ var (
 
 	sqlComments = rowsSQL{"comments", `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id,
 		ad_title, original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact,
-		created_at, entry_time, received_at, updated_at) VALUES `, ` ON CONFLICT (id) DO NOTHING RETURNING id`, 20}
+		created_at, entry_time, received_at, updated_at) VALUES `, ` ON CONFLICT (id) DO NOTHING`, 20}
+	// Which of a group's comment ids are already stored (retries, ad
+	// duplicates): usually none, so one step of one statement answers.
+	sqlKnown = rowsSQL{"known", `SELECT id FROM comments WHERE id IN (`, `)`, 1}
 	// Every new comment is a change someone may see: the feed's rows are
-	// written in the same transaction.
-	sqlChanges = rowsSQL{"changes", `INSERT INTO changes (comment_id, account_id, at) VALUES `,
-		` RETURNING position, comment_id, account_id`, 3}
+	// written in the same transaction. One statement's rows get consecutive
+	// positions in the order of its VALUES (AUTOINCREMENT under the write
+	// lock), so the last one tells them all: no row is read back.
+	sqlChanges = rowsSQL{"changes", `INSERT INTO changes (comment_id, account_id, at) VALUES `, ``, 3}
 	// A post's row changes only when a comment tells something new about it
 	// (updated_at is when it last changed), so the usual comment on a known
 	// post writes no media page.
@@ -131,7 +134,7 @@ func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
 			return err
 		}
 	}
-	for _, r := range []rowsSQL{sqlComments, sqlChanges, sqlEvents, sqlMedia, sqlCounts, sqlDeliveries} {
+	for _, r := range []rowsSQL{sqlComments, sqlKnown, sqlChanges, sqlEvents, sqlMedia, sqlCounts, sqlDeliveries} {
 		for rows := 1; rows <= maxChunk; rows *= 2 {
 			if err := add(stmtKey{r.name, rows}, r.text(rows)); err != nil {
 				return err
@@ -179,8 +182,14 @@ func (s *Store) ingestTx(ctx context.Context, f func(*ingestStmts) error) error 
 }
 
 // exec runs the multi-row statement r over args (width values a row), in
-// chunks. scan, when set, reads each chunk's RETURNING rows.
+// chunks. scan, when set, reads each chunk's rows (a query).
 func (q *ingestStmts) exec(ctx context.Context, r rowsSQL, args []any, scan func(*sql.Rows) error) error {
+	return q.run(ctx, r, args, scan, nil)
+}
+
+// run is exec that, for a statement without rows, tells done each chunk's
+// row count and result.
+func (q *ingestStmts) run(ctx context.Context, r rowsSQL, args []any, scan func(*sql.Rows) error, done func(rows int, res sql.Result) error) error {
 	for len(args) > 0 {
 		rows := min(len(args)/r.width, maxChunk)
 		for rows&(rows-1) != 0 { // the largest power of two that fits
@@ -191,7 +200,11 @@ func (q *ingestStmts) exec(ctx context.Context, r rowsSQL, args []any, scan func
 		args = args[rows*r.width:]
 		st = q.tx.StmtContext(ctx, st)
 		if scan == nil {
-			if _, err := st.ExecContext(ctx, part...); err != nil {
+			res, err := st.ExecContext(ctx, part...)
+			if err == nil && done != nil {
+				err = done(rows, res)
+			}
+			if err != nil {
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
 			continue
@@ -237,35 +250,57 @@ func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, e
 // answers which of cs were new: for an id that appears more than once, the
 // first. The new ones get their change-feed rows, their media and their
 // counts in the same transaction.
+//
+// The ids already stored are read first (usually none), so the insert
+// reads nothing back: a row returned is a step of its own.
 func (q *ingestStmts) insertComments(ctx context.Context, cs []inbox.Comment) ([]bool, error) {
-	args := make([]any, 0, len(cs)*sqlComments.width)
-	for _, c := range cs {
-		r := commentToRow(c)
-		args = append(args, r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
-			r.OriginalMediaID, r.ParentID, r.FromID, r.Username, r.Text, r.Live, r.Status, r.Deadline,
-			r.DeadlineExact, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt)
+	if len(cs) == 0 {
+		return nil, nil
 	}
-	inserted := make(map[string]bool, len(cs))
-	err := q.exec(ctx, sqlComments, args, func(rows *sql.Rows) error {
+	ids := make([]any, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	known := map[string]bool{}
+	err := q.exec(ctx, sqlKnown, ids, func(rows *sql.Rows) error {
 		var id string
 		err := rows.Scan(&id)
-		inserted[id] = true
+		known[id] = true
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	isNew := make([]bool, len(cs))
-	var fresh []inbox.Comment
+	fresh := make([]inbox.Comment, 0, len(cs))
+	args := make([]any, 0, len(cs)*sqlComments.width)
 	for i, c := range cs {
-		if inserted[c.ID] {
-			isNew[i] = true
-			delete(inserted, c.ID) // a second copy is a duplicate
-			fresh = append(fresh, c)
+		if known[c.ID] {
+			continue
 		}
+		known[c.ID] = true // a second copy in the group is a duplicate
+		isNew[i] = true
+		fresh = append(fresh, c)
+		r := commentToRow(c)
+		args = append(args, r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
+			r.OriginalMediaID, r.ParentID, r.FromID, r.Username, r.Text, r.Live, r.Status, r.Deadline,
+			r.DeadlineExact, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt)
 	}
 	if len(fresh) == 0 {
 		return isNew, nil
+	}
+	// The transaction holds the write lock since its BEGIN, so nothing
+	// stored these ids since they were read; should a row still be
+	// skipped, the commit is refused rather than a change published for a
+	// comment this transaction did not store.
+	err = q.run(ctx, sqlComments, args, nil, func(rows int, res sql.Result) error {
+		if n, err := res.RowsAffected(); err != nil || n != int64(rows) {
+			return fmt.Errorf("stored %d of %d new comments (%v)", n, rows, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return isNew, q.followNew(ctx, fresh)
 }
@@ -278,15 +313,11 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 	for _, c := range fresh {
 		args = append(args, c.ID, c.AccountID, q.at)
 	}
-	start := len(q.changes)
-	err := q.exec(ctx, sqlChanges, args, q.scanChange)
-	if err != nil {
+	if err := q.logChanges(ctx, args); err != nil {
 		return err
 	}
-	// RETURNING's order is not promised; the feed is published in position order.
-	slices.SortFunc(q.changes[start:], func(a, b inbox.Change) int { return cmp.Compare(a.Position, b.Position) })
 	var wanted bool
-	err = q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
+	err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
@@ -362,14 +393,26 @@ func (q *ingestStmts) insertOwnReply(ctx context.Context, r moderation.Reply) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return q.exec(ctx, sqlChanges, []any{r.CommentID, r.AccountID, q.at}, q.scanChange)
+	return q.logChanges(ctx, []any{r.CommentID, r.AccountID, q.at})
 }
 
-// scanChange reads a change-feed row a statement returned into the
-// transaction's changes.
-func (q *ingestStmts) scanChange(rows *sql.Rows) error {
-	var ch inbox.Change
-	err := rows.Scan(&ch.Position, &ch.CommentID, &ch.AccountID)
-	q.changes = append(q.changes, ch)
-	return err
+// logChanges writes change-feed rows (comment, account, time: args holds
+// sqlChanges.width values a row) and adds them to the transaction's
+// changes, in position order: a statement's rows get consecutive
+// positions ending at its last insert id.
+func (q *ingestStmts) logChanges(ctx context.Context, args []any) error {
+	next := 0 // the first row of args not yet given its position
+	return q.run(ctx, sqlChanges, args, nil, func(rows int, res sql.Result) error {
+		last, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			row := args[(next+i)*sqlChanges.width:]
+			q.changes = append(q.changes, inbox.Change{
+				Position: last - int64(rows-1-i), CommentID: row[0].(string), AccountID: row[1].(string)})
+		}
+		next += rows
+		return nil
+	})
 }

@@ -115,7 +115,7 @@ func profileRound(t *testing.T, dir, pprofAddr string, build func(worker, i int)
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	files := map[string]string{"cpu": "profile", "allocs": "allocs"}
+	files := map[string]string{"cpu": "profile", "allocs": "allocs", "trace": "trace"}
 	for name, path := range files {
 		wg.Go(func() {
 			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", pprofAddr, path, seconds))

@@ -36,7 +36,8 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		t.Skip("benchmark: run with make bench")
 	}
 	clients := envInt("BENCH_CLIENTS", 32)
-	dur := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second / 2
+	cycles := envInt("BENCH_ROUNDS", 3) // rounds of each configuration
+	dur := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second / time.Duration(cycles)
 	configs := []struct {
 		name       string
 		rules      bool
@@ -49,7 +50,7 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		catchUp           time.Duration
 	}
 	var rounds []round
-	for i := range 2 * len(configs) {
+	for i := range cycles * len(configs) {
 		cf := configs[i%len(configs)]
 		dbPath := t.TempDir() + "/data/replydesk.db"
 		connectedDB(t, dbPath)
@@ -59,12 +60,18 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		env := productionEnv()
 		env["REPLYDESK_LOG"] = "json"
 		app := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
-		res := load(t, app.URL+"/webhooks/instagram", clients, dur, func(worker, n int) (*http.Request, error) {
-			body, sig := benchDelivery(fmt.Sprintf("18%02d%03d%09d", i, worker, n), n%cf.matchEvery == 0)
-			req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
-			req.Header.Set("X-Hub-Signature-256", sig)
-			return req, err
-		})
+		deliveries := func(label int) func(worker, n int) (*http.Request, error) {
+			return func(worker, n int) (*http.Request, error) {
+				body, sig := benchDelivery(fmt.Sprintf("18%02d%03d%09d", label, worker, n), n%cf.matchEvery == 0)
+				req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
+				req.Header.Set("X-Hub-Signature-256", sig)
+				return req, err
+			}
+		}
+		// A second of warm-up (connections, the first pages, the rules
+		// read), not counted, then the measured load.
+		load(t, app.URL+"/webhooks/instagram", clients, time.Second, deliveries(99-i))
+		res := load(t, app.URL+"/webhooks/instagram", clients, dur, deliveries(i))
 		r := round{config: i % len(configs), res: res}
 		r.comments, r.applied, r.catchUp = rulesCaughtUp(t, dbPath, cf.rules)
 		app.Stop()
@@ -81,7 +88,7 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		if configs[r.config].rules {
 			applied = fmt.Sprintf("%d (+%s)", r.applied, r.catchUp.Round(time.Millisecond))
 		}
-		mean[r.config] += r.res.rps / 2
+		mean[r.config] += r.res.rps / float64(cycles)
 		fmt.Printf("  %-34s %8.0f %10s %10s %9d %18s\n", fmt.Sprintf("round %d, %s", i+1, configs[r.config].name),
 			r.res.rps, r.res.p50, r.res.p99, r.comments, applied)
 	}
