@@ -8,9 +8,6 @@ type ContextVM struct {
 	PostedAgo string    // "posted 2 h ago", from the comment's own time
 	PostedISO string    // that time, RFC 3339 (the browser shows it in local time)
 	PostedUTC string    // that time in words, UTC (the title until the script runs)
-	// RefreshURL asks for this context again in a moment: the post is not
-	// read from Instagram yet ("" once it is, or once a read failed).
-	RefreshURL string
 }
 
 // PostVM is the post a comment is on.

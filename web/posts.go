@@ -40,12 +40,7 @@ func (s *Server) contextVM(c echo.Context, it inbox.Item, f inbox.Filter) (views
 		case errors.Is(err, store.ErrNotFound): // not stored: its id is all there is
 		case err != nil:
 			return vm, err
-		case p.ReadAt.IsZero():
-			// Not read yet: the panel asks again in a moment, a few times
-			// (a failed read stops it; the post's id stays).
-			if try := tries(c); p.ReadFailures == 0 && try < maxContextTries {
-				vm.RefreshURL = "/inbox/comments/" + url.PathEscape(it.ID) + "/context?" + withTry(f, try+1)
-			}
+		case p.ReadAt.IsZero(): // not read yet, or Graph failed: its id is all there is
 		default:
 			vm.Post.Caption = excerpt(p.Caption, captionExcerpt)
 			if u, err := url.Parse(p.Permalink); err == nil && u.Scheme == "https" {
@@ -72,41 +67,6 @@ func (s *Server) contextVM(c echo.Context, it inbox.Item, f inbox.Filter) (views
 		}
 	}
 	return vm, nil
-}
-
-// maxContextTries bounds how often an open panel asks again for a post
-// that is not read yet (once a second).
-const maxContextTries = 10
-
-// tries is the context request's try count (0 for the panel itself).
-func tries(c echo.Context) int {
-	n, _ := strconv.Atoi(c.QueryParam("try"))
-	return max(n, 0)
-}
-
-// withTry is the filter's query with the try count.
-func withTry(f inbox.Filter, try int) string {
-	v := f.Values()
-	v.Set("try", strconv.Itoa(try))
-	return v.Encode()
-}
-
-// commentContext is GET /inbox/comments/:id/context: the panel's context
-// again (it asks while the post is not read yet).
-func (s *Server) commentContext(c echo.Context) error {
-	f, err := s.inboxFilter(c)
-	if err != nil {
-		return err
-	}
-	it, err := s.deps.Inbox.InboxItem(c.Request().Context(), userOf(c).ID, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	vm, err := s.contextVM(c, it, f)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.CommentContext(vm))
 }
 
 // commentTime is when a comment was made, as well as Replydesk knows:

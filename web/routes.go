@@ -99,7 +99,6 @@ func (s *Server) routes(e *echo.Echo) {
 	inboxPages.GET("", s.inboxPage)
 	inboxPages.POST("/status", s.setStatuses)
 	inboxPages.GET("/comments/:id", s.commentPage)
-	inboxPages.GET("/comments/:id/context", s.commentContext)
 	inboxPages.GET("/media/:id/picture", s.postPicture)
 	inboxPages.POST("/comments/:id/status", s.setCommentStatus)
 	inboxPages.POST("/comments/:id/reply", s.sendReply)

@@ -46,8 +46,9 @@ type PostRead struct {
 }
 
 // RecordPost stores a media's post and when to read it again. It publishes
-// nothing: no row shows the post, and an open panel that waits for it asks
-// again (web: the panel's context fragment).
+// nothing: no row shows the post, and it is read as its first comments
+// arrive, before anyone opens them (a panel opened sooner shows the post's
+// id until it is opened again).
 func (s *Store) RecordPost(ctx context.Context, p PostRead, next time.Time) error {
 	now := ms(s.now())
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

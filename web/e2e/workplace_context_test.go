@@ -156,8 +156,8 @@ func TestBrowser_panelShowsContext(t *testing.T) {
 	reply := w.comment(t, map[string]any{"account": coffee.ID, "media": post, "username": "river.walks", "parent_id": parent, "text": "same question here", "age": "2h"})
 	waitComment(t, api, reply)
 	b.Navigate(w.App.URL + "/inbox/comments/" + reply)
-	// The post's picture arrives (read off the request path: a panel opened
-	// before asks again until it is there).
+	// The post was read as the first comment on it arrived (off the
+	// request path), so the panel shows its picture.
 	b.WaitFor(`(() => { const i = document.querySelector("#detail [data-testid=post-thumb]"); return !!i && i.complete && i.naturalWidth > 0; })()`, 15*time.Second)
 	if got := b.Text(`#detail [data-testid=parent-author]`); got != "@kai_m" {
 		t.Errorf("parent author %q", got)
