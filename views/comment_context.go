@@ -7,7 +7,7 @@ type ContextVM struct {
 	Parent    *ParentVM // nil: not a reply
 	PostedAgo string    // "posted 2 h ago", from the comment's own time
 	PostedISO string    // that time, RFC 3339 (the browser shows it in local time)
-	PostedUTC string    // that time in words, UTC (the title until the script runs)
+	PostedUTC string    // that time in words, UTC (until the script runs)
 }
 
 // PostVM is the post a comment is on.

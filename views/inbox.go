@@ -134,12 +134,23 @@ type CommentDetailVM struct {
 	Actions      []StatusAction
 	Reply        ReplyPanelVM
 	FilterQuery  string
-	ListURL      string // the list this comment was opened from, with its filters
-	DeadlineText string // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)"
+	ListURL      string     // the list this comment was opened from, with its filters
+	Deadline     TimeNoteVM // e.g. "Reply by Tue 1 Dec, 14:05 (approximate)", the time in the viewer's zone
+	DeadlineLead string     // the words beside the headline countdown: "left to reply"; "" for none
 	OpenOnMedia  string
 	Assign       AssignFormVM
 	Moderation   ModerationVM
 	Context      ContextVM // the post, the parent comment, when it was made
+}
+
+// TimeNoteVM is a sentence around one moment: the page's script shows the
+// moment in the viewer's own time zone; At is its text in UTC until then.
+type TimeNoteVM struct {
+	Before string
+	At     string // "Tue 1 Dec, 14:05 UTC"; "" for a sentence with no time
+	AtISO  string // RFC 3339
+	Local  string // how to show it locally: "datetime" or "time"
+	After  string
 }
 
 // StatusAction is a triage button in the detail panel.
@@ -194,6 +205,7 @@ type ReplyTemplateVM struct {
 type ReplyVM struct {
 	State      string
 	StateLabel string
+	StateTime  TimeNoteVM // StateLabel as shown: its time (a retry, a queued send's estimate) in the viewer's zone
 	Text       string
 	By         string
 	When       string

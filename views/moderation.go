@@ -48,6 +48,7 @@ type PublicComposerVM struct {
 	Account     string
 	Enabled     bool
 	Reason      string // why a public reply is impossible, when it is
+	ReasonShown bool   // the panel already says Reason, so the button only refers to it
 	Open        bool   // shown open (after an error, with the text kept)
 	Text        string
 	Error       string

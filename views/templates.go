@@ -21,6 +21,7 @@ type TemplatesVM struct {
 // TemplateRowVM is one template in the list.
 type TemplateRowVM struct {
 	ID          string
+	Key         string // its number key in the reply box, "1"–"9"; "" for none
 	Name        string
 	Excerpt     string // the body's start, one line
 	Shortcut    string // "/price", or ""
@@ -44,6 +45,7 @@ type TemplateEditVM struct {
 	DeleteURL string // "" for a new template
 	Form      TemplateFormVM
 	Errors    map[string]string // field ("name", "shortcut", "folder", "body") → message; "" for the whole form
+	ErrorList []FormErrorVM     // every problem, in the form's order, for the summary the page opens on
 	Folders   []string          // suggestions for the folder field
 	Variables []string          // "{{username}}", … for the help text
 	Uses      string            // "Used 12 times, last 3 h ago"; "" for a new template
@@ -57,7 +59,16 @@ type TemplateFormVM struct {
 	Shortcut string // without "/"
 	Folder   string
 	Body     string
-	Public   bool // for public replies under the comment
+	Public   bool   // for public replies under the comment
+	Position string // its place in the reply box, "1" first; "" for a new one (last)
+	Places   int    // how many places there are (the templates, and a new one)
+}
+
+// FormErrorVM is one problem in a form's error summary.
+type FormErrorVM struct {
+	Field   string // the field's id, for the link to it
+	Label   string // "Name", "Reply text", …
+	Message string
 }
 
 // TemplatePreviewVM is the live preview beside the editor: the body
@@ -98,7 +109,7 @@ func TemplatesURL(q, folder, sort string) string {
 
 // templateSorts are the list's orders and their labels.
 var templateSorts = [...]struct{ value, label string }{
-	{"name", "Name"}, {"most_used", "Most used"}, {"recent", "Recently used"},
+	{"name", "Name"}, {"order", "Reply box order"}, {"most_used", "Most used"}, {"recent", "Recently used"},
 }
 
 // ariaSort marks the column the list is sorted by.
@@ -106,7 +117,7 @@ func ariaSort(current, column string) string {
 	switch {
 	case current != column && !(current == "" && column == "name"):
 		return "none"
-	case column == "name":
+	case column == "name" || column == "order":
 		return "ascending"
 	}
 	return "descending"
@@ -172,4 +183,13 @@ func editTitle(vm TemplateEditVM) string {
 		return "Template"
 	}
 	return vm.Form.Name
+}
+
+// problemCount heads an error summary: "1 problem to fix" or "3 problems
+// to fix".
+func problemCount(n int) string {
+	if n == 1 {
+		return "1 problem to fix before saving"
+	}
+	return strconv.Itoa(n) + " problems to fix before saving"
 }

@@ -22,6 +22,15 @@ type apiErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Errors lists every field's problem when there are several (the
+	// first is also Code, Message and Field).
+	Errors []apiFieldError `json:"errors,omitempty"`
+}
+
+type apiFieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 var kindStatus = map[apperr.Kind]int{
@@ -108,7 +117,13 @@ func (s *Server) classify(err error) (int, apiErrorBody) {
 		if st == 0 {
 			st = http.StatusInternalServerError
 		}
-		return st, apiErrorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field}
+		body := apiErrorBody{Code: ae.Code, Message: ae.Message, Field: ae.Field}
+		if all := apperr.Fields(err); len(all) > 1 {
+			for _, e := range all {
+				body.Errors = append(body.Errors, apiFieldError{Field: e.Field, Code: e.Code, Message: e.Message})
+			}
+		}
+		return st, body
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return http.StatusNotFound, apiErrorBody{Code: "not_found", Message: "That item does not exist, or you do not have access to it."}

@@ -113,21 +113,39 @@ func statusActions(c inbox.Comment) []views.StatusAction {
 }
 
 // deadlineText says when the window closes, in words.
-func deadlineText(c inbox.Comment, now time.Time) string {
+func deadlineText(c inbox.Comment, now time.Time) views.TimeNoteVM {
 	switch {
 	case c.Live && c.Status == inbox.StatusExpired:
-		return "The broadcast ended: Instagram no longer accepts a private reply to this comment."
+		return views.TimeNoteVM{Before: "The broadcast ended: Instagram no longer accepts a private reply to this comment."}
 	case c.Live:
-		return "LIVE — can be answered until the broadcast ends."
+		return views.TimeNoteVM{Before: "LIVE — can be answered until the broadcast ends."}
 	case !now.Before(c.Deadline):
-		return "The 7-day reply window closed on " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC") + "."
+		return views.TimeNoteVM{Before: "The 7-day reply window closed on ", At: localDateTime(c.Deadline), AtISO: isoMS(c.Deadline), Local: "datetime", After: "."}
 	}
-	s := "Reply by " + c.Deadline.UTC().Format("Mon 2 Jan, 15:04 UTC")
+	n := views.TimeNoteVM{Before: "Reply by ", At: localDateTime(c.Deadline), AtISO: isoMS(c.Deadline), Local: "datetime", After: "."}
 	if !c.DeadlineExact {
-		s += " (approximate: Instagram has not yet confirmed when the comment was made)"
+		n.After = " (approximate: Instagram has not yet confirmed when the comment was made)."
 	}
-	return s + "."
+	return n
 }
+
+// deadlineLead is what the panel's headline countdown counts: the time
+// left to reply, while there is some.
+func deadlineLead(c inbox.Comment, now time.Time) string {
+	switch {
+	case c.Status != inbox.StatusOpen:
+		return ""
+	case c.Live:
+		return "until the broadcast ends"
+	case now.Before(c.Deadline):
+		return "left to reply"
+	}
+	return ""
+}
+
+// localDateTime is a moment as the page shows it before its script puts it
+// in the viewer's time zone.
+func localDateTime(t time.Time) string { return t.UTC().Format("Mon 2 Jan, 15:04 UTC") }
 
 // emptyState says what an empty list means.
 func emptyState(f inbox.Filter, account string) views.EmptyVM {
@@ -331,7 +349,7 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	row := toRowVM(it, f, now)
 	vm := views.CommentDetailVM{
 		Row: row, CSRF: csrfOf(c), MediaID: it.MediaID, ParentID: it.ParentID,
-		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), DeadlineText: deadlineText(it.Comment, now),
+		Actions: statusActions(it.Comment), FilterQuery: f.Values().Encode(), Deadline: deadlineText(it.Comment, now), DeadlineLead: deadlineLead(it.Comment, now),
 		ListURL: "/inbox",
 	}
 	if vm.FilterQuery != "" {
@@ -388,33 +406,30 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 // maxPicks bounds the templates offered in the composer.
 const maxPicks = 30
 
-// replyTemplates are the shared templates rendered for this comment, most
-// used first; the first nine get number keys.
+// replyTemplates are the shared templates rendered for this comment, in
+// the order admins set; the first nine get number keys.
 func (s *Server) replyTemplates(c echo.Context, it inbox.Item) ([]views.ReplyTemplateVM, error) {
 	return s.renderedTemplates(c, it, templates.AudiencePrivate, func(text string) bool { return len(text) > reply.MaxBytes })
 }
 
 // renderedTemplates are one audience's templates rendered for the comment,
-// most used first; tooLong marks those its composer cannot send. Private
-// ones get number keys (1–9), public ones none, so a key never posts a
-// private text publicly.
+// in the order admins set (never by usage, so keys stay put); tooLong marks
+// those its composer cannot send. Private ones get number keys (1–9),
+// public ones none, so a key never posts a private text publicly.
 func (s *Server) renderedTemplates(c echo.Context, it inbox.Item, aud templates.Audience, tooLong func(string) bool) ([]views.ReplyTemplateVM, error) {
-	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortMostUsed, Audience: aud})
+	list, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{Sort: templates.SortPosition, Audience: aud})
 	if err != nil {
 		return nil, err
 	}
 	vars := templates.VarsFor(it)
+	keys := templates.Keys(list)
 	var out []views.ReplyTemplateVM
 	for _, t := range list {
 		text, err := t.Render(vars)
 		if err != nil {
 			continue // a body saved before a rule changed: not offered
 		}
-		vm := views.ReplyTemplateVM{ID: t.ID, Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: tooLong(text)}
-		if len(out) < 9 && aud == templates.AudiencePrivate {
-			vm.Key = strconv.Itoa(len(out) + 1)
-		}
-		out = append(out, vm)
+		out = append(out, views.ReplyTemplateVM{ID: t.ID, Key: keys[t.ID], Name: t.Name, Shortcut: t.Shortcut, Text: text, Bytes: len(text), TooLong: tooLong(text)})
 		if len(out) == maxPicks {
 			break
 		}
@@ -455,10 +470,12 @@ func (s *Server) replyPanelVM(c echo.Context, it inbox.Item, p reply.PanelState)
 		rv := toReplyVM(*last, now)
 		if last.State == reply.Queued && p.Hold != nil {
 			rv.StateLabel = "Queued — on hold until replies for @" + it.AccountUsername + " are resumed"
+			rv.StateTime = views.TimeNoteVM{Before: rv.StateLabel}
 		}
 		if last.State == reply.Queued && !p.EstimateQ.IsZero() {
-			rv.StateLabel = "Queued — expected to go out at " + p.EstimateQ.UTC().Format("15:04 UTC") +
-				" (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"
+			rv.StateTime = views.TimeNoteVM{Before: "Queued — expected to go out at ", At: p.EstimateQ.UTC().Format("15:04 UTC"),
+				AtISO: isoMS(p.EstimateQ), Local: "time", After: " (the hourly private-reply budget of @" + it.AccountUsername + " is used up)"}
+			rv.StateLabel = rv.StateTime.Before + rv.StateTime.At + rv.StateTime.After
 		}
 		vm.Existing = &rv
 	}
@@ -472,8 +489,10 @@ func toReplyVM(r reply.Reply, now time.Time) views.ReplyVM {
 	}
 	vm := views.ReplyVM{State: string(r.State), StateLabel: reply.Labels[r.State], Text: r.Text, By: replyBy(r),
 		When: ago(when, now), WhenISO: isoMS(when), Error: r.Error, MessageID: r.MessageID, Template: r.TemplateName}
+	vm.StateTime = views.TimeNoteVM{Before: vm.StateLabel}
 	if r.State == reply.Retrying && !r.NextAttemptAt.IsZero() {
-		vm.StateLabel = "Retrying — next attempt " + r.NextAttemptAt.UTC().Format("15:04:05 UTC")
+		vm.StateTime = views.TimeNoteVM{Before: "Retrying — next attempt ", At: r.NextAttemptAt.UTC().Format("15:04:05 UTC"), AtISO: isoMS(r.NextAttemptAt), Local: "time-s"}
+		vm.StateLabel = vm.StateTime.Before + vm.StateTime.At
 	}
 	return vm
 }

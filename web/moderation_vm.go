@@ -87,6 +87,7 @@ func (s *Server) moderationVM(c echo.Context, it inbox.Item, p moderator.Panel, 
 		CountText: "0 / " + maxChars + " characters", CountFormat: "{n} / " + maxChars + " characters",
 		CountOver: "{n} / " + maxChars + " characters — {over} too many",
 	}
+	vm.Composer.ReasonShown = vm.Composer.Reason != "" && vm.Composer.Reason == vm.Reason
 	if vm.Composer.Enabled {
 		var err error
 		if vm.Composer.Templates, err = s.publicTemplates(c, it); err != nil {

@@ -29,7 +29,7 @@ func (s *Server) contextVM(c echo.Context, it inbox.Item, f inbox.Filter) (views
 		if !exact && now.Sub(at) >= time.Minute {
 			vm.PostedAgo = "posted about " + ago(at, now) // from the webhook: Instagram has not confirmed it yet
 		}
-		vm.PostedISO, vm.PostedUTC = isoMS(at), at.UTC().Format("Mon 2 Jan 2006, 15:04 UTC")
+		vm.PostedISO, vm.PostedUTC = isoMS(at), at.UTC().Format("Mon 2 Jan, 15:04 UTC")
 	}
 	kind := surfaceLabels[it.Surface]
 	vm.Post = views.PostVM{MediaID: it.MediaID, Label: kind}

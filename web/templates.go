@@ -23,7 +23,7 @@ func (s *Server) templatesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	all, err := s.deps.Library.ListTemplates(ctx, templates.Query{})
+	all, err := s.deps.Library.ListTemplates(ctx, templates.Query{Sort: templates.SortPosition})
 	if err != nil {
 		return err
 	}
@@ -36,8 +36,9 @@ func (s *Server) templatesPage(c echo.Context) error {
 	vm := views.TemplatesVM{Layout: layout, Query: q.Search, Sort: string(q.Sort), Folder: q.Folder, Folders: folders,
 		Total: len(all), CanEdit: userOf(c).IsAdmin()}
 	now := s.now()
+	keys := templates.Keys(all)
 	for _, t := range list {
-		row := views.TemplateRowVM{ID: strconv.FormatInt(t.ID, 10), Name: t.Name, Excerpt: excerpt(t.Body, 90),
+		row := views.TemplateRowVM{ID: strconv.FormatInt(t.ID, 10), Key: keys[t.ID], Name: t.Name, Excerpt: excerpt(t.Body, 90),
 			Folder: t.Folder, Public: t.Public, Uses: strconv.FormatInt(t.UseCount, 10), LastUsed: ago(t.LastUsedAt, now),
 			UpdatedBy: t.UpdatedByName, URL: "/templates/" + strconv.FormatInt(t.ID, 10),
 			DeleteURL: "/templates/" + strconv.FormatInt(t.ID, 10) + "/delete"}
@@ -79,7 +80,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 	in := templateInput(c)
 	u := userOf(c)
 	if _, err := s.deps.Library.CreateTemplate(c.Request().Context(), in, u.ID, u.Name); err != nil {
-		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder, Public: in.Public}, true, err)
+		return s.templateFormError(c, templates.Template{Name: in.Name, Body: in.Body, Shortcut: in.Shortcut, Folder: in.Folder, Public: in.Public, Position: in.Position}, true, err)
 	}
 	s.setFlash(c, "template_created")
 	return redirect(c, "/templates")
@@ -94,7 +95,7 @@ func (s *Server) updateTemplate(c echo.Context) error {
 	in := templateInput(c)
 	u := userOf(c)
 	if _, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, in, u.ID, u.Name); err != nil {
-		t.Name, t.Body, t.Shortcut, t.Folder, t.Public = in.Name, in.Body, in.Shortcut, in.Folder, in.Public
+		t.Name, t.Body, t.Shortcut, t.Folder, t.Public, t.Position = in.Name, in.Body, in.Shortcut, in.Folder, in.Public, in.Position
 		return s.templateFormError(c, t, false, err)
 	}
 	s.setFlash(c, "template_saved")
@@ -129,9 +130,20 @@ func (s *Server) templateParam(c echo.Context) (templates.Template, error) {
 }
 
 func templateInput(c echo.Context) templates.Input {
-	return templates.Input{Name: c.FormValue("name"), Body: c.FormValue("body"), Shortcut: c.FormValue("shortcut"),
+	in := templates.Input{Name: c.FormValue("name"), Body: c.FormValue("body"), Shortcut: c.FormValue("shortcut"),
 		Folder: c.FormValue("folder"), Public: c.FormValue("public") == "1"}
+	if p := strings.TrimSpace(c.FormValue("position")); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			n = -1 // refused by Validate, in words
+		}
+		in.Position = n
+	}
+	return in
 }
+
+// fieldLabels name a template form's fields in its error summary.
+var fieldLabels = map[string]string{"name": "Name", "shortcut": "Shortcut", "folder": "Folder", "position": "Place in the reply box", "body": "Reply text"}
 
 // templateFormError re-renders the editor with the fields' errors (422),
 // or passes on an error that is not about the form.
@@ -145,6 +157,12 @@ func (s *Server) templateFormError(c echo.Context, t templates.Template, isNew b
 		return verr
 	}
 	vm.Errors = fields
+	for _, fe := range templates.AllFieldErrors(err) {
+		vm.ErrorList = append(vm.ErrorList, views.FormErrorVM{Field: fe.Field, Label: fieldLabels[fe.Field], Message: fe.Message})
+	}
+	if t.Position < 0 {
+		vm.Form.Position = "" // what was typed was not a number
+	}
 	return render(c, http.StatusUnprocessableEntity, views.TemplateEditPage(vm))
 }
 
@@ -156,8 +174,20 @@ func (s *Server) editVM(c echo.Context, t templates.Template, isNew bool) (views
 	layout := s.layout(c, "Template")
 	layout.Nav = "templates"
 	id := strconv.FormatInt(t.ID, 10)
+	all, err := s.deps.Library.ListTemplates(c.Request().Context(), templates.Query{})
+	if err != nil {
+		return views.TemplateEditVM{}, err
+	}
+	places := len(all)
+	if isNew {
+		places++
+	}
+	form := views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body, Public: t.Public, Places: places}
+	if t.Position > 0 {
+		form.Position = strconv.Itoa(t.Position)
+	}
 	vm := views.TemplateEditVM{Layout: layout, IsNew: isNew, ReadOnly: !userOf(c).IsAdmin(), Folders: folders,
-		Form:      views.TemplateFormVM{Name: t.Name, Shortcut: strings.TrimPrefix(t.Shortcut, "/"), Folder: t.Folder, Body: t.Body, Public: t.Public},
+		Form:      form,
 		UpdatedBy: t.UpdatedByName, Preview: s.previewVM(c, t.Body)}
 	for _, v := range templates.Known() {
 		vm.Variables = append(vm.Variables, "{{"+string(v)+"}}")
@@ -203,13 +233,14 @@ type apiTemplate struct {
 	Shortcut   string     `json:"shortcut"`
 	Folder     string     `json:"folder"`
 	Public     bool       `json:"public"`
+	Position   int        `json:"position"`
 	UseCount   int64      `json:"use_count"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	UpdatedBy  string     `json:"updated_by"`
 }
 
 func toAPITemplate(t templates.Template) apiTemplate {
-	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, Public: t.Public, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
+	out := apiTemplate{ID: t.ID, Name: t.Name, Body: t.Body, Shortcut: t.Shortcut, Folder: t.Folder, Public: t.Public, Position: t.Position, UseCount: t.UseCount, UpdatedBy: t.UpdatedByName}
 	if !t.LastUsedAt.IsZero() {
 		lu := t.LastUsedAt.UTC()
 		out.LastUsedAt = &lu
@@ -223,6 +254,7 @@ type apiTemplateIn struct {
 	Shortcut string `json:"shortcut"`
 	Folder   string `json:"folder"`
 	Public   bool   `json:"public"`
+	Position int    `json:"position"` // 0 keeps the place (a new one goes last)
 }
 
 // apiListTemplates is GET /api/v1/templates (?q=, sort=, folder=,
@@ -259,7 +291,7 @@ func (s *Server) apiCreateTemplate(c echo.Context) error {
 	u := userOf(c)
 	t, err := s.deps.Library.CreateTemplate(c.Request().Context(), templates.Input(in), u.ID, u.Name)
 	if err != nil {
-		return firstFieldError(err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, toAPITemplate(t))
 }
@@ -277,7 +309,7 @@ func (s *Server) apiUpdateTemplate(c echo.Context) error {
 	u := userOf(c)
 	saved, err := s.deps.Library.UpdateTemplate(c.Request().Context(), t.ID, templates.Input(in), u.ID, u.Name)
 	if err != nil {
-		return firstFieldError(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, toAPITemplate(saved))
 }

@@ -70,3 +70,29 @@ func As(err error) (*Error, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// Fields lists every *Error naming a field in err, joined errors
+// (errors.Join) included, in order: a form or an API answer can name every
+// problem at once, not only the first.
+func Fields(err error) []*Error {
+	var out []*Error
+	var walk func(error)
+	walk = func(err error) {
+		if e, ok := err.(*Error); ok && e.Field != "" {
+			out = append(out, e)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}

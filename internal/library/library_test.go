@@ -39,7 +39,7 @@ func TestTemplates_createReadUpdateDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := templates.Template{ID: created.ID, Name: "Price list", Body: "Hi {{username|there}}", Shortcut: "price", Folder: "Sales",
-		UpdatedBy: ava, UpdatedByName: "Ava", CreatedAt: now, UpdatedAt: now}
+		Position: 1, UpdatedBy: ava, UpdatedByName: "Ava", CreatedAt: now, UpdatedAt: now}
 	if created != want || created.ID == 0 {
 		t.Errorf("created %+v\nwant    %+v", created, want)
 	}
@@ -193,5 +193,83 @@ func TestTemplates_aRuleKeepsItsTemplate(t *testing.T) {
 	}
 	if _, err := s.Template(ctx, tpl.ID); err != nil {
 		t.Errorf("the template is gone: %v", err)
+	}
+}
+
+// TestTemplates_positionsSetByAdminsNotByUse: a new template goes last,
+// an admin moves one to any place and the rest close up, and using a
+// template never changes the order the reply box shows (issue 20, item 5).
+func TestTemplates_positionsSetByAdminsNotByUse(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	lib, s := openLibrary(t, &now)
+	ids := map[string]int64{}
+	for _, name := range []string{"Shipping", "Price", "Sizes", "Opening hours"} {
+		tm, err := lib.CreateTemplate(ctx, templates.Input{Name: name, Body: name + " for {{username}}"}, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = tm.ID
+	}
+	order := func() string {
+		t.Helper()
+		list, err := lib.ListTemplates(ctx, templates.Query{Sort: templates.SortPosition})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for i, tm := range list {
+			if tm.Position != i+1 {
+				t.Errorf("%s is at %d, listed %d", tm.Name, tm.Position, i+1)
+			}
+			out = append(out, tm.Name)
+		}
+		return strings.Join(out, ", ")
+	}
+	if got := order(); got != "Shipping, Price, Sizes, Opening hours" {
+		t.Fatalf("created in order, listed %s", got)
+	}
+	for range 5 {
+		if err := s.MarkTemplateUsed(ctx, ids["Opening hours"], now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := order(); got != "Shipping, Price, Sizes, Opening hours" {
+		t.Errorf("use moved a template: %s", got)
+	}
+	if _, err := lib.UpdateTemplate(ctx, ids["Sizes"], templates.Input{Name: "Sizes", Body: "Sizes!", Position: 1}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := order(); got != "Sizes, Shipping, Price, Opening hours" {
+		t.Errorf("moved to 1: %s", got)
+	}
+	if _, err := lib.UpdateTemplate(ctx, ids["Sizes"], templates.Input{Name: "Sizes", Body: "Sizes!", Position: 99}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := order(); got != "Shipping, Price, Opening hours, Sizes" {
+		t.Errorf("moved past the end: %s", got)
+	}
+	if _, err := lib.UpdateTemplate(ctx, ids["Price"], templates.Input{Name: "Prices", Body: "€39"}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := order(); got != "Shipping, Prices, Opening hours, Sizes" {
+		t.Errorf("an edit without a place moved it: %s", got)
+	}
+	if _, err := lib.CreateTemplate(ctx, templates.Input{Name: "Hello", Body: "Hi", Position: 2}, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := order(); got != "Shipping, Hello, Prices, Opening hours, Sizes" {
+		t.Errorf("created at 2: %s", got)
+	}
+	if err := lib.DeleteTemplate(ctx, ids["Shipping"]); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := lib.ListTemplates(ctx, templates.Query{Sort: templates.SortPosition})
+	if keys := templates.Keys(list); keys[list[0].ID] != "1" || keys[list[3].ID] != "4" || len(keys) != 4 {
+		t.Errorf("keys after a delete: %v", keys)
+	}
+	_, err := lib.UpdateTemplate(ctx, ids["Sizes"], templates.Input{Name: "Sizes", Body: "x", Position: -1}, 0, "")
+	if fe := templates.FieldErrors(err); fe["position"] == "" {
+		t.Errorf("a bad place: %v", err)
 	}
 }

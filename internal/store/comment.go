@@ -81,11 +81,13 @@ func commentToRow(c inbox.Comment) commentRow {
 		CreatedAt: ms(c.CreatedAt), EntryTime: ms(c.EntryTime), ReceivedAt: ms(c.ReceivedAt), UpdatedAt: ms(c.UpdatedAt),
 		AlertedAt: ms(c.AlertedAt),
 	}
-	if c.StatusBy != 0 {
-		r.StatusBy = &c.StatusBy
+	// Copies, not &c.StatusBy: taking c's address would move every
+	// comment converted here to the heap (the webhook path converts each).
+	if by := c.StatusBy; by != 0 {
+		r.StatusBy = &by
 	}
-	if c.AssigneeID != 0 {
-		r.AssigneeID = &c.AssigneeID
+	if to := c.AssigneeID; to != 0 {
+		r.AssigneeID = &to
 	}
 	if r.Status == "" {
 		r.Status = string(inbox.StatusOpen)

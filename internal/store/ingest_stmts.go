@@ -336,8 +336,7 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 	media := map[string]inbox.Comment{}
 	var mediaOrder []string
 	for _, c := range fresh {
-		r := commentToRow(c)
-		counts[countKey{r.AccountID, r.Status}]++
+		counts[countKey{c.AccountID, string(cmp.Or(c.Status, inbox.StatusOpen))}]++
 		if c.MediaID == "" {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ type templateRow struct {
 	Shortcut      *string // NULL when none: the column is UNIQUE
 	Folder        string
 	Public        bool
+	Position      int
 	UseCount      int64
 	LastUsedAt    int64
 	UpdatedBy     *int64
@@ -31,7 +33,7 @@ func (templateRow) TableName() string { return "templates" }
 
 func (r templateRow) toDomain() templates.Template {
 	t := templates.Template{
-		ID: r.ID, Name: r.Name, Body: r.Body, Folder: r.Folder, Public: r.Public,
+		ID: r.ID, Name: r.Name, Body: r.Body, Folder: r.Folder, Public: r.Public, Position: r.Position,
 		UseCount: r.UseCount, LastUsedAt: fromMS(r.LastUsedAt), UpdatedByName: r.UpdatedByName,
 		CreatedAt: fromMS(r.CreatedAt), UpdatedAt: fromMS(r.UpdatedAt),
 	}
@@ -70,6 +72,8 @@ func (s *Store) ListTemplates(ctx context.Context, q templates.Query) ([]templat
 		db = db.Order("use_count DESC, name, id")
 	case templates.SortRecent:
 		db = db.Order("last_used_at DESC, name, id")
+	case templates.SortPosition:
+		db = db.Order("position, name, id")
 	default:
 		db = db.Order("name, id") // the column's NOCASE collation applies
 	}
@@ -133,32 +137,70 @@ func (s *Store) CreateTemplate(ctx context.Context, in templates.Input, byID int
 		Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder, Public: in.Public,
 		UpdatedBy: updatedByColumn(byID), UpdatedByName: byName, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.w.WithContext(ctx).Create(&row).Error; err != nil {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A new template goes last; in.Position then moves it.
+		if err := tx.Model(&templateRow{}).Select("COALESCE(MAX(position), 0) + 1").Scan(&row.Position).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return moveTemplate(tx, row.ID, in.Position)
+	})
+	if err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return templates.Template{}, s.templateConflict(ctx, in, 0, err)
 		}
 		return templates.Template{}, fmt.Errorf("store: create template %q: %w", in.Name, err)
 	}
-	return row.toDomain(), nil
+	return s.takeTemplate(s.w.WithContext(ctx), fmt.Sprintf("template %d", row.ID), "id = ?", row.ID)
 }
 
 // UpdateTemplate saves new fields, already validated, for template id,
 // keeping its usage. Errors as CreateTemplate, plus ErrNotFound.
 func (s *Store) UpdateTemplate(ctx context.Context, id int64, in templates.Input, byID int64, byName string) (templates.Template, error) {
-	res := s.w.WithContext(ctx).Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
-		"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder, "public": in.Public,
-		"updated_by": updatedByColumn(byID), "updated_by_name": byName, "updated_at": ms(s.now()),
+	var found int64
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&templateRow{}).Where("id = ?", id).Updates(map[string]any{
+			"name": in.Name, "body": in.Body, "shortcut": shortcutColumn(in.Shortcut), "folder": in.Folder, "public": in.Public,
+			"updated_by": updatedByColumn(byID), "updated_by_name": byName, "updated_at": ms(s.now()),
+		})
+		if found = res.RowsAffected; res.Error != nil || found == 0 {
+			return res.Error
+		}
+		return moveTemplate(tx, id, in.Position)
 	})
 	switch {
-	case errors.Is(res.Error, gorm.ErrDuplicatedKey):
-		return templates.Template{}, s.templateConflict(ctx, in, id, res.Error)
-	case res.Error != nil:
-		return templates.Template{}, fmt.Errorf("store: update template %d: %w", id, res.Error)
-	case res.RowsAffected == 0:
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return templates.Template{}, s.templateConflict(ctx, in, id, err)
+	case err != nil:
+		return templates.Template{}, fmt.Errorf("store: update template %d: %w", id, err)
+	case found == 0:
 		return templates.Template{}, ErrNotFound
 	}
 	// Read back on the writer, which has certainly seen the change.
 	return s.takeTemplate(s.w.WithContext(ctx), fmt.Sprintf("template %d", id), "id = ?", id)
+}
+
+// moveTemplate puts template id at place pos (from 1) of the reply box's
+// order and numbers every template 1, 2, … in that order; pos 0 leaves the
+// order as it is. A place past the end is the last.
+func moveTemplate(tx *gorm.DB, id int64, pos int) error {
+	if pos <= 0 {
+		return nil
+	}
+	var ids []int64
+	if err := tx.Model(&templateRow{}).Where("id <> ?", id).Order("position, name, id").Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	pos = min(pos, len(ids)+1)
+	ids = slices.Insert(ids, pos-1, id)
+	for i, tid := range ids {
+		if err := tx.Model(&templateRow{}).Where("id = ? AND position <> ?", tid, i+1).Update("position", i+1).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // templateConflict tells which unique field a failed write collided on.

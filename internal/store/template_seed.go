@@ -23,7 +23,7 @@ func (s *Store) SeedTemplates(ctx context.Context, ins []templates.Input) (int, 
 	now := ms(s.now())
 	rows := make([]templateRow, len(ins))
 	for i, in := range ins {
-		rows[i] = templateRow{Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder, Public: in.Public,
+		rows[i] = templateRow{Name: in.Name, Body: in.Body, Shortcut: shortcutColumn(in.Shortcut), Folder: in.Folder, Public: in.Public, Position: i + 1,
 			UpdatedByName: "Replydesk", CreatedAt: now, UpdatedAt: now}
 	}
 	stored := 0

@@ -72,21 +72,30 @@ func (t *Parsed) LiteralBytes() int {
 	return n
 }
 
-// ValidateBody parses body and also refuses one that cannot fit a reply
-// whatever its values: text outside variables over reply.MaxBytes, or a
-// body over MaxBodyBytes. Errors are *SyntaxError, pointing where the
-// limit is passed.
+// ValidateBody checks a body as it will be stored: its first mistake (see
+// BodyErrors), or nil.
 func ValidateBody(body string) error {
+	if errs := BodyErrors(body); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// BodyErrors lists everything wrong with a body, in order: a body over
+// MaxBodyBytes, every syntax mistake (SyntaxErrors), and, when it parses,
+// literal text that alone passes Instagram's limit.
+func BodyErrors(body string) []*SyntaxError {
+	var errs []*SyntaxError
 	if len(body) > MaxBodyBytes {
 		off := runeStart(body, MaxBodyBytes)
-		return newError(body, off, runeLen(body, off), "body_too_long",
+		errs = append(errs, newError(body, off, runeLen(body, off), "body_too_long",
 			"The template passes its limit of "+reply.Thousands(MaxBodyBytes)+" bytes",
-			"It is "+reply.Thousands(len(body))+" bytes, variables included; shorten it.")
+			"It is "+reply.Thousands(len(body))+" bytes, variables included; shorten it."))
 	}
-	t, err := Parse(body)
-	if err != nil {
-		return err
+	if se := SyntaxErrors(body); len(se) > 0 || len(errs) > 0 {
+		return append(errs, se...)
 	}
+	t, _ := Parse(body)
 	lit := t.LiteralBytes()
 	if lit <= reply.MaxBytes {
 		return nil
@@ -99,9 +108,9 @@ func ValidateBody(body string) error {
 		}
 		if seen+len(p.text) > reply.MaxBytes {
 			off := runeStart(body, p.off+reply.MaxBytes-seen)
-			return newError(body, off, runeLen(body, off), "body_too_long",
+			return []*SyntaxError{newError(body, off, runeLen(body, off), "body_too_long",
 				"The text passes Instagram's limit of "+reply.Thousands(reply.MaxBytes)+" bytes",
-				"It is "+reply.Thousands(lit)+" bytes without its variables; shorten it by at least "+reply.Thousands(lit-reply.MaxBytes)+" bytes.")
+				"It is "+reply.Thousands(lit)+" bytes without its variables; shorten it by at least "+reply.Thousands(lit-reply.MaxBytes)+" bytes.")}
 		}
 		seen += len(p.text)
 	}

@@ -86,35 +86,63 @@ type part struct {
 }
 
 // Parse checks a body and prepares it for rendering. A malformed body gives
-// a *SyntaxError saying what is wrong and where.
+// a *SyntaxError saying what is wrong and where (the first thing wrong).
 func Parse(body string) (*Parsed, error) {
+	t, errs := parse(body, false)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return t, nil
+}
+
+// SyntaxErrors lists every place a body goes wrong, in order: after each
+// mistake it reads on past the offending braces. nil when Parse accepts it.
+func SyntaxErrors(body string) []*SyntaxError {
+	_, errs := parse(body, true)
+	return errs
+}
+
+// parse reads body; it stops at the first mistake unless all is set.
+func parse(body string, all bool) (*Parsed, []*SyntaxError) {
 	if !utf8.ValidString(body) {
 		off := firstInvalid(body)
-		return nil, newError(body, off, 1, "invalid_utf8", "The text holds bytes that are not valid UTF-8", "Paste it again as plain text.")
+		return nil, []*SyntaxError{newError(body, off, 1, "invalid_utf8", "The text holds bytes that are not valid UTF-8", "Paste it again as plain text.")}
 	}
 	t := &Parsed{}
+	var errs []*SyntaxError
 	lit := 0 // start of the pending literal
 	for i := 0; i < len(body); {
 		switch {
 		case strings.HasPrefix(body[i:], "{{"):
 			end, err := closing(body, i)
 			if err != nil {
-				return nil, err
+				errs = append(errs, err)
+				i += 2
+				break
 			}
 			p, err := parseVar(body, i, end)
 			if err != nil {
-				return nil, err
+				errs = append(errs, err)
+				i = end + 2
+				break
 			}
 			t.addText(body, lit, i)
 			t.parts = append(t.parts, p)
 			i = end + 2
 			lit = i
 		case strings.HasPrefix(body[i:], "}}"):
-			return nil, newError(body, i, 2, "stray_braces", "Unexpected }} with no {{ before it",
-				"Remove it, or open the variable with {{. Double braces cannot be used as plain text.")
+			errs = append(errs, newError(body, i, 2, "stray_braces", "Unexpected }} with no {{ before it",
+				"Remove it, or open the variable with {{. Double braces cannot be used as plain text."))
+			i += 2
 		default:
 			i++
 		}
+		if len(errs) > 0 && !all {
+			return nil, errs
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	t.addText(body, lit, len(body))
 	return t, nil
@@ -128,7 +156,7 @@ func (t *Parsed) addText(body string, from, to int) {
 
 // closing finds the "}}" that ends the variable opened at open. The
 // variable must close on its own line and before another "{{" opens.
-func closing(body string, open int) (int, error) {
+func closing(body string, open int) (int, *SyntaxError) {
 	for j := open + 2; j < len(body); j++ {
 		switch {
 		case body[j] == '\n':
@@ -142,14 +170,14 @@ func closing(body string, open int) (int, error) {
 	return 0, unclosed(body, open)
 }
 
-func unclosed(body string, open int) error {
+func unclosed(body string, open int) *SyntaxError {
 	return newError(body, open, 2, "unclosed_braces", "Unclosed {{",
 		"End the variable with }} on the same line, as in {{username}}.")
 }
 
 // parseVar reads the variable body[open:end+2], "{{name}}" or
 // "{{name|fallback}}".
-func parseVar(body string, open, end int) (part, error) {
+func parseVar(body string, open, end int) (part, *SyntaxError) {
 	inner := body[open+2 : end]
 	span := end + 2 - open
 	if k := strings.IndexAny(inner, "{}"); k >= 0 {

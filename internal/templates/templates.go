@@ -6,6 +6,7 @@ package templates
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type Template struct {
 	Shortcut      string // without the leading "/", lowercase; "" when none
 	Folder        string // "" when none
 	Public        bool   // for public replies under the comment, not private ones
+	Position      int    // its place in the reply box, from 1; set by admins, never by usage
 	UseCount      int64
 	LastUsedAt    time.Time // zero when never used
 	UpdatedBy     int64     // the user who last saved it; 0 when unknown or deleted
@@ -46,6 +48,9 @@ type Input struct {
 	Shortcut string // "/price" or "price"; "" for none
 	Folder   string
 	Public   bool // a public reply template (posted under the comment for everyone to see)
+	// Position moves the template to that place in the reply box's order
+	// (1 is first); 0 keeps its place, or puts a new one last.
+	Position int
 }
 
 // Sort orders a template list.
@@ -56,12 +61,13 @@ const (
 	SortName     Sort = "name"      // by name, A to Z
 	SortMostUsed Sort = "most_used" // most uses first
 	SortRecent   Sort = "recent"    // most recently used first; never-used last
+	SortPosition Sort = "order"     // the reply box's order, set by admins
 )
 
 // ParseSort reads a sort parameter; anything unknown sorts by name.
 func ParseSort(s string) Sort {
 	switch Sort(s) {
-	case SortMostUsed, SortRecent:
+	case SortMostUsed, SortRecent, SortPosition:
 		return Sort(s)
 	}
 	return SortName
@@ -108,6 +114,22 @@ func AuthorizeEdit(isAdmin bool) error {
 // form ("price"). It does not check the result; Validate does.
 func NormalizeShortcut(s string) string {
 	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "/"))
+}
+
+// MaxKeys is how many templates get a number key in the reply box.
+const MaxKeys = 9
+
+// Keys gives the private templates of list, in the reply box's order
+// (SortPosition), their number keys: the first MaxKeys get "1" to "9".
+// Public ones get none, so a key never posts a private text publicly.
+func Keys(list []Template) map[int64]string {
+	out := map[int64]string{}
+	for _, t := range list {
+		if !t.Public && len(out) < MaxKeys {
+			out[t.ID] = strconv.Itoa(len(out) + 1)
+		}
+	}
+	return out
 }
 
 // VarsFor are a comment's template variables.

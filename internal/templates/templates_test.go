@@ -195,3 +195,39 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestValidate_listsEveryProblem: a form with several mistakes, some in
+// the body, is refused with every one of them, in order, each pointing at
+// its place (issue 20, item 12: the editor lists every error).
+func TestValidate_listsEveryProblem(t *testing.T) {
+	_, err := Validate(Input{Name: "", Shortcut: "no spaces", Position: -1,
+		Body: "Hi {{usrname}}!\nPrice: {{price}} }} and {{account|}}\nBye {{username"})
+	var got []string
+	for _, fe := range AllFieldErrors(err) {
+		got = append(got, fe.Field+": "+fe.Message)
+	}
+	want := []string{
+		"name: Give the template a name.",
+		"shortcut: A shortcut is 1 to 32 lowercase letters, digits, “-” or “_”, like /price.",
+		"position: The place in the reply box is a whole number: 1 for the first template, 2 for the second, and so on.",
+		"body: Unknown variable {{usrname}} at line 1, column 4.",
+		"body: Unknown variable {{price}} at line 2, column 8.",
+		"body: Unexpected }} with no {{ before it at line 2, column 18.",
+		"body: Empty fallback after | in {{account|}} at line 2, column 34.",
+		"body: Unclosed {{ at line 3, column 5.",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d problems:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d = %q\nwant prefix %q", i+1, got[i], want[i])
+		}
+	}
+	if first := FieldErrors(err); first["body"] != strings.TrimPrefix(got[3], "body: ") {
+		t.Errorf("FieldErrors keeps the first per field: %q", first["body"])
+	}
+	if errs := SyntaxErrors("Hi {{username}}, {{account|there}}"); errs != nil {
+		t.Errorf("a good body: %v", errs)
+	}
+}

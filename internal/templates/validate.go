@@ -30,6 +30,7 @@ func Validate(in Input) (Input, error) {
 		Shortcut: NormalizeShortcut(in.Shortcut),
 		Folder:   strings.TrimSpace(in.Folder),
 		Public:   in.Public,
+		Position: in.Position,
 	}
 	var errs []error
 	switch {
@@ -50,10 +51,15 @@ func Validate(in Input) (Input, error) {
 	case hasControl(in.Folder):
 		errs = append(errs, apperr.Field("folder", "folder_invalid", "Write the folder on one line, without tabs or control characters."))
 	}
+	if in.Position < 0 {
+		errs = append(errs, apperr.Field("position", "position_invalid", "The place in the reply box is a whole number: 1 for the first template, 2 for the second, and so on."))
+	}
 	if strings.TrimSpace(in.Body) == "" {
 		errs = append(errs, apperr.Field("body", "body_required", "Write the reply text."))
-	} else if err := ValidateBody(in.Body); err != nil {
-		errs = append(errs, bodyError(err))
+	} else {
+		for _, se := range BodyErrors(in.Body) {
+			errs = append(errs, bodyError(se))
+		}
 	}
 	return in, errors.Join(errs...)
 }
@@ -91,30 +97,32 @@ func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
+// FieldError is one problem with one field of a form.
+type FieldError struct {
+	Field   string // the form field: "name", "body", …
+	Message string
+}
+
+// AllFieldErrors lists every field error in err (as Validate or the store
+// return them), in the order found, for an error summary that names them
+// all. Errors not tied to a field are left out.
+func AllFieldErrors(err error) []FieldError {
+	var out []FieldError
+	for _, e := range apperr.Fields(err) {
+		out = append(out, FieldError{Field: e.Field, Message: e.Message})
+	}
+	return out
+}
+
 // FieldErrors collects the field errors in err (as Validate or the store
 // return them) into field → message, first message per field. Errors not
 // tied to a field are left out.
 func FieldErrors(err error) map[string]string {
 	out := map[string]string{}
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*apperr.Error); ok && e.Field != "" {
-			if _, seen := out[e.Field]; !seen {
-				out[e.Field] = e.Message
-			}
-			return
+	for _, fe := range AllFieldErrors(err) {
+		if _, seen := out[fe.Field]; !seen {
+			out[fe.Field] = fe.Message
 		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap())
-		}
-	}
-	if err != nil {
-		walk(err)
 	}
 	return out
 }

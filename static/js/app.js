@@ -4,7 +4,8 @@
 // the one current comment (the cursor row is the panel's comment; the URL
 // names it), keeps the selection across swaps, refreshes the open panel
 // when the live stream changes its comment (keeping a draft), holds new
-// rows behind the "N new" pill, and drives the composer. Every word it shows comes from
+// rows behind the "N new" pill, and drives the composer (templates at the
+// cursor with Undo, and the "/" picker). Every word it shows comes from
 // the server, in data- attributes.
 (function () {
   "use strict";
@@ -36,6 +37,29 @@
     }
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(src.value).then(function () { done(true); }, fallback);
     else fallback();
+  });
+
+  // A refused form opens on its error summary, which names every problem
+  // (after an htmx swap as well as on a full load).
+  htmx.onLoad(function () {
+    var sum = $("[data-testid=error-summary]");
+    if (sum && !sum._shown) { sum._shown = true; sum.focus({ preventScroll: true }); window.scrollTo(0, 0); }
+  });
+
+  // Moments the server wrote in UTC (<time data-local>), in this viewer's
+  // own time zone.
+  var localFormats = {
+    datetime: { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    time: { hour: "2-digit", minute: "2-digit", timeZoneName: "short" },
+    "time-s": { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" }
+  };
+  htmx.onLoad(function (el) {
+    $$("time[data-local]", el.parentNode || el).forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime")), f = localFormats[t.dataset.local];
+      if (!f || isNaN(d) || t.dataset.shown) return;
+      t.dataset.shown = "local";
+      t.textContent = new Intl.DateTimeFormat(undefined, f).format(d);
+    });
   });
 
   // ——— Countdowns: the server's clock, corrected for this browser's skew ———
@@ -87,22 +111,6 @@
   htmx.onLoad(function (el) {
     $$(".toast", el.parentNode || el).forEach(function (t) {
       if (!t._timer) t._timer = setTimeout(function () { t.remove(); }, 4000);
-    });
-  });
-
-  // Times in the viewer's time zone: <time datetime data-local-time> gets the
-  // exact local time beside it and, in full, as its title.
-  htmx.onLoad(function (el) {
-    $$("time[data-local-time]", el.parentNode || el).forEach(function (t) {
-      var d = new Date(t.dateTime);
-      if (t.dataset.local || isNaN(d)) return;
-      var span = document.createElement("span");
-      span.className = "local-time";
-      span.setAttribute("data-testid", "local-time");
-      span.textContent = " · " + d.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
-      t.title = d.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
-      t.dataset.local = "shown";
-      t.after(span);
     });
   });
 
@@ -388,7 +396,7 @@
       default:
         var t = /^[1-9]$/.test(e.key) && $('[data-template-key="' + e.key + '"]');
         if (!t) return;
-        t.click();
+        insertTemplate(t, null, null, true);
     }
     e.preventDefault();
   });
@@ -458,28 +466,157 @@
     var send = $("[data-testid=reply-send]", form);
     if (!box.disabled) send.disabled = box.readOnly || n > max || !box.value.trim();
   }
-  function pickTemplate(btn) {
+  // A template goes in at the cursor (or over the selection); Undo, the
+  // button or ⌘/Ctrl+Z, puts back exactly what was there.
+  var undo = null;
+  // byKey: a digit picked it, and the box takes the focus when the key is
+  // released, so the digit itself never lands in it.
+  var focusOnKeyUp = null;
+  document.addEventListener("keyup", function () {
+    if (focusOnKeyUp) { focusOnKeyUp.focus(); focusOnKeyUp = null; }
+  });
+  function insertTemplate(btn, from, to, byKey) {
     var form = btn.closest("form"), box = $("[data-testid=reply-text]", form);
-    if (box.disabled) return;
-    box.value = btn.dataset.templateText;
-    $("[data-testid=reply-template-id]", form).value = btn.dataset.templateId;
+    if (box.disabled || box.readOnly || btn.disabled) return;
+    var tid = $("[data-testid=reply-template-id]", form), text = btn.dataset.templateText;
+    if (from == null) { from = box.selectionStart; to = box.selectionEnd; }
+    undo = { box: box, value: box.value, start: box.selectionStart, end: box.selectionEnd, tmpl: tid.value };
+    box.setRangeText(text, from, to, "end");
+    undo.after = box.value;
+    tid.value = btn.dataset.templateId;
     $$(".template-pick", form).forEach(function (b) { b.classList.toggle("active", b === btn); });
+    closePicker(box);
+    showUndo(form, $("span", btn));
     updateComposer(box);
-    box.focus();
+    if (byKey) focusOnKeyUp = box; else box.focus();
   }
+  function showUndo(form, nameEl) {
+    var note = $("[data-testid=template-undo]", form);
+    if (!note) return;
+    var text = $("[data-undo-text]", note);
+    text.textContent = nameEl ? fill(text.dataset.format, { name: nameEl.textContent }) : "";
+    $("[data-testid=template-undo-button]", note).hidden = !nameEl;
+    note.classList.toggle("shown", !!nameEl);
+  }
+  function undoTemplate() {
+    var u = undo, box = u && u.box;
+    undo = null;
+    if (!box || !box.isConnected || box.value !== u.after) return false;
+    box.value = u.value;
+    box.focus();
+    box.setSelectionRange(u.start, u.end);
+    $("[data-testid=reply-template-id]", box.form).value = u.tmpl;
+    $$(".template-pick", box.form).forEach(function (b) { b.classList.toggle("active", b.dataset.templateId === u.tmpl); });
+    showUndo(box.form, null);
+    updateComposer(box);
+    return true;
+  }
+
+  // Typing "/" at the start of the box or after a space opens the picker:
+  // the text after it filters, arrows choose, Enter inserts, Esc closes and
+  // leaves the "/" as typed.
+  var picker = null, pickerMax = 8; // picker: {box, from, active}
+  var closedAt = -1;
+  function slashToken(box) {
+    var m = /(^|\s)\/([^\s\/]*)$/.exec(box.value.slice(0, box.selectionStart));
+    return m ? { from: box.selectionStart - m[2].length - 1, q: m[2].toLowerCase() } : null;
+  }
+  function pickerOf(box) { return $("[data-testid=template-picker]", box.form); }
+  function closePicker(box) {
+    var el = box && pickerOf(box);
+    picker = null;
+    if (!el) return;
+    el.hidden = true;
+    box.removeAttribute("aria-activedescendant");
+  }
+  function options(el) { return $$("[role=option]:not([hidden]):not([aria-disabled=true])", el); }
+  function setActive(opt) {
+    var el = pickerOf(picker.box);
+    $$("[role=option]", el).forEach(function (o) { o.setAttribute("aria-selected", o === opt ? "true" : "false"); });
+    picker.active = opt;
+    if (opt) { picker.box.setAttribute("aria-activedescendant", opt.id); opt.scrollIntoView({ block: "nearest" }); }
+    else picker.box.removeAttribute("aria-activedescendant");
+  }
+  function updatePicker(box) {
+    var tok = slashToken(box), el = pickerOf(box);
+    if (!el || !tok || tok.from === closedAt) { if (!tok) closedAt = -1; closePicker(box); return; }
+    closedAt = -1;
+    picker = { box: box, from: tok.from, active: null };
+    // At most pickerMax at once, so the list never scrolls: typing narrows it.
+    var shown = 0, more = 0;
+    $$("[role=option]", el).forEach(function (o) {
+      var match = o.dataset.search.indexOf(tok.q) >= 0;
+      o.hidden = !match || shown >= pickerMax;
+      if (!o.hidden) shown++; else if (match) more++;
+    });
+    var empty = $("[data-testid=template-picker-empty]", el), rest = $("[data-testid=template-picker-more]", el);
+    empty.hidden = shown > 0;
+    empty.textContent = shown ? "" : fill(empty.dataset.format, { q: tok.q });
+    rest.hidden = more === 0;
+    rest.textContent = more ? fill(rest.dataset.format, { n: more }) : "";
+    el.hidden = false;
+    setActive(options(el)[0] || null);
+  }
+  function choose(opt) {
+    var box = picker.box, from = picker.from;
+    var btn = $('.template-pick[data-template-id="' + opt.dataset.templateId + '"]', box.form);
+    if (btn) insertTemplate(btn, from, box.selectionStart);
+  }
+  document.addEventListener("keydown", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("[data-testid=reply-text]")) return;
+    if ((e.metaKey || e.ctrlKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
+      if (undo && undo.box === box && box.value === undo.after) { e.preventDefault(); undoTemplate(); }
+      return;
+    }
+    if (!picker || picker.box !== box) return;
+    var list = options(pickerOf(box)), i = list.indexOf(picker.active);
+    switch (e.key) {
+      case "ArrowDown": setActive(list[(i + 1) % list.length] || null); break;
+      case "ArrowUp": setActive(list[(i - 1 + list.length) % list.length] || null); break;
+      case "Enter":
+        if (e.metaKey || e.ctrlKey || !picker.active) return;
+        choose(picker.active);
+        swallowKey = true;
+        break;
+      case "Escape": closedAt = picker.from; closePicker(box); break;
+      default: return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  }, true); // before the page's keys: Esc here closes the picker, not the box
+  // The Enter that inserted a template adds no line break, even when the
+  // key's character arrives on its own.
+  var swallowKey = false;
+  document.addEventListener("beforeinput", function (e) { if (swallowKey) e.preventDefault(); }, true);
+  document.addEventListener("keyup", function () { swallowKey = false; });
+  document.addEventListener("mousedown", function (e) {
+    var opt = e.target.closest && e.target.closest(".template-picker [role=option]");
+    if (!opt) return;
+    e.preventDefault(); // the box keeps the focus and its caret
+    if (picker && opt.getAttribute("aria-disabled") !== "true") choose(opt);
+  });
   document.addEventListener("click", function (e) {
     if (inbox && e.target.closest && e.target.closest("[data-detail-close]")) { e.preventDefault(); closePanel(); return; }
+    if (e.target.closest && e.target.closest("[data-testid=template-undo-button]")) { undoTemplate(); return; }
     var btn = e.target.closest && e.target.closest(".template-pick");
-    if (btn && !btn.disabled) { e.preventDefault(); pickTemplate(btn); }
+    if (btn && !btn.disabled) { e.preventDefault(); insertTemplate(btn); }
   });
   document.addEventListener("input", function (e) {
     var box = e.target;
     if (!box.matches("[data-testid=reply-text]")) return;
-    var m = /^\/([a-z0-9_-]+)[ \n]$/.exec(box.value), form = box.closest("form");
-    var t = m && $('.template-pick[data-shortcut="' + m[1] + '"]', form);
-    if (t && !t.disabled) { pickTemplate(t); return; }
+    var form = box.form;
+    // "/price " inserts the template with that shortcut at once.
+    var m = /(^|\s)\/([a-z0-9_-]+)[ \n]$/.exec(box.value.slice(0, box.selectionStart));
+    var t = m && $('.template-pick[data-shortcut="' + m[2] + '"]', form);
+    if (t && !t.disabled) { insertTemplate(t, box.selectionStart - m[2].length - 2, box.selectionStart); return; }
     if (!box.value) $("[data-testid=reply-template-id]", form).value = "";
+    if (undo && undo.box === box && box.value !== undo.after) { undo = null; showUndo(form, null); }
+    updatePicker(box);
     updateComposer(box);
+  });
+  document.addEventListener("focusout", function (e) {
+    if (picker && e.target === picker.box) closePicker(picker.box);
   });
   function initComposer() {
     $$("[data-testid=reply-text]").forEach(updateComposer);

@@ -30,7 +30,7 @@
     box.open = true;
     if (!focus) { focusOnKeyUp = true; return; }
     var text = $("[data-testid=public-reply-text]", box);
-    if (text) text.focus(); else $("summary", box).focus();
+    if (text) text.focus(); else $("summary, button", box).focus(); // a disabled one says why
   }
   document.addEventListener("keyup", function (e) {
     if (e.key === "p" && focusOnKeyUp) { focusOnKeyUp = false; openPublic(true); }

@@ -89,11 +89,27 @@ func NewBrowser(t testing.TB) *Browser {
 }
 
 // Do runs actions in the tab and fails the test on error.
+//
+// A single action is tried again when the node it found was replaced
+// before it acted (a row re-rendered by the live stream between the query
+// and the click): the selector then finds the new node.
 func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+	err := chromedp.Do(b.Ctx, actions...)
+	for try := 0; err != nil && len(actions) == 1 && try < 3 && replacedNode(err); try++ {
+		err = chromedp.Do(b.Ctx, actions...)
+	}
+	if err != nil {
 		b.t.Fatalf("e2e: %v", err)
 	}
+}
+
+// replacedNode tells whether err is the browser's answer about a node
+// that left the document after it was found.
+func replacedNode(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") || strings.Contains(msg, "No node with given id found") ||
+		strings.Contains(msg, "Node is detached from document")
 }
 
 // Eval evaluates JavaScript and returns its result.

@@ -50,3 +50,13 @@ func (b *Browser) LookEverywhere(name, page string) {
 	b.ColorScheme("")
 	b.Viewport(DesktopWidth, DesktopHeight, false)
 }
+
+// TimeZone makes the tab live in an IANA time zone ("Asia/Tokyo"); ""
+// restores the machine's.
+func (b *Browser) TimeZone(id string) {
+	b.t.Helper()
+	b.Do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: id})
+		return err
+	}))
+}

@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -145,10 +142,7 @@ func TestBrowser_panelShowsContext(t *testing.T) {
 	}
 	post := mediaOf(coffee.ID)
 	b := NewBrowser(t)
-	b.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"})
-		return err
-	}))
+	b.TimeZone("Asia/Tokyo")
 	w.BrowserLogin(t, b, d.User("Ava").ID)
 	api := w.Login(t, d.User("Ava").ID)
 	parent := w.comment(t, map[string]any{"account": coffee.ID, "media": post, "username": "kai_m", "text": "<b>Which size</b> is the blue one? שלום", "age": "3h"})
@@ -181,7 +175,7 @@ func TestBrowser_panelShowsContext(t *testing.T) {
 	if got := b.Text(`#detail [data-testid=posted-time]`); got != "posted 2 h ago" {
 		t.Errorf("posted: %q", got)
 	}
-	iso := Eval[string](b, `document.querySelector("#detail [data-testid=posted-time]").getAttribute("datetime")`)
+	iso := Eval[string](b, `document.querySelector("#detail [data-testid=local-time]").getAttribute("datetime")`)
 	at, err := time.Parse(time.RFC3339, iso)
 	if err != nil {
 		t.Fatalf("datetime %q: %v", iso, err)

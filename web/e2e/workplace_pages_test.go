@@ -60,6 +60,10 @@ func TestBrowser_demoPagesAccessibleLightAndDark(t *testing.T) {
 	b.Navigate(app.URL + "/inbox/comments/" + ids[0])
 	b.WaitFor(`!!document.querySelector("[data-testid=comment-detail]")`, 5*time.Second)
 	axe("inbox with a comment open")
+	// The composer's "/" template picker, open (issue 20, item 5).
+	b.Do(chromedp.SendKeys(chromedp.CSS("#detail [data-testid=reply-text]"), "/"))
+	b.WaitFor(`!document.querySelector("[data-testid=template-picker]").hidden && !!document.querySelector("#detail [data-testid=reply-text]").getAttribute("aria-activedescendant")`, 3*time.Second)
+	axe("the template picker")
 	b.Navigate(app.URL + "/templates")
 	tmpl := Eval[string](b, `document.querySelector(".template-name a").getAttribute("href")`)
 	for _, p := range []string{
