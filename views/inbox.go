@@ -14,6 +14,7 @@ type InboxVM struct {
 	Assignee    string // me, none or a user id
 	Surface     string
 	Sort        string
+	LiveFirst   bool   // open Live comments come first (the list's order, for the live stream's new rows)
 	FilterQuery string // the current filter as a query string (no leading ?)
 	Rows        []CommentRowVM
 	NextURL     string // "" on the last page
@@ -139,6 +140,7 @@ type CommentDetailVM struct {
 	OpenOnMedia  string
 	Assign       AssignFormVM
 	Moderation   ModerationVM
+	Context      ContextVM // the post, the parent comment, when it was made
 }
 
 // TimeNoteVM is a sentence around one moment: the page's script shows the

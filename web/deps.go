@@ -121,6 +121,13 @@ type InboxStore interface {
 	SetStatus(ctx context.Context, userID int64, ids []string, to inbox.Status) ([]inbox.Comment, error)
 }
 
+// PostContext reads the post a comment is on and its kept picture, scoped
+// to what the user may see (store.Store).
+type PostContext interface {
+	Post(ctx context.Context, userID int64, mediaID string) (inbox.Post, error)
+	PostPicture(ctx context.Context, userID int64, mediaID string) (data []byte, contentType string, at time.Time, err error)
+}
+
 // ChangeFeed is what the live stream reads besides the hub: where the feed
 // stands, what changed since a position, and the changed comments
 // (store.Store). Access is checked by the caller, from the user's accounts.
@@ -202,6 +209,7 @@ type Deps struct {
 	Accounts   AccountDirectory
 	Inbox      InboxStore
 	Feed       ChangeFeed
+	Posts      PostContext
 	Hub        live.Hub // live changes for /inbox/events
 	Replies    ReplySender
 	Holds      AccountResumer

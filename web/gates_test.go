@@ -40,6 +40,7 @@ var gatedRoutes = []struct {
 	{"", "POST /accounts/:id/nudge", admin},
 	{"POST /api/v1/comments/:id/assign", "POST /inbox/assign", member},
 	{"", "POST /inbox/comments/:id/presence", member},
+	{"", "GET /inbox/media/:id/picture", member},
 	{"", "POST /accounts/:id/auto-assign", admin},
 	{"GET /api/v1/me", "", member},
 	{"GET /api/v1/users", "", member},

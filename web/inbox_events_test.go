@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/replydesk/replydesk/internal/store"
 	"github.com/replydesk/replydesk/web/webtest"
 )
 
@@ -33,6 +35,7 @@ func eventsURL(t *testing.T, c *webtest.Client) string {
 // stored waits until the store has published a change to comment id.
 func stored(t *testing.T, h *webtest.Harness, account, id string) {
 	t.Helper()
+	defer postRead(h, id)
 	sub := h.App.Hub.Subscribe([]string{account})
 	defer sub.Close()
 	if _, err := h.App.Store.Comment(context.Background(), id); err == nil {
@@ -50,6 +53,23 @@ func stored(t *testing.T, h *webtest.Harness, account, id string) {
 			}
 		case <-deadline:
 			t.Fatalf("comment %s never stored", id)
+		}
+	}
+}
+
+// postRead waits (10 s at most) until the post of comment id's media has
+// been read from Graph, or its read failed: that read is one of the
+// account's Graph calls, which a fault the test injects next must not meet.
+func postRead(h *webtest.Harness, id string) {
+	ctx := context.Background()
+	c, err := h.App.Store.Comment(ctx, id)
+	if err != nil || c.MediaID == "" {
+		return
+	}
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		due, err := h.App.Store.MediaDue(ctx, 1000)
+		if err != nil || !slices.ContainsFunc(due, func(m store.MediaToRead) bool { return m.ID == c.MediaID }) {
+			return
 		}
 	}
 }

@@ -199,7 +199,7 @@ func (s *Server) inboxVM(c echo.Context, f inbox.Filter, selected string) (views
 	}
 	vm := views.InboxVM{
 		Layout: layout, Rail: rail, Rows: rows, NextURL: next, Query: f.Query, Status: f.View, Account: f.AccountID,
-		Surface: string(f.Surface), Sort: f.Sort, FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
+		Surface: string(f.Surface), Sort: f.Sort, LiveFirst: f.LiveFirst(), FilterQuery: f.Values().Encode(), ServerNow: isoMS(s.now()),
 		Assignee: f.Assignee, MeID: strconv.FormatInt(userOf(c).ID, 10), Picker: picker, AlertsText: alertsText(s.opt.AlertBefore),
 		BulkActions: []views.BulkAction{
 			{Status: "done", Label: "Done", Key: "e"}, {Status: "dismissed", Label: "Dismiss", Key: "#"},
@@ -399,7 +399,8 @@ func (s *Server) detailVM(c echo.Context, it inbox.Item, f inbox.Filter) (views.
 	vm.History = append(vm.History, moderationHistory(mod.Actions, now)...)
 	slices.SortStableFunc(vm.History, func(a, b views.HistoryItem) int { return strings.Compare(a.WhenISO, b.WhenISO) })
 	s.ruleInDetail(c, it, &vm)
-	return vm, nil
+	vm.Context, err = s.contextVM(c, it, f)
+	return vm, err
 }
 
 // maxPicks bounds the templates offered in the composer.

@@ -21,7 +21,8 @@ func TestReply_commentOlderThanItsWebhook(t *testing.T) {
 	w := h.World(t)
 	acct := w.Account("acme.coffee").ID
 	ava := h.Login(t, w.User("Ava").ID)
-	h.Sim.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1, "account": acct}, nil)
+	// Two Graph errors: the post's read (at once) and the timestamp's (a moment later).
+	h.Sim.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 2, "account": acct}, nil)
 	id := h.Sim.Comment(t, map[string]any{"account": acct, "text": "still available?", "age": "169h"})
 	ctx := context.Background()
 	waitFor(t, 10*time.Second, "the comment stored and its first timestamp read failed", func() bool {

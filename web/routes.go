@@ -99,6 +99,7 @@ func (s *Server) routes(e *echo.Echo) {
 	inboxPages.GET("", s.inboxPage)
 	inboxPages.POST("/status", s.setStatuses)
 	inboxPages.GET("/comments/:id", s.commentPage)
+	inboxPages.GET("/media/:id/picture", s.postPicture)
 	inboxPages.POST("/comments/:id/status", s.setCommentStatus)
 	inboxPages.POST("/comments/:id/reply", s.sendReply)
 	inboxPages.POST("/assign", s.assignComments)

@@ -107,6 +107,8 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Ingester = ingest.NewIngester(cfg.MetaAppSecret, st, log.With("component", "ingest"), a.Now)
 	enricher := ingest.NewEnricher(st, graph, tokens, log.With("component", "enrich"), ingest.EnricherOptions{})
 	a.Ingester.OnNew(enricher.Enqueue)
+	posts := ingest.NewPostReader(st, graph, tokens, log.With("component", "posts"), ingest.PostReaderOptions{Now: a.Now})
+	a.Ingester.OnNew(posts.OnNew)
 	watcher := ingest.NewLiveWatcher(st, graph, tokens, log.With("component", "live"), cfg.LivePoll)
 	worker := sender.NewWorker(st, graph, tokens, sender.Options{Budget: cfg.ReplyBudget, CallTimeout: cfg.SendTimeout,
 		Now: a.Now, Logger: log.With("component", "reply")})
@@ -129,7 +131,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	a.Ingester.OnNew(team.NewComments)
 	a.workers = []func(context.Context){
 		a.Outbox.Run, a.Setup.RunEvery(time.Hour),
-		a.Ingester.Run, enricher.Run, watcher.Run, worker.Run, runner.Run, moderation.Run, a.Auth.RunReconciler, team.Run,
+		a.Ingester.Run, enricher.Run, posts.Run, watcher.Run, worker.Run, runner.Run, moderation.Run, a.Auth.RunReconciler, team.Run,
 		janitor.New(st, log.With("component", "janitor"), a.Now).Run,
 		janitor.NewSearchIndexer(st, log.With("component", "search"), 500*time.Millisecond).Run,
 	}

@@ -243,15 +243,40 @@ func (f Filter) Search() Search {
 	return s
 }
 
+// LiveFirst reports whether the list puts the open comments of running
+// Live broadcasts above everything else: in the views of open comments (and
+// "all"), sorted by deadline. A Live comment can get a private reply only
+// until its broadcast ends, which no deadline foretells, so it goes first.
+func (f Filter) LiveFirst() bool {
+	if f.Sort != "" && f.Sort != SortDeadline {
+		return false
+	}
+	switch f.View {
+	case "", string(StatusOpen), ViewDue, ViewUrgent, ViewAll:
+		return true
+	}
+	return false
+}
+
+// LiveNow reports whether c is an open comment of a running broadcast: the
+// comments LiveFirst puts first (a Live comment is expired once its
+// broadcast ends).
+func (c Comment) LiveNow() bool { return c.Live && c.Status == StatusOpen }
+
 // Cursor is a keyset position: the sort key and id of the last row shown.
 type Cursor struct {
-	Key int64 // deadline or received time, unix ms
-	ID  string
+	Live bool  // the row was an open Live comment, in a LiveFirst list
+	Key  int64 // deadline or received time, unix ms
+	ID   string
 }
 
 // Encode is the cursor as an opaque URL-safe string.
 func (c Cursor) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.Key, 10) + ":" + c.ID))
+	k := strconv.FormatInt(c.Key, 10)
+	if c.Live {
+		k = "L" + k
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(k + ":" + c.ID))
 }
 
 // ParseCursor reads a cursor; "" is the first page.
@@ -265,11 +290,12 @@ func ParseCursor(s string) (*Cursor, error) {
 		return nil, bad
 	}
 	k, id, ok := strings.Cut(string(raw), ":")
-	n, err := strconv.ParseInt(k, 10, 64)
+	live := strings.HasPrefix(k, "L")
+	n, err := strconv.ParseInt(strings.TrimPrefix(k, "L"), 10, 64)
 	if !ok || err != nil || id == "" || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
 		return nil, bad
 	}
-	return &Cursor{Key: n, ID: id}, nil
+	return &Cursor{Live: live, Key: n, ID: id}, nil
 }
 
 // Item is a comment as the inbox shows it, with the names around it.

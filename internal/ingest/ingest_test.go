@@ -63,15 +63,7 @@ func (f *fixture) advance(d time.Duration) { f.later.Add(int64(d)) }
 // deliver ingests a webhook for a simulator comment, as Meta would send it.
 func (f *fixture) deliver(t *testing.T, commentID, field string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[{"field":%q,"value":{"id":%q,"text":"x","from":{"id":"u1","username":"fan"},"media":{"id":"17890000000000001"}}}]}]}`,
-		f.acct, time.Now().Unix(), field, commentID)
-	p, err := webhook.Parse([]byte(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.ing.Submit(context.Background(), f.ing.Delivery([]byte(body), "sig", p)); err != nil {
-		t.Fatal(err)
-	}
+	f.deliverOn(t, commentID, field, "17890000000000001")
 }
 
 func TestLiveWatcher_expiresWhenBroadcastEnds(t *testing.T) {

@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -109,4 +110,78 @@ func (c *Client) CommentsSince(ctx context.Context, token, mediaID string, since
 		}
 	}
 	return out, nil
+}
+
+// Post is a media as the inbox's panel shows it: what it is, its caption,
+// its link on Instagram and when it was posted, with the picture's URL on
+// Meta's CDN (media_url; for a video, thumbnail_url). CDN links expire:
+// fetch the picture soon after reading them.
+type Post struct {
+	ID         string
+	MediaType  string // IMAGE, VIDEO, CAROUSEL_ALBUM (BROADCAST for Live)
+	Caption    string
+	Permalink  string
+	PictureURL string // "" when Meta gave none
+	Timestamp  time.Time
+}
+
+// Post reads one media (GET /{media-id}?fields=caption,media_type,
+// media_url,thumbnail_url,permalink,timestamp).
+func (c *Client) Post(ctx context.Context, token, mediaID string) (Post, error) {
+	var body struct {
+		Caption      string `json:"caption"`
+		MediaType    string `json:"media_type"`
+		MediaURL     string `json:"media_url"`
+		ThumbnailURL string `json:"thumbnail_url"`
+		Permalink    string `json:"permalink"`
+		Timestamp    string `json:"timestamp"`
+	}
+	q := url.Values{"fields": {"caption,media_type,media_url,thumbnail_url,permalink,timestamp"}}
+	if _, err := c.call(ctx, http.MethodGet, token, c.endpoint("/"+url.PathEscape(mediaID)), q, nil, &body); err != nil {
+		return Post{}, fmt.Errorf("meta: media %s: %w", mediaID, err)
+	}
+	p := Post{ID: mediaID, MediaType: body.MediaType, Caption: body.Caption, Permalink: body.Permalink, PictureURL: body.ThumbnailURL}
+	if p.PictureURL == "" {
+		p.PictureURL = body.MediaURL
+	}
+	p.Timestamp, _ = parseTimestamp(body.Timestamp)
+	return p, nil
+}
+
+// MaxPicture bounds a media picture Replydesk keeps (a thumbnail).
+const MaxPicture = 1 << 20
+
+// Picture downloads a media picture from Meta's CDN: a JPEG, PNG, WebP or
+// GIF (by its bytes, not its header) of at most MaxPicture bytes; anything
+// else is an error. It answers the bytes and their type.
+func (c *Client) Picture(ctx context.Context, rawURL string) (data []byte, contentType string, err error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, "", fmt.Errorf("meta: picture: not a web address: %q", rawURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("meta: picture: %w", err)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("meta: picture: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, "", fmt.Errorf("meta: picture: HTTP %d", resp.StatusCode)
+	}
+	data, err = io.ReadAll(io.LimitReader(resp.Body, MaxPicture+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("meta: picture: %w", err)
+	}
+	if len(data) > MaxPicture {
+		return nil, "", fmt.Errorf("meta: picture: larger than %d bytes", MaxPicture)
+	}
+	switch ct := http.DetectContentType(data); ct {
+	case "image/jpeg", "image/png", "image/webp", "image/gif":
+		return data, ct, nil
+	default:
+		return nil, "", fmt.Errorf("meta: picture: not an image (%s)", ct)
+	}
 }

@@ -19,7 +19,7 @@
 //     /control/deliveries, GET and DELETE /control/faults, GET /control/clock,
 //     POST /control/comments/delete, POST /control/deauthorize and POST
 //     /control/data-deletion);
-//   - the simulator's page at /, its forms under /ui/, and /avatars/{id}.svg.
+//   - the simulator's page at /, its forms under /ui/, /avatars/{id}.svg and the media pictures at /cdn/{id}.jpg.
 //
 // Every Graph error comes from the one table in errors.go.
 package metasim
@@ -250,6 +250,7 @@ func (s *Sim) routes() http.Handler {
 	// The simulator's own pages.
 	mux.HandleFunc("GET /{$}", s.simPage)
 	mux.HandleFunc("GET /avatars/{file}", s.avatar)
+	mux.HandleFunc("GET /cdn/{file}", s.cdn)
 	mux.HandleFunc("POST /ui/comment", s.uiComment)
 	mux.HandleFunc("POST /ui/live", s.uiLive)
 	mux.HandleFunc("POST /ui/fault", s.uiFault)

@@ -185,7 +185,7 @@ func (s *Sim) renderMedia(c *graphCall, m *media, sel []field) (obj, *apiError) 
 	}
 	thumb := absent()
 	if m.MediaType == "VIDEO" {
-		thumb = val(s.publicBase(c.r) + "/avatars/" + m.ID + ".svg")
+		thumb = val(s.publicBase(c.r) + cdnPath(m.ID))
 	}
 	caption := absent()
 	if m.Caption != "" {
@@ -199,7 +199,7 @@ func (s *Sim) renderMedia(c *graphCall, m *media, sel []field) (obj, *apiError) 
 		"id": val(m.ID), "caption": caption, "media_type": val(m.MediaType),
 		"media_product_type": val(m.ProductType), "permalink": val(permalink),
 		"timestamp": val(formatMetaTime(m.Created)), "comments_count": val(commentsCount),
-		"like_count": val(m.LikeCount), "media_url": val(s.publicBase(c.r) + "/avatars/" + m.ID + ".svg"),
+		"like_count": val(m.LikeCount), "media_url": val(s.publicBase(c.r) + cdnPath(m.ID)),
 		"thumbnail_url": thumb, "username": val(s.world.accountByID[m.AccountID].Username),
 		"owner": val(obj{{"id", m.AccountID}}), "shortcode": val(m.Shortcode),
 		"is_comment_enabled": val(true),

@@ -77,6 +77,9 @@ func (s *Store) PurgeAccountComments(ctx context.Context, accountID string, limi
 		}
 		n = len(rows)
 		if n == 0 {
+			if err := tx.Exec(`DELETE FROM media_pictures WHERE media_id IN (SELECT id FROM media WHERE account_id = ?)`, accountID).Error; err != nil {
+				return nil, err
+			}
 			return nil, tx.Exec(`DELETE FROM media WHERE account_id = ?`, accountID).Error
 		}
 		ids := make([]string, n)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"strings"
+
+	"github.com/replydesk/replydesk/internal/inbox"
 )
 
 // ExplainItems is SQLite's plan for reading inbox rows by id (tests).
@@ -17,3 +19,21 @@ func (s *Store) ExplainItems(ctx context.Context) (string, error) {
 	}
 	return b.String(), err
 }
+
+// ExplainInbox is SQLite's plan for one read of an inbox page, within part
+// (tests).
+func (s *Store) ExplainInbox(ctx context.Context, userID int64, f inbox.Filter, part string, cur *inbox.Cursor) (string, error) {
+	q, args := s.inboxQuery(userID, f, part, cur, 50)
+	var rows []struct {
+		Detail string
+	}
+	err := s.r.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&rows).Error
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(r.Detail + "\n")
+	}
+	return b.String(), err
+}
+
+// LiveNow is the Live part of a Live-first list (tests).
+const LiveNow = liveNow

@@ -111,22 +111,40 @@ func likeAny(s string) string {
 }
 
 // ListInbox is one page of the comments userID may see, filtered and
-// sorted, after cursor (keyset paging on indexed columns).
+// sorted, after cursor (keyset paging on indexed columns). A Live-first list
+// (inbox.Filter.LiveFirst) reads in two parts: the open comments of running
+// broadcasts (few: the partial index comments_live_open finds them), then
+// the rest in the view's index order; the cursor says which part it is in.
 func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur *inbox.Cursor, limit int) (inbox.Page, error) {
-	cond, args := s.where(userID, f, s.now())
-	key, order := "c.deadline", "c.deadline, c.id"
-	cmp := ">"
-	if f.Sort == inbox.SortNewest {
-		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
-	}
-	if cur != nil {
-		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
-		args = append(args, cur.Key, cur.ID)
-	}
+	rank := liveRank(f)
 	var rows []itemRow
-	q := s.itemSelect() + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?"
-	if err := s.r.WithContext(ctx).Raw(q, append(args, limit+1)...).Scan(&rows).Error; err != nil {
-		return inbox.Page{}, fmt.Errorf("store: list inbox: %w", err)
+	read := func(part string, cur *inbox.Cursor, n int) error {
+		q, args := s.inboxQuery(userID, f, part, cur, n)
+		var got []itemRow
+		if err := s.r.WithContext(ctx).Raw(q, args...).Scan(&got).Error; err != nil {
+			return fmt.Errorf("store: list inbox: %w", err)
+		}
+		rows = append(rows, got...)
+		return nil
+	}
+	switch {
+	case rank == "":
+		if err := read("", cur, limit+1); err != nil {
+			return inbox.Page{}, err
+		}
+	case cur == nil || cur.Live:
+		if err := read(liveNow, cur, limit+1); err != nil {
+			return inbox.Page{}, err
+		}
+		if len(rows) <= limit {
+			if err := read(rank, nil, limit+1-len(rows)); err != nil {
+				return inbox.Page{}, err
+			}
+		}
+	default:
+		if err := read(rank, cur, limit+1); err != nil {
+			return inbox.Page{}, err
+		}
 	}
 	var page inbox.Page
 	if len(rows) > limit {
@@ -136,13 +154,57 @@ func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur
 		if f.Sort == inbox.SortNewest {
 			k = last.C.ReceivedAt
 		}
-		page.Next = &inbox.Cursor{Key: k, ID: last.C.ID}
+		page.Next = &inbox.Cursor{Live: rank != "" && last.C.Live && last.C.Status == string(inbox.StatusOpen), Key: k, ID: last.C.ID}
 	}
 	page.Items = make([]inbox.Item, len(rows))
 	for i, r := range rows {
 		page.Items[i] = r.toItem()
 	}
 	return page, nil
+}
+
+// inboxQuery is one read of ListInbox: up to n rows of the view, within
+// part (a condition, "" for all of it), after cur.
+func (s *Store) inboxQuery(userID int64, f inbox.Filter, part string, cur *inbox.Cursor, n int) (string, []any) {
+	cond, args := s.where(userID, f, s.now())
+	sel := s.itemSelect()
+	switch part {
+	case "":
+	case liveNow: // few: read through their partial index, whatever the view's other indexes
+		if !s.pg { // PostgreSQL's planner picks the partial index by itself
+			sel = strings.Replace(sel, "FROM comments c ", "FROM comments c INDEXED BY comments_live_open ", 1)
+		}
+		fallthrough
+	default:
+		cond += " AND " + part
+	}
+	key, order := "c.deadline", "c.deadline, c.id"
+	cmp := ">"
+	if f.Sort == inbox.SortNewest {
+		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
+	}
+	if cur != nil {
+		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
+		args = append(args, cur.Key, cur.ID)
+	}
+	return sel + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?", append(args, n)
+}
+
+// liveNow selects the open comments of running broadcasts (a Live comment
+// expires when its broadcast ends), in the terms of the partial index
+// comments_live_open.
+const liveNow = "c.live = 1 AND c.status = 'open'"
+
+// liveRank is the condition for the rest of a Live-first list (after the
+// liveNow part), "" when the list is not Live-first (inbox.Filter.LiveFirst).
+func liveRank(f inbox.Filter) string {
+	switch {
+	case !f.LiveFirst():
+		return ""
+	case f.View == inbox.ViewAll:
+		return "NOT (" + liveNow + ")"
+	}
+	return "c.live = 0" // views of open comments only
 }
 
 func (s *Store) fillOpenOnMedia(ctx context.Context, items []inbox.Item, media map[string]bool) error {

@@ -258,16 +258,42 @@
     pill.hidden = pending.size === 0;
     pill.textContent = fill(pill.dataset.format, { n: pending.size });
   }
+  // The list's order, as the server's: in a Live-first list (data-live-first)
+  // the open comments of running broadcasts come first, then the sort key.
+  function liveRank(r) {
+    return rowsEl.hasAttribute("data-live-first") && r.hasAttribute("data-live") && r.dataset.status === "open" ? 0 : 1;
+  }
   function sortKey(r) {
     return rowsEl.dataset.sort === "newest" ? -Date.parse(r.dataset.sortKey) : Date.parse(r.dataset.deadline);
   }
+  function before(a, b) {
+    var ra = liveRank(a), rb = liveRank(b), ka = sortKey(a), kb = sortKey(b);
+    return ra !== rb ? ra < rb : ka !== kb ? ka < kb : a.dataset.id < b.dataset.id;
+  }
   function insertSorted(li) {
-    var k = sortKey(li), list = rows();
+    var list = rows();
     for (var i = 0; i < list.length; i++) {
-      var kl = sortKey(list[i]);
-      if (k < kl || (k === kl && li.dataset.id < list[i].dataset.id)) { rowsEl.insertBefore(li, list[i]); return; }
+      if (before(li, list[i])) { rowsEl.insertBefore(li, list[i]); return; }
     }
     if (!$("[data-testid=load-more]")) rowsEl.appendChild(li); // else a later page holds it
+  }
+  // Live comments whose broadcast ended fall back into the list's order
+  // (except the current row: nothing moves under the cursor). They leave
+  // first, then each goes back among rows that are in order.
+  var fallen = new Set(), fallTimer = 0;
+  function fallBack(id) {
+    fallen.add(id);
+    if (fallTimer) return;
+    fallTimer = setTimeout(function () {
+      var moving = [];
+      fallTimer = 0;
+      fallen.forEach(function (id) {
+        var r = rowOf(id);
+        if (r && liveRank(r) === 1 && id !== cursorID && id !== selectedID()) { r.remove(); moving.push(r); }
+      });
+      fallen.clear();
+      moving.forEach(insertSorted);
+    }, 0);
   }
   function flush() {
     pending.forEach(function (html, id) {
@@ -298,6 +324,7 @@
     }
     var m = rowID.exec(msg.data);
     if (m && m[1] === selectedID()) refreshPanel();
+    if (m && rowOf(m[1]) && liveRank(rowOf(m[1])) === 0) fallBack(m[1]);
     if (!m || rowOf(m[1])) return; // htmx swaps rows on the page, and the rail, by id
     e.preventDefault();
     if (msg.type === "comment") pending.set(m[1], msg.data);

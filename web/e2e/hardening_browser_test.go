@@ -21,7 +21,8 @@ func TestBrowser_replyToCommentOlderThanItsWebhook(t *testing.T) {
 	coffee := d.Account("acme.coffee").ID
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, d.User("Ava").ID)
-	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 1, "account": coffee}, nil)
+	// Two Graph errors: the post's read (at once) and the timestamp's (a moment later).
+	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "graph_5xx", "count": 2, "account": coffee}, nil)
 	id := w.comment(t, map[string]any{"account": coffee, "username": "late.fan", "text": "Is the blue one still available?", "age": "169h"})
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)

@@ -30,6 +30,27 @@ func (b *Browser) Viewport(width, height int, mobile bool) {
 	}))
 }
 
+// LookEverywhere saves a screenshot (name-desktop-light, …) and runs axe on
+// page at desktop and phone sizes, light and dark, then goes back to the
+// desktop size and the system's scheme.
+func (b *Browser) LookEverywhere(name, page string) {
+	b.t.Helper()
+	for _, v := range []struct {
+		name          string
+		width, height int
+		phone         bool
+	}{{"desktop", DesktopWidth, DesktopHeight, false}, {"phone", PhoneWidth, PhoneHeight, true}} {
+		b.Viewport(v.width, v.height, v.phone)
+		for _, scheme := range []string{"light", "dark"} {
+			b.ColorScheme(scheme)
+			b.Screenshot(name + "-" + v.name + "-" + scheme)
+			b.CheckAxe(page + ", " + v.name + ", " + scheme)
+		}
+	}
+	b.ColorScheme("")
+	b.Viewport(DesktopWidth, DesktopHeight, false)
+}
+
 // TimeZone makes the tab live in an IANA time zone ("Asia/Tokyo"); ""
 // restores the machine's.
 func (b *Browser) TimeZone(id string) {
