@@ -286,6 +286,10 @@ func (e *Enricher) enrich(ctx context.Context, acct string, lim *meta.Limiter, i
 		e.log.Info("comment timestamps unavailable; keeping the approximate deadlines",
 			"account_id", acct, "comments", len(out.GiveUp), "error", unreadable)
 	}
+	if len(out.Retry) > 0 {
+		e.log.Info("comment timestamps not read this time; asking again later",
+			"account_id", acct, "comments", len(out.Retry), "error", err)
+	}
 	if _, err := e.st.RecordEnrichment(ctx, out); err != nil && ctx.Err() == nil {
 		e.log.Error("storing comment deadlines", "account_id", acct, "comments", len(ids), "error", err)
 	}
