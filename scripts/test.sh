@@ -45,33 +45,15 @@ PG_E2E='^(TestProcesses_.*|TestEvents_streamAndCatchUp|TestAPI_commentsStatusAnd
 
 label() { sed -u "s/^/[$1] /"; }
 
-# On SQLite, web/e2e's browser tests A to L run in a test process of their
-# own, beside the rest: the browser tests mostly wait (on the app, on
-# Chromium, on the live stream), so two of them at once use the 2 cores
-# that one leaves half idle, and web/e2e stops being the suite's long pole.
-shard='^TestBrowser_[a-l]'
-sqlite_tests() { # $1: a log file prefix or ""
-  ( env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" -skip "$shard" ./... 2>&1 | tee_to "$1" sqlite ) &
-  local all=$!
-  ( env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" -run "$shard" "$e2e" 2>&1 | tee_to "$1" sqlite-browser ) &
-  local browser=$!
-  wait $all; local rc=$?
-  wait $browser || rc=1
-  return $rc
-}
-tee_to() { # $1: log prefix or "", $2: name
-  if [ -n "$1" ]; then tee "$1/$2" | label sqlite; else cat; fi
-}
-
 if [ -z "$pg" ]; then
   echo "--- PostgreSQL not found (install postgresql, or set REPLYDESK_TEST_POSTGRES): testing SQLite only"
-  sqlite_tests ""
+  env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" ./...
   exit $?
 fi
 
 echo "--- testing on SQLite and on PostgreSQL at once"
 logs=$(mktemp -d)
-sqlite_tests "$logs" &
+( env -u REPLYDESK_TEST_POSTGRES $GO test "${flags[@]}" ./... 2>&1 | tee "$logs/sqlite" | label sqlite ) &
 lite=$!
 # shellcheck disable=SC2046
 ( export REPLYDESK_TEST_POSTGRES="$pg"
