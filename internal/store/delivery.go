@@ -52,26 +52,7 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 		if err != nil {
 			return err
 		}
-		var cs []inbox.Comment
-		var from []int // the delivery of each of cs
-		seen := map[string]time.Time{}
-		for i, d := range ds {
-			res := &out[i]
-			for _, c := range d.Comments {
-				if !connected[c.AccountID] {
-					res.Unknown++
-					if !slices.Contains(res.UnknownAccounts, c.AccountID) {
-						res.UnknownAccounts = append(res.UnknownAccounts, c.AccountID)
-					}
-					continue
-				}
-				if d.ReceivedAt.After(seen[c.AccountID]) {
-					seen[c.AccountID] = d.ReceivedAt
-				}
-				cs = append(cs, c)
-				from = append(from, i)
-			}
-		}
+		cs, from, seen := sortDeliveries(ds, connected, out)
 		isNew, err := q.insertComments(ctx, cs)
 		if err != nil {
 			return err
@@ -118,6 +99,31 @@ func (s *Store) CommitDeliveries(ctx context.Context, ds []DeliveryIn) ([]Delive
 		return nil, fmt.Errorf("store: commit %d deliveries: %w", len(ds), err)
 	}
 	return out, nil
+}
+
+// sortDeliveries splits a group's comments: those of connected accounts
+// (cs, each with the index of its delivery in from, and when each
+// account's webhooks last arrived), and the others, counted as dropped in
+// out.
+func sortDeliveries(ds []DeliveryIn, connected map[string]bool, out []DeliveryResult) (cs []inbox.Comment, from []int, seen map[string]time.Time) {
+	seen = map[string]time.Time{}
+	for i, d := range ds {
+		res := &out[i]
+		for _, c := range d.Comments {
+			if !connected[c.AccountID] {
+				res.Unknown++
+				if !slices.Contains(res.UnknownAccounts, c.AccountID) {
+					res.UnknownAccounts = append(res.UnknownAccounts, c.AccountID)
+				}
+				continue
+			}
+			if d.ReceivedAt.After(seen[c.AccountID]) {
+				seen[c.AccountID] = d.ReceivedAt
+			}
+			cs, from = append(cs, c), append(from, i)
+		}
+	}
+	return cs, from, seen
 }
 
 // PurgeDeliveries deletes raw deliveries received before cutoff. They were

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -64,25 +63,7 @@ func (s *Store) commitDeliveriesPG(ctx context.Context, ds []DeliveryIn) ([]Deli
 		for _, id := range ids {
 			connected[id] = true
 		}
-		var cs []inbox.Comment
-		var from []int // the delivery each of cs came in
-		seen := map[string]time.Time{}
-		for i, d := range ds {
-			res := &out[i]
-			for _, c := range d.Comments {
-				if !connected[c.AccountID] {
-					res.Unknown++
-					if !slices.Contains(res.UnknownAccounts, c.AccountID) {
-						res.UnknownAccounts = append(res.UnknownAccounts, c.AccountID)
-					}
-					continue
-				}
-				if d.ReceivedAt.After(seen[c.AccountID]) {
-					seen[c.AccountID] = d.ReceivedAt
-				}
-				cs, from = append(cs, c), append(from, i)
-			}
-		}
+		cs, from, seen := sortDeliveries(ds, connected, out)
 		order := make([]int, len(cs))
 		for i := range order {
 			order[i] = i
