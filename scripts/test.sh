@@ -4,13 +4,13 @@
 # (a server URL whose user may create databases), or else a throwaway cluster
 # started here from the PostgreSQL server binaries when they are installed
 # (scripts/pgcluster.sh). Each line of output names its database.
-#   scripts/test.sh [go test flags...]   (default: -race -count=1 -timeout 9m)
+#   scripts/test.sh [go test flags...]   (default: -race -count=1 -timeout 12m)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 export GOFLAGS="${GOFLAGS:--tags=sqlite_fts5}" # the Makefile's build tags, when run by hand
 flags=("$@")
-[ ${#flags[@]} -eq 0 ] && flags=(-race -count=1 -timeout 9m)
+[ ${#flags[@]} -eq 0 ] && flags=(-race -count=1 -timeout 12m)
 
 pg=${REPLYDESK_TEST_POSTGRES:-}
 cluster=""
