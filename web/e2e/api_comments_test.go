@@ -47,6 +47,7 @@ func waitComment(t *testing.T, c *Client, id string) apiComment {
 // TestAPI_commentsStatusAndReply drives the JSON API with the session cookie:
 // list and read, triage, reply (once), and another account's comment refused.
 func TestAPI_commentsStatusAndReply(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -138,6 +139,7 @@ func waitReplied(t *testing.T, c *Client, id string) apiComment {
 // a browser does: live rows, escaped, without gzip; then a second stream
 // from the page's position replays what the first one saw.
 func TestEvents_streamAndCatchUp(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -168,6 +170,7 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestAPI_templatesAdminsEditEveryoneReads: the templates API with roles.
 func TestAPI_templatesAdminsEditEveryoneReads(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID) // first with an account: admin

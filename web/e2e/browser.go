@@ -112,10 +112,25 @@ func replacedNode(err error) bool {
 		strings.Contains(msg, "Node is detached from document")
 }
 
-// Eval evaluates JavaScript and returns its result.
+// navigatedAway tells whether err is the browser's answer about a page
+// that was replaced while JavaScript ran in it: a form that was submitted
+// the way a browser without JavaScript submits it (a keystroke before the
+// page's scripts took over, on a slow machine), a reload, a redirect.
+func navigatedAway(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated")
+}
+
+// Eval evaluates JavaScript and returns its result. An evaluation that a
+// navigation interrupted is tried again in the new page.
 func Eval[T any](b *Browser, js string) T {
 	b.t.Helper()
 	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](js))
+	for try := 0; err != nil && try < 3 && navigatedAway(err); try++ {
+		time.Sleep(100 * time.Millisecond)
+		v, err = chromedp.Run(b.Ctx, chromedp.Evaluate[T](js))
+	}
 	if err != nil {
 		b.t.Fatalf("e2e: eval %q: %v", js, err)
 	}
@@ -123,8 +138,8 @@ func Eval[T any](b *Browser, js string) T {
 }
 
 // WaitFor polls a JavaScript condition until it is true or timeout passes.
-// A poll that starts while a navigation finishes loses its JavaScript
-// context; it is retried until the timeout.
+// A poll that a navigation interrupts loses its JavaScript context; it is
+// retried in the new page until the timeout.
 func (b *Browser) WaitFor(js string, timeout time.Duration) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -133,7 +148,7 @@ func (b *Browser) WaitFor(js string, timeout time.Duration) {
 		if err == nil {
 			return
 		}
-		if !strings.Contains(err.Error(), "Cannot find context") || time.Now().After(deadline) {
+		if !navigatedAway(err) || time.Now().After(deadline) {
 			b.t.Fatalf("e2e: waiting for %s: %v", js, err)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -182,6 +197,26 @@ func (b *Browser) Screenshot(name string) string {
 	abs, _ := filepath.Abs(p)
 	b.t.Logf("e2e: screenshot saved to %s", abs)
 	return abs
+}
+
+// ClickUntil clicks the element matching css until the JavaScript
+// condition done holds (at most three clicks, two seconds apart). A click
+// lands where the element was measured an instant before; on a loaded
+// machine the live stream can move the element in between (a row arriving
+// above it), and the click then misses, as a person's would.
+func (b *Browser) ClickUntil(css, done string) {
+	b.t.Helper()
+	for try := 0; ; try++ {
+		b.Do(chromedp.Click(chromedp.CSS(css)))
+		ok, err := chromedp.Run(b.Ctx, chromedp.Poll[bool](done, chromedp.WithPollingTimeout(2*time.Second)))
+		if err == nil && ok {
+			return
+		}
+		if try == 2 {
+			b.t.Fatalf("e2e: clicked %s three times, and still not %s (%v)", css, done, err)
+		}
+		b.t.Logf("e2e: a click on %s missed; clicking again", css)
+	}
 }
 
 // ClickNav clicks the element and waits for the page load it causes.

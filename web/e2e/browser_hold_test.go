@@ -15,6 +15,7 @@ import (
 // page says the same with a Resume button; resuming sends the reply,
 // exactly once.
 func TestBrowser_accountHold(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")

@@ -12,6 +12,7 @@ import (
 // headless Chromium (login button, the simulator's dialog, the callback)
 // and looks at the accounts and team pages, light and dark.
 func TestBrowser_loginShowsAccountsAndTeam(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)
@@ -71,6 +72,7 @@ func TestBrowser_loginShowsAccountsAndTeam(t *testing.T) {
 
 // TestBrowser_noAccessPage: a user without any account sees a friendly page.
 func TestBrowser_noAccessPage(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, w.World().User("Chloé").ID)

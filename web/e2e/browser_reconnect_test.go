@@ -14,6 +14,7 @@ import (
 // revoked Page token, the pages show both banners; Reconnect and Grant
 // again go through the dialog and fix each.
 func TestBrowser_reconnectAndGrantAgain(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "1s"}})
 	d := w.World()
 	ava, coffee := d.User("Ava"), d.Account("acme.coffee")

@@ -21,6 +21,7 @@ import (
 // one private reply at Meta, and each reply is "sent", or "unconfirmed"
 // where Meta took it but the answer died with the process.
 func TestCrash_whileSendingEveryReplyOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test skipped under -short")
 	}

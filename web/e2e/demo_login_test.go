@@ -10,6 +10,7 @@ import (
 // TestDemo_loginThroughTheMountedSimulator: in demo mode the same login code
 // path runs against the simulator under /_sim of the app's own port.
 func TestDemo_loginThroughTheMountedSimulator(t *testing.T) {
+	t.Parallel()
 	app := StartApp(t, AppOptions{Env: map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "1s"}})
 	w := &World{App: app, SimURL: app.URL + "/_sim", t: t}
 	d := w.World()

@@ -13,6 +13,7 @@ import (
 // TestLoginPage_rendersStyledWithHTMX proves a page renders with its CSS and
 // htmx loaded, in demo mode with the banner.
 func TestLoginPage_rendersStyledWithHTMX(t *testing.T) {
+	t.Parallel()
 	app := StartApp(t, AppOptions{})
 	b := NewBrowser(t)
 	b.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=login-button]`)))
@@ -36,6 +37,7 @@ func TestLoginPage_rendersStyledWithHTMX(t *testing.T) {
 // TestServe_badConfigStopsWithOneLine checks start-up refusals: one line
 // naming the variable, non-zero exit.
 func TestServe_badConfigStopsWithOneLine(t *testing.T) {
+	t.Parallel()
 	// A directory that cannot be created, even by root: its parent is a file.
 	blocker := filepath.Join(t.TempDir(), "not-a-dir")
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {

@@ -39,6 +39,7 @@ func usernames(c *Client, t *testing.T) []string {
 // kept (back when an admin connects it again) or purged, leaving the open
 // inboxes through the change feed.
 func TestDisconnect_unsubscribesStopsSendsKeepsOrPurges(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")
@@ -166,6 +167,7 @@ func waitReplyState(t *testing.T, c *Client, id, state string) apiComment {
 // http); a revoked Page token shows on its account; agents get 403, and the
 // accounts page links admins to the check while anything is wrong.
 func TestSetup_checksOneThingWrong(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -233,6 +235,7 @@ func TestSetup_checksOneThingWrong(t *testing.T) {
 // when the process is killed is delivered after the restart; the settings
 // page shows the deliveries and their answers.
 func TestOutboundWebhooks_failTwiceThenSucceedOnceEvenAcrossACrash(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee := d.Account("acme.coffee")

@@ -20,6 +20,7 @@ import (
 // confirmation, a purge leaving the open inbox, and the data-deletion
 // status page.
 func TestBrowser_goingLivePages(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")

@@ -62,6 +62,7 @@ type callbackResult struct {
 // person's sessions, API tokens and access; its data deletion erases them
 // and answers a status page that says what was deleted.
 func TestMetaCallbacks_forgedChangesNothingThenDeauthorizeAndDataDeletion(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	benID := d.User("Ben").ID
@@ -157,6 +158,7 @@ func TestMetaCallbacks_forgedChangesNothingThenDeauthorizeAndDataDeletion(t *tes
 // the dialog gets config_id and no scope, the simulator grants the
 // configuration's whole set, and the login works as usual.
 func TestLoginForBusiness_configIDInsteadOfScope(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{LoginConfigID: "981234567890"})
 	d := w.World()
 	c := w.NewClient()
@@ -187,6 +189,7 @@ func TestLoginForBusiness_configIDInsteadOfScope(t *testing.T) {
 // same permissions; a cookie write without the CSRF token is still
 // refused; a revoked token, and the token of a user who lost access, get 401.
 func TestAPITokens_actAsTheirUserUntilRevoked(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee, outdoor := d.Account("acme.coffee"), d.Account("acme.outdoor")

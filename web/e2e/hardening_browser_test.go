@@ -16,6 +16,7 @@ import (
 // text stays, and nothing reaches Meta. Then a search with a NUL byte: the
 // error page says what is wrong.
 func TestBrowser_replyToCommentOlderThanItsWebhook(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee := d.Account("acme.coffee").ID

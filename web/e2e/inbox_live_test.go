@@ -11,6 +11,7 @@ import (
 // stream request is held back in the browser) appears once the stream
 // connects, without a reload.
 func TestBrowser_commentWhileTheStreamIsHeldArrives(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava, acct := d.User("Ava"), d.Account("acme.coffee")
@@ -34,6 +35,7 @@ func TestBrowser_commentWhileTheStreamIsHeldArrives(t *testing.T) {
 // CR-separated "retry:" and "event:" lines shows as plain text in its row,
 // and the stream stays live (a later comment still arrives).
 func TestBrowser_carriageReturnsStayText(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava, acct := d.User("Ava"), d.Account("acme.coffee")

@@ -24,6 +24,9 @@ func (w *World) comment(t testing.TB, in map[string]any) string {
 
 func rowSel(id string) string { return "#comment-" + id }
 
+// pillGone holds once the "N new" pill has put its rows in the list.
+const pillGone = `document.querySelector("[data-testid=new-pill]").hidden`
+
 // waitSettled waits until comment id's timestamp was read (its deadline is
 // exact): that change refreshes its row and open panel, which a test that
 // clicks in them must not race (the read waits up to a second to batch, so
@@ -48,6 +51,7 @@ func (w *World) waitSettled(t testing.TB, c *Client, id string) {
 // TestBrowser_inboxLiveAndEscaped: a comment injected through the
 // simulator appears without a reload, and its HTML stays text.
 func TestBrowser_inboxLiveAndEscaped(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava, acct := d.User("Ava"), d.Account("acme.coffee")
@@ -82,6 +86,7 @@ func TestBrowser_inboxLiveAndEscaped(t *testing.T) {
 // a few seconds ago turns urgent once Graph confirms its age, ticks, and
 // expires on screen without a reload.
 func TestBrowser_countdownTicksToUrgentAndExpired(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)
@@ -102,6 +107,7 @@ func TestBrowser_countdownTicksToUrgentAndExpired(t *testing.T) {
 // TestBrowser_statusChangeShowsInSecondBrowser and keyboard triage: j moves,
 // e marks done; the other open browser updates the row in place.
 func TestBrowser_keyboardTriageShowsInSecondBrowser(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")

@@ -74,6 +74,7 @@ func signedWith(secret, account, commentID string) ([]byte, string) {
 // with concurrent deliveries, SIGKILLs it mid-load, restarts it, and checks
 // that every delivery that got a 200 is in the database.
 func TestCrash_everyAcknowledgedDeliverySurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test skipped under -short")
 	}

@@ -19,6 +19,7 @@ func canReply(tasks []string) bool {
 // user and checks the accounts page and the API against their Page tasks;
 // another account's page and API answer 404.
 func TestLogin_eachSeededUserSeesExactlyTheirAccounts(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	wantCount := map[string]int{"Ava": 2, "Ben": 1, "Chloé": 0, "Dana": 0, "Eli": 1}
@@ -105,6 +106,7 @@ func TestLogin_eachSeededUserSeesExactlyTheirAccounts(t *testing.T) {
 // TestLogin_forgedStateRefused: a callback whose state does not match the
 // one this browser started with is refused, and nobody is logged in.
 func TestLogin_forgedStateRefused(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	ava := w.World().User("Ava")
 	c := w.NewClient()
@@ -147,6 +149,7 @@ func TestLogin_forgedStateRefused(t *testing.T) {
 // "Grant again" button that asks with auth_type=rerequest; declining
 // pages_show_list explains the empty result.
 func TestLogin_declinedPermission(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ben := d.User("Ben")

@@ -16,6 +16,7 @@ var simToken = regexp.MustCompile(`EAA[A-Za-z0-9_-]{20,}`)
 // template, a logout), and greps its whole log for what must never be in
 // it: session cookies, CSRF tokens, access tokens, and the secrets.
 func TestLogs_noSecrets(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}

@@ -14,6 +14,7 @@ var versioned = regexp.MustCompile(`^/v\d+\.\d+/`)
 // webhook with its deadline read from Graph, a private reply. Every
 // versioned call the simulator saw went to /v27.0/.
 func TestGraphV27_whenConfigured(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{Env: map[string]string{"META_GRAPH_VERSION": "v27.0"}})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)

@@ -24,7 +24,7 @@ func openComment(b *Browser, id string) {
 	b.t.Helper()
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`") || !document.querySelector("[data-testid=new-pill]").hidden`, 10*time.Second)
 	if !Eval[bool](b, `!!document.querySelector("`+rowSel(id)+`")`) {
-		b.Do(chromedp.Click(chromedp.CSS("[data-testid=new-pill]")))
+		b.ClickUntil("[data-testid=new-pill]", pillGone)
 	}
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
@@ -42,6 +42,7 @@ func openComment(b *Browser, id string) {
 // the page and at the simulator. The screenshots show the panel with a
 // public reply and a hidden comment (desktop light and dark, phone).
 func TestBrowser_publicReplyNudgeHide(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := d.User("Ava")
@@ -162,6 +163,7 @@ func TestBrowser_publicReplyNudgeHide(t *testing.T) {
 // private reply can go. A comment its author deleted on Instagram fails at
 // send, in plain words too. Then a spam wave is hidden in bulk with h.
 func TestBrowser_deleteAndBulkHide(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)
@@ -216,7 +218,7 @@ func TestBrowser_deleteAndBulkHide(t *testing.T) {
 	}
 	live := w.comment(t, map[string]any{"account": acct, "username": "spam.wave", "text": "promo", "live": true})
 	b.WaitFor(`document.querySelector("[data-testid=new-pill]").textContent === "4 new"`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS("[data-testid=new-pill]")))
+	b.ClickUntil("[data-testid=new-pill]", pillGone)
 	for _, id := range append(append([]string{}, ids...), live) {
 		b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 		b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-check]")))

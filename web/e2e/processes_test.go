@@ -66,6 +66,7 @@ func postReply(t *testing.T, c *Client, appURL, id, text string) (int, string) {
 // on process A appears, live, on an inbox event stream served by process B,
 // and on B's inbox page in a browser.
 func TestProcesses_webhookToAReachesAStreamOnB(t *testing.T) {
+	t.Parallel()
 	testdb.SkipUnlessPostgres(t)
 	w := NewWorld(t, WorldOptions{})
 	b := w.StartPeer(t, nil)
@@ -115,6 +116,7 @@ func TestProcesses_webhookToAReachesAStreamOnB(t *testing.T) {
 // TestProcesses_twentySendsOneMessage: twenty concurrent sends of a reply to
 // one comment, split across A and B, leave exactly one message at Meta.
 func TestProcesses_twentySendsOneMessage(t *testing.T) {
+	t.Parallel()
 	testdb.SkipUnlessPostgres(t)
 	w := NewWorld(t, WorldOptions{})
 	b := w.StartPeer(t, nil)
@@ -174,6 +176,7 @@ func waitReplyIn(t *testing.T, c *Client, id string, states ...string) string {
 // a second reply to a comment, so nothing is sent twice and every reply
 // ends delivered.
 func TestProcesses_killedSenderIsTakenOver(t *testing.T) {
+	t.Parallel()
 	testdb.SkipUnlessPostgres(t)
 	// Calls time out after 6 s, so a claim lasts 9 s.
 	env := map[string]string{"REPLYDESK_SEND_TIMEOUT": "6s", "REPLYDESK_RECONCILE_INTERVAL": "1h"}
@@ -231,6 +234,7 @@ func TestProcesses_killedSenderIsTakenOver(t *testing.T) {
 // TestProcesses_oneBudgetForAll: with REPLYDESK_REPLY_BUDGET=2, two
 // processes send two replies an hour between them, not two each.
 func TestProcesses_oneBudgetForAll(t *testing.T) {
+	t.Parallel()
 	testdb.SkipUnlessPostgres(t)
 	env := map[string]string{"REPLYDESK_REPLY_BUDGET": "2"}
 	w := NewWorld(t, WorldOptions{Env: env})
@@ -274,6 +278,7 @@ func TestProcesses_oneBudgetForAll(t *testing.T) {
 // A's claim alone while it lasts, then retries the action as ambiguous: it
 // finds the reply already under the comment, so Instagram holds it once.
 func TestProcesses_killedModeratorIsTakenOver(t *testing.T) {
+	t.Parallel()
 	testdb.SkipUnlessPostgres(t)
 	// Calls time out after 6 s, so a claim lasts 9 s.
 	env := map[string]string{"REPLYDESK_SEND_TIMEOUT": "6s", "REPLYDESK_RECONCILE_INTERVAL": "1h"}

@@ -12,6 +12,7 @@ import (
 // reconnect" with a banner and a Reconnect button, and logging in again
 // reconnects it.
 func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{Env: map[string]string{"REPLYDESK_RECONCILE_INTERVAL": "1s"}})
 	d := w.World()
 	ava := d.User("Ava")
@@ -76,6 +77,7 @@ func TestReconcile_revokedTokenNeedsReconnect(t *testing.T) {
 // subscribed, a comment's webhook reaches the app and the accounts page
 // shows when the last one arrived.
 func TestAccounts_lastWebhookShown(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	c := w.Login(t, d.User("Ben").ID)

@@ -34,6 +34,7 @@ func (w *World) repliesTo(t testing.TB, commentID string) []string {
 // TestBrowser_sendPrivateReply: open a comment, type a reply, send it, see
 // it marked replied, and find exactly one reply with that text at Meta.
 func TestBrowser_sendPrivateReply(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)
@@ -71,6 +72,7 @@ func TestBrowser_sendPrivateReply(t *testing.T) {
 // TestBrowser_templateShortcut: create a template, use it through its
 // shortcut on a comment, send, and see its usage count rise.
 func TestBrowser_templateShortcut(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	b := NewBrowser(t)

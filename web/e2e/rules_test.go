@@ -85,6 +85,7 @@ func (w *World) apiComment(t *testing.T, c *Client, id string) ruleComment {
 // seconds of the webhook, by "rule:<name>"; a comment that does not match
 // gets none; a crash and restart sends nothing twice.
 func TestRules_sendAnswersOnceWithinSeconds(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -136,6 +137,7 @@ func TestRules_sendAnswersOnceWithinSeconds(t *testing.T) {
 // person on the same post gets no second automatic reply; it stays open
 // with the template suggested for a teammate.
 func TestRules_oncePerUser(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -160,6 +162,7 @@ func TestRules_oncePerUser(t *testing.T) {
 // the real binary lists the week's matching comments, newest first, and
 // changes nothing.
 func TestRules_testListsTheRightComments(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -196,6 +199,7 @@ func TestRules_testListsTheRightComments(t *testing.T) {
 // tests it, and a matching comment opens with the template in the composer,
 // marked as the rule's suggestion; sending it works as usual.
 func TestBrowser_suggestRule(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	coffee := d.Account("acme.coffee").ID
@@ -277,6 +281,7 @@ func TestBrowser_suggestRule(t *testing.T) {
 // an account the teammate can answer lands on the inbox row with their
 // initials, live, and the panel says the rule assigned it.
 func TestBrowser_assignRule(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	outdoor := d.Account("acme.outdoor").ID

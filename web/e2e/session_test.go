@@ -13,6 +13,7 @@ import (
 // TestCSRF_formsAndWritesNeedTheToken: every unsafe request without the
 // session's token is refused with 403 and changes nothing.
 func TestCSRF_formsAndWritesNeedTheToken(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -63,6 +64,7 @@ func TestCSRF_formsAndWritesNeedTheToken(t *testing.T) {
 // TestTeam_rolesOnlyAdminsAndNeverTheLastOne: agents cannot change roles;
 // the last admin cannot step down.
 func TestTeam_rolesOnlyAdminsAndNeverTheLastOne(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	ava := w.Login(t, d.User("Ava").ID)
@@ -94,6 +96,7 @@ func TestTeam_rolesOnlyAdminsAndNeverTheLastOne(t *testing.T) {
 // cookie are HttpOnly, SameSite=Lax, Path=/, and Secure exactly when the
 // base URL is https.
 func TestSessionCookies_attributes(t *testing.T) {
+	t.Parallel()
 	for _, https := range []bool{false, true} {
 		w := NewWorld(t, WorldOptions{HTTPS: https})
 		ava := w.World().User("Ava")

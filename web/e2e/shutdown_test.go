@@ -21,6 +21,7 @@ import (
 // committed and answered 200), then stops its workers and closes the
 // database: no delivery gets a 5xx, and every 200 is stored.
 func TestShutdown_webhooksInFlightGet200(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("shutdown test skipped under -short")
 	}

@@ -36,6 +36,7 @@ func visible(css string) string {
 // presence disappears when Ava moves on, and within 30 s when her browser
 // dies. An assignment made through the API reaches the open inbox too.
 func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -201,6 +202,7 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 // notification and a toast, and the rail's "Due < 1 h" count is red.
 // Turned off, the next alert only toasts.
 func TestBrowser_deadlineAlertNotifies(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")
@@ -288,6 +290,7 @@ func TestBrowser_deadlineAlertNotifies(t *testing.T) {
 // (both online), which the inbox shows; the Team page counts each person's
 // open assigned comments, replies today and share answered in time.
 func TestBrowser_autoAssignAndWorkload(t *testing.T) {
+	t.Parallel()
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")

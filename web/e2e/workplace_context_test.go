@@ -77,7 +77,7 @@ func TestBrowser_liveCommentsSortFirst(t *testing.T) {
 	b.WaitFor(`!!document.querySelector("#rows > .row.cursor")`, 5*time.Second)
 	third := w.comment(t, map[string]any{"account": acct.ID, "text": "Price of the mug?", "media": live.MediaID, "username": "kai_m"})
 	b.WaitFor(`(document.querySelector("[data-testid=new-pill]:not([hidden])")||{}).textContent === "1 new"`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(`[data-testid=new-pill]`)))
+	b.ClickUntil("[data-testid=new-pill]", pillGone)
 	b.WaitFor(`!!document.querySelector("`+rowSel(third)+`")`, 5*time.Second)
 	want = strings.Join([]string{lives[0], lives[1], third, soon, later}, " ")
 	if got := Eval[[]string](b, rowOrder); strings.Join(got, " ") != want {

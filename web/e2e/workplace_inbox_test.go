@@ -264,7 +264,7 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 		ids = append(ids, id)
 		b.WaitFor(`!!document.querySelector("`+rowSel(id)+`[data-live]") || !!document.querySelector("[data-testid=new-pill]:not([hidden])")`, 10*time.Second)
 		if Eval[bool](b, `!document.querySelector("`+rowSel(id)+`")`) {
-			b.Do(chromedp.Click(chromedp.CSS(`[data-testid=new-pill]`)))
+			b.ClickUntil("[data-testid=new-pill]", pillGone)
 		}
 		// The band counts the broadcast's open comments, live.
 		b.WaitFor(`((document.querySelector("[data-testid=live-band]")||{}).textContent||"").includes("`+[]string{"1 open comment ", "2 open comments"}[i]+`")`, 10*time.Second)
