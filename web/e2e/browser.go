@@ -21,12 +21,23 @@ import (
 // ChromiumPath finds Chromium: $CHROMIUM, else Debian's
 // chromium-headless-shell (Chromium without the desktop browser around it:
 // the same page rendering for about 40 % less CPU, which on 2 cores is what
-// the browser tests wait on), else chromium or Chrome on PATH.
+// the browser tests wait on), else the desktop browser.
 func ChromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
 		return p
 	}
-	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome"} {
+	if p, err := exec.LookPath("chromium-headless-shell"); err == nil {
+		return p
+	}
+	return DesktopChromiumPath()
+}
+
+// DesktopChromiumPath finds the desktop Chromium (or Chrome), which a test
+// needs where the headless shell differs from what people run: the shell
+// answers every permission request with "denied", so a page never sees a
+// browser that has not been asked about notifications yet.
+func DesktopChromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -48,15 +59,26 @@ type Browser struct {
 // fails, a screenshot of the page is saved in web/e2e/screenshots/.
 func NewBrowser(t testing.TB) *Browser {
 	t.Helper()
+	return newBrowser(t, ChromiumPath(), "chromium-headless-shell")
+}
+
+// NewDesktopBrowser is NewBrowser with the desktop Chromium (see
+// DesktopChromiumPath).
+func NewDesktopBrowser(t testing.TB) *Browser {
+	t.Helper()
+	return newBrowser(t, DesktopChromiumPath(), "chromium")
+}
+
+func newBrowser(t testing.TB, path, pkg string) *Browser {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped under -short")
 	}
-	path := ChromiumPath()
 	if path == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("e2e: chromium is not installed (apt-get install -y chromium-headless-shell); CI=true makes this a failure")
+			t.Fatalf("e2e: %s is not installed (apt-get install -y %s); CI=true makes this a failure", pkg, pkg)
 		}
-		t.Skip("e2e: chromium not installed (apt-get install -y chromium-headless-shell)")
+		t.Skipf("e2e: %s not installed (apt-get install -y %s)", pkg, pkg)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -271,11 +293,16 @@ func (b *Browser) Kill() {
 // said yes when asked.
 func (b *Browser) GrantNotifications(origin string) {
 	b.t.Helper()
+	b.notifications(origin, browser.PermissionSettingGranted)
+}
+
+func (b *Browser) notifications(origin string, setting browser.PermissionSetting) {
+	b.t.Helper()
 	_, err := chromedp.CallBrowser(b.Ctx, browser.SetPermission, browser.SetPermissionParams{
-		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: browser.PermissionSettingGranted, Origin: origin,
+		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: setting, Origin: origin,
 	})
 	if err != nil {
-		b.t.Fatalf("e2e: granting notifications: %v", err)
+		b.t.Fatalf("e2e: notification permission %s: %v", setting, err)
 	}
 }
 

@@ -115,7 +115,8 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	// Ava writes a reply to the second comment: Eli sees her replying.
 	ava.Do(chromedp.Click(chromedp.CSS(rowSel(ids[1]) + " [data-testid=row-open]")))
 	ava.WaitFor(`!!document.querySelector("[data-testid=comment-detail][data-id='`+ids[1]+`'] [data-testid=reply-text]")`, 5*time.Second)
-	ava.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-text]")), chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Hi! It ships to Canada in 5 days"))
+	ava.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-text]")))
+	ava.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Hi! It ships to Canada in 5 days"))
 	avas := `[data-user='` + strconv.FormatInt(avaID, 10) + `']`
 	presence := rowSel(ids[1]) + " [data-testid=row-presence]" + avas
 	eli.WaitFor(visible(presence), 10*time.Second)
@@ -206,7 +207,7 @@ func TestBrowser_deadlineAlertNotifies(t *testing.T) {
 	w := NewWorld(t, WorldOptions{})
 	d := w.World()
 	acct := d.Account("acme.coffee")
-	b := NewBrowser(t)
+	b := NewDesktopBrowser(t) // a browser not yet asked about notifications
 	w.BrowserLogin(t, b, d.User("Ava").ID)
 	// An outbound webhook hears comment.expiring (Ava is an admin).
 	rcv, srv := outboundtest.New(t, 0)
