@@ -56,7 +56,7 @@ func Binary(t testing.TB) string {
 		}
 		binPath = filepath.Join(dir, "replydesk")
 		args := []string{"build", "-tags", BuildTags, "-o", binPath}
-		if raceEnabled || os.Getenv("REPLYDESK_E2E_RACE") != "" {
+		if raceEnabled {
 			args = append(args, "-race") // the binary reports data races, and the test fails on them
 		}
 		cmd := exec.Command("go", append(args, "./cmd/replydesk")...)

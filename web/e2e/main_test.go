@@ -11,8 +11,8 @@ import (
 // given (REPLYDESK_E2E_PARALLEL overrides it). Each test has its own world
 // (simulator, app process, database, browser), and most of a test's time is
 // spent waiting on them (a page to load, an event to arrive, a deadline to
-// pass): on 2 cores, one at a time keeps the machine half idle, while four
-// at once take the package from over 8 minutes to about half that.
+// pass): on 2 cores, one at a time kept the machine half idle (the package
+// alone took 8 min 19 s with the race detector), four at once 5 min 56 s.
 const e2eParallel = 4
 
 func TestMain(m *testing.M) {
