@@ -114,19 +114,22 @@ func newBrowser(t testing.TB, path, pkg string) *Browser {
 	return b
 }
 
-// Do runs actions in the tab and fails the test on error.
+// Do runs actions in the tab, one after another, and fails the test on
+// error.
 //
-// A single action is tried again when the node it found was replaced
-// before it acted (a row re-rendered by the live stream between the query
-// and the click): the selector then finds the new node.
+// An action is tried again when the node it found was replaced before it
+// acted (a row re-rendered by the live stream between the query and the
+// click): the selector then finds the new node.
 func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	err := chromedp.Do(b.Ctx, actions...)
-	for try := 0; err != nil && len(actions) == 1 && try < 3 && replacedNode(err); try++ {
-		err = chromedp.Do(b.Ctx, actions...)
-	}
-	if err != nil {
-		b.t.Fatalf("e2e: %v", err)
+	for _, a := range actions {
+		err := chromedp.Do(b.Ctx, a)
+		for try := 0; err != nil && try < 3 && replacedNode(err); try++ {
+			err = chromedp.Do(b.Ctx, a)
+		}
+		if err != nil {
+			b.t.Fatalf("e2e: %v", err)
+		}
 	}
 }
 
