@@ -229,20 +229,25 @@ func (b *Browser) Screenshot(name string) string {
 }
 
 // ClickUntil clicks the element matching css until the JavaScript
-// condition done holds (at most three clicks, two seconds apart). A click
-// lands where the element was measured an instant before; on a loaded
-// machine the live stream can move the element in between (a row arriving
-// above it), and the click then misses, as a person's would.
+// condition done holds (at most three clicks). A click lands where the
+// element was measured an instant before; on a loaded machine the live
+// stream can move the element in between (a row arriving above it), and
+// the click then misses, as a person's would. The element is clicked again
+// only while it is still there to click.
 func (b *Browser) ClickUntil(css, done string) {
 	b.t.Helper()
 	for try := 0; ; try++ {
 		b.Do(chromedp.Click(chromedp.CSS(css)))
-		ok, err := chromedp.Run(b.Ctx, chromedp.Poll[bool](done, chromedp.WithPollingTimeout(2*time.Second)))
-		if err == nil && ok {
+		if ok, err := chromedp.Run(b.Ctx, chromedp.Poll[bool](done, chromedp.WithPollingTimeout(3*time.Second))); err == nil && ok {
+			return
+		}
+		sel, _ := json.Marshal(css)
+		if !Eval[bool](b, `(e => !!e && !e.hidden && e.getClientRects().length > 0)(document.querySelector(`+string(sel)+`))`) {
+			b.WaitFor(done, 10*time.Second) // the click took; the page is slow
 			return
 		}
 		if try == 2 {
-			b.t.Fatalf("e2e: clicked %s three times, and still not %s (%v)", css, done, err)
+			b.t.Fatalf("e2e: clicked %s three times, and still not %s", css, done)
 		}
 		b.t.Logf("e2e: a click on %s missed; clicking again", css)
 	}
@@ -296,16 +301,11 @@ func (b *Browser) Kill() {
 // said yes when asked.
 func (b *Browser) GrantNotifications(origin string) {
 	b.t.Helper()
-	b.notifications(origin, browser.PermissionSettingGranted)
-}
-
-func (b *Browser) notifications(origin string, setting browser.PermissionSetting) {
-	b.t.Helper()
 	_, err := chromedp.CallBrowser(b.Ctx, browser.SetPermission, browser.SetPermissionParams{
-		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: setting, Origin: origin,
+		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: browser.PermissionSettingGranted, Origin: origin,
 	})
 	if err != nil {
-		b.t.Fatalf("e2e: notification permission %s: %v", setting, err)
+		b.t.Fatalf("e2e: granting notifications: %v", err)
 	}
 }
 
