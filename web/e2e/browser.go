@@ -20,7 +20,7 @@ import (
 
 // ChromiumPath finds Chromium: $CHROMIUM, else Debian's
 // chromium-headless-shell (Chromium without the desktop browser around it:
-// the same page rendering for about 40 % less CPU, which on 2 cores is what
+// the same page rendering for about a third less CPU, which on 2 cores is what
 // the browser tests wait on), else the desktop browser.
 func ChromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
