@@ -31,8 +31,8 @@ func (b *Browser) Viewport(width, height int, mobile bool) {
 }
 
 // LookEverywhere saves a screenshot (name-desktop-light, …) and runs axe on
-// page at desktop and phone sizes, light and dark, then goes back to the
-// desktop size and the system's scheme.
+// page (unless page is "") at desktop and phone sizes, light and dark, then
+// goes back to the desktop size and the system's scheme.
 func (b *Browser) LookEverywhere(name, page string) {
 	b.t.Helper()
 	for _, v := range []struct {
@@ -44,7 +44,9 @@ func (b *Browser) LookEverywhere(name, page string) {
 		for _, scheme := range []string{"light", "dark"} {
 			b.ColorScheme(scheme)
 			b.Screenshot(name + "-" + v.name + "-" + scheme)
-			b.CheckAxe(page + ", " + v.name + ", " + scheme)
+			if page != "" {
+				b.CheckAxe(page + ", " + v.name + ", " + scheme)
+			}
 		}
 	}
 	b.ColorScheme("")

@@ -13,28 +13,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// shootEverywhere takes the page's screenshots on a desktop and a 390 px
-// phone, light and dark, with an axe-core check of each when axe is set.
-func shootEverywhere(b *Browser, name string, axe bool) {
-	b.t.Helper()
-	for _, v := range []struct {
-		name          string
-		width, height int
-		phone         bool
-	}{{"desktop", DesktopWidth, DesktopHeight, false}, {"phone", PhoneWidth, PhoneHeight, true}} {
-		b.Viewport(v.width, v.height, v.phone)
-		for _, scheme := range []string{"light", "dark"} {
-			b.ColorScheme(scheme)
-			b.Screenshot(name + "-" + v.name + "-" + scheme)
-			if axe {
-				b.CheckAxe(name + ", " + v.name + ", " + scheme)
-			}
-		}
-	}
-	b.ColorScheme("")
-	b.Viewport(DesktopWidth, DesktopHeight, false)
-}
-
 // putJSON is PUT with the session's CSRF token.
 func putJSON(t *testing.T, c *Client, url string, body any) *http.Response {
 	t.Helper()
@@ -128,7 +106,7 @@ func TestBrowser_templatesInTheComposer(t *testing.T) {
 	if got := Eval[int](b, `document.querySelector("`+replyBox+`").selectionStart`); got != 35 {
 		t.Errorf("the cursor is at %d after the insert, want 35", got)
 	}
-	shootEverywhere(b, "composer-inserted-with-undo", false)
+	b.LookEverywhere("composer-inserted-with-undo", "")
 	Eval[bool](b, `(document.querySelector("`+replyBox+`").focus(), true)`)
 	b.Do(chromedp.KeyEvent("z", chromedp.KeyModifiers(kb.ModifierCtrl)))
 	boxIs(b, "Thanks!  See you.")
@@ -167,7 +145,7 @@ func TestBrowser_templatesInTheComposer(t *testing.T) {
 	if got := state(); !strings.HasPrefix(got, "Shipping | Shipping | ") {
 		t.Errorf("filtered by \"sh\": %q", got)
 	}
-	shootEverywhere(b, "composer-slash-picker", true)
+	b.LookEverywhere("composer-slash-picker", "composer-slash-picker")
 	Eval[bool](b, `(document.querySelector("`+replyBox+`").focus(), true)`)
 	b.Do(chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent(kb.Backspace))
 	b.WaitFor(`document.querySelectorAll("[data-testid=template-option]:not([hidden])").length === 3`, 2*time.Second)
@@ -200,7 +178,7 @@ func TestBrowser_templatesInTheComposer(t *testing.T) {
 	if got := Eval[string](b, `[...document.querySelectorAll("[data-testid=error-summary-item]")].map(a => a.dataset.field).join(",")`); got != "name,shortcut,body,body,body" {
 		t.Errorf("the summary lists %q", got)
 	}
-	shootEverywhere(b, "template-editor-every-error", true)
+	b.LookEverywhere("template-editor-every-error", "template-editor-every-error")
 }
 
 // TestBrowser_panelHeadlineLocalTimesSentReplyAndPublicReply (issue 20,
@@ -295,5 +273,5 @@ func TestBrowser_panelHeadlineLocalTimesSentReplyAndPublicReply(t *testing.T) {
 		t.Errorf("the Live headline reads %q", got)
 	}
 	b.TimeZone("")
-	shootEverywhere(b, "live-panel", true)
+	b.LookEverywhere("live-panel", "live-panel")
 }
