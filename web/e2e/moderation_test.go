@@ -221,7 +221,8 @@ func TestBrowser_deleteAndBulkHide(t *testing.T) {
 	b.ClickUntil("[data-testid=new-pill]", pillGone)
 	for _, id := range append(append([]string{}, ids...), live) {
 		b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
-		b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-check]")))
+		box := rowSel(id) + " [data-testid=row-check]"
+		b.ClickUntil(box, `document.querySelector("`+box+`").checked`) // rows still settle as the wave lands
 	}
 	b.WaitFor(`!document.querySelector("[data-testid=bulkbar]").hidden`, 5*time.Second)
 	b.Do(chromedp.KeyEvent("h")) // the last checkbox has the focus: a key, not typing
