@@ -170,7 +170,9 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	t.Logf("presence gone %v after Ava left the inbox", time.Since(start).Round(10*time.Millisecond))
 
 	// Eli sends anyway: one reply, the comment is replied.
-	eli.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-send]")))
+	// (The panel may be swapping in its refresh after Ava left: the button
+	// is clicked again only while it is still there to click.)
+	eli.ClickUntil("[data-testid=reply-send]", `!!document.querySelector("#detail [data-testid=reply-status]")`)
 	eli.WaitFor(`document.querySelector("`+rowSel(ids[1])+`").dataset.status === "replied"`, 10*time.Second)
 
 	// Ava writes on her own comment, then her browser dies without a word
