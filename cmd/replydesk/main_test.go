@@ -4,20 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/store/testdb"
+	"github.com/replydesk/replydesk/internal/testport"
 )
 
 func TestRun_serveAndShutDownGracefully(t *testing.T) {
 	t.Chdir(t.TempDir()) // demo mode's files go to ./data with a PostgreSQL database
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := testport.Free(t)
 	env := map[string]string{
 		"REPLYDESK_ADDR":         fmt.Sprintf("127.0.0.1:%d", port),
 		"REPLYDESK_BASE_URL":     fmt.Sprintf("http://127.0.0.1:%d", port),

@@ -2,13 +2,15 @@ package metasim
 
 import (
 	"context"
-	"net"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/replydesk/replydesk/internal/testport"
 )
 
 // TestSmokeScript runs testdata/smoke.sh (bash + curl) against an
@@ -26,12 +28,7 @@ func TestSmokeScript(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", listener, "./testdata/listener").CombinedOutput(); err != nil {
 		t.Fatalf("build listener: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listenAddr := ln.Addr().String()
-	_ = ln.Close()
+	listenAddr := fmt.Sprintf("127.0.0.1:%d", testport.Free(t))
 
 	sim, err := New(Config{AppID: "123", AppSecret: "s3cret", VerifyToken: "vt", Seed: 1,
 		WebhookURL: "http://" + listenAddr + "/webhooks/instagram"})

@@ -16,7 +16,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/replydesk/replydesk/internal/store/testdb"
+	"github.com/replydesk/replydesk/internal/testport"
 )
 
 // BuildTags are the Go build tags every build of Replydesk uses; the
@@ -83,16 +83,9 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("e2e: free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// FreePort returns a TCP port on 127.0.0.1 for a replydesk binary to listen
+// on, kept for this test alone until it ends (testport.Free).
+func FreePort(t testing.TB) int { return testport.Free(t) }
 
 // App is a running replydesk process.
 type App struct {

@@ -88,11 +88,25 @@ func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
 	if !Eval[bool](b, `document.activeElement.matches("[data-testid=reply-text]") && document.activeElement.closest(".detail-card").dataset.id === "`+ids[2]+`"`) {
 		t.Error("r did not focus the current comment's reply box")
 	}
-	// The panel's Dismiss button also moves on.
+	// The panel's Dismiss button also moves on, even clicked the instant a
+	// refresh (the live stream's) has swapped the panel in: the new
+	// buttons are htmx's at once, not a form that posts a whole page.
 	b.Do(chromedp.KeyEvent(kb.Escape)) // leaves the reply box
-	b.Do(chromedp.Click(chromedp.CSS(`#detail [data-status-action=dismissed]`)))
+	Eval[bool](b, `(() => {
+		window.samePage = true;
+		document.addEventListener("htmx:afterSwap", function first(e) {
+			if (e.detail.target.id !== "detail") return;
+			document.removeEventListener("htmx:afterSwap", first);
+			setTimeout(() => document.querySelector("#detail [data-status-action=dismissed]").click(), 0);
+		});
+		htmx.ajax("GET", document.querySelector("#detail .detail-card").dataset.url, {target: "#detail", swap: "innerHTML"});
+		return true;
+	})()`)
 	b.WaitFor(`document.querySelector("`+rowSel(ids[2])+`").dataset.status === "dismissed"`, 5*time.Second)
 	panelIs(b, ids[3])
+	if !Eval[bool](b, `window.samePage === true`) {
+		t.Error("Dismiss, clicked as the panel was swapped in, loaded a new page")
+	}
 	// Esc closes the panel: the URL is the list's again, with its filter.
 	b.Do(chromedp.KeyEvent(kb.Escape))
 	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
