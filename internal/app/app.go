@@ -127,6 +127,7 @@ func (a *App) build(ctx context.Context, opt Options) error {
 	// the webhook's path.
 	runner := automation.NewRunner(st, a.Replies, a.Rules, automation.RunnerOptions{Now: a.Now, Logger: log.With("component", "rules")})
 	a.Ingester.OnNew(runner.OnNew)
+	a.Ingester.OnPrepare(runner.Presuggest)
 	team := dispatch.New(st, dispatch.Options{AlertBefore: cfg.AlertBefore, Now: a.Now, Logger: log.With("component", "dispatch")})
 	a.Ingester.OnNew(team.NewComments)
 	a.workers = []func(context.Context){

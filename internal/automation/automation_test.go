@@ -454,3 +454,61 @@ func TestRunner_afterAPurge(t *testing.T) {
 		})
 	}
 }
+
+// TestRunner_presuggestsAsCommentsAreStored: once the Runner has read the
+// rules, a comment whose first matching rule suggests a template is stored
+// with the suggestion (ingest calls Presuggest), and the Runner passes it
+// over; a send, the account's own comments, rules changed since the Runner
+// read them, and a Runner that has not read them yet are left to its pass.
+func TestRunner_presuggestsAsCommentsAreStored(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.rule(t, rules.Input{Name: "Price DM", Action: rules.Send, TemplateID: f.price.ID, Keywords: []string{"price"}})
+	colour := f.rule(t, rules.Input{Name: "Colour", Action: rules.Suggest, TemplateID: f.echo.ID, Keywords: []string{"colour"}})
+	f.rule(t, rules.Input{Name: "Price suggest", Action: rules.Suggest, TemplateID: f.price.ID, Keywords: []string{"price"}})
+	prepared := func(c inbox.Comment) inbox.Comment {
+		c.AccountID, c.Surface, c.Status = acct, inbox.SurfacePost, inbox.StatusOpen
+		f.runner.Presuggest(&c)
+		return c
+	}
+	if c := prepared(inbox.Comment{Text: "which colour?"}); c.RuleID != 0 {
+		t.Errorf("before the Runner read the rules, Presuggest set rule %d", c.RuleID)
+	}
+	f.runner.CatchUp(ctx) // reads the rules
+
+	ids := f.arrive(t,
+		prepared(inbox.Comment{Username: "kai", FromID: "u1", Text: "Which COLOUR is this?"}),
+		prepared(inbox.Comment{Username: "ana", FromID: "u2", Text: "price?"}), // a send comes first
+		prepared(inbox.Comment{Username: "acme.coffee", FromID: acct, Text: "colour of the week"}),
+	)
+	if c := f.item(t, ids[0]); c.RuleID != colour.ID || c.SuggestedTemplateID != f.echo.ID {
+		t.Errorf("stored without a pass: rule %d, template %d; want %d, %d", c.RuleID, c.SuggestedTemplateID, colour.ID, f.echo.ID)
+	}
+	for _, id := range ids[1:] {
+		if c := f.item(t, id); c.RuleID != 0 {
+			t.Errorf("%q was stored with rule %d", c.Text, c.RuleID)
+		}
+	}
+	if n := f.runner.CatchUp(ctx); n != 1 { // the send only
+		t.Errorf("the pass applied %d rules, want 1", n)
+	}
+	if c := f.item(t, ids[0]); c.RuleID != colour.ID || len(f.replies(t, ids[0])) != 0 {
+		t.Errorf("the pass changed the suggested comment: %+v", c.Comment)
+	}
+	if h := f.replies(t, ids[1]); len(h) != 1 || h[0].State != reply.Queued {
+		t.Errorf("the price question's reply = %+v", h)
+	}
+
+	// A rule turned off: nothing is suggested until the Runner read again,
+	// and then by the rules as they are.
+	if _, err := f.svc.SetEnabled(ctx, colour.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if c := prepared(inbox.Comment{Text: "colour?"}); c.RuleID != 0 {
+		t.Errorf("with the rules changed, Presuggest set rule %d", c.RuleID)
+	}
+	f.runner.CatchUp(ctx)
+	if c := prepared(inbox.Comment{Text: "colour?"}); c.RuleID != 0 {
+		t.Errorf("a rule turned off still suggests: rule %d", c.RuleID)
+	}
+}

@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/replydesk/replydesk/internal/apperr"
@@ -71,9 +72,17 @@ type Runner struct {
 	set      *rules.Set
 	version  int64
 	loadedAt time.Time
-	mark     int64 // arrivals up to here have been looked at
-	saved    int64 // the mark as stored
+	current  atomic.Pointer[loadedSet] // set and version, for Presuggest; nil while another process leads
+	mark     int64                     // arrivals up to here have been looked at
+	saved    int64                     // the mark as stored
 	savedAt  time.Time
+}
+
+// loadedSet is the rules a Runner applies, and the Service's Version they
+// were read at.
+type loadedSet struct {
+	set     *rules.Set
+	version int64
 }
 
 // NewRunner makes a Runner; svc may be nil (rules are then reread on the
@@ -153,6 +162,7 @@ func (r *Runner) lead(ctx context.Context) bool {
 	}
 	if !mine {
 		r.mark = -1
+		r.current.Store(nil) // the rules it knows may be stale by now
 	}
 	return mine
 }
@@ -250,7 +260,32 @@ func (r *Runner) load(ctx context.Context) error {
 		return err
 	}
 	r.set, r.version, r.loadedAt = rules.Compile(list), v, r.o.Now()
+	r.current.Store(&loadedSet{set: r.set, version: v})
 	return nil
+}
+
+// Presuggest applies a suggestion as a comment is stored: when the first
+// rule that matches c suggests a template, c carries the rule and the
+// template, and the Runner, finding the rule recorded, passes it over.
+// The comment is untouched by anyone yet, so the outcome is the Runner's
+// own, without a second write of the row (and a suggestion shows in the
+// inbox with the comment, not a pass later). Other actions (a send, an
+// assignment, a dismissal) are left to the Runner: they queue a reply,
+// write history or change the counts, in its transaction. It does nothing
+// until the Runner has read the rules, when the rules changed since (the
+// Runner reads them again first), or while another process applies them.
+// Safe for concurrent use (ingest calls it for every comment).
+func (r *Runner) Presuggest(c *inbox.Comment) {
+	cur := r.current.Load()
+	if cur == nil || (r.svc != nil && r.svc.Version() != cur.version) {
+		return
+	}
+	if c.Status != inbox.StatusOpen || c.RuleID != 0 || (c.FromID != "" && c.FromID == c.AccountID) {
+		return
+	}
+	if rule, ok := cur.set.First(*c); ok && rule.Action == rules.Suggest {
+		c.RuleID, c.SuggestedTemplateID = rule.ID, rule.TemplateID
+	}
 }
 
 // decide finds the first matching rule for each open comment not yet

@@ -2,9 +2,11 @@ package ingest
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,5 +157,37 @@ func TestEnricher_afterFetchError(t *testing.T) {
 				t.Errorf("token failed %v, give up %v; want %v, %v", tok, gone, tc.tokenFailed, tc.gone)
 			}
 		})
+	}
+}
+
+// TestIngester_preparesEachCommentBeforeItIsStored: what an OnPrepare hook
+// sets on a delivery's comments (automation's Presuggest sets a rule's
+// suggestion) is what the commit stores.
+func TestIngester_preparesEachCommentBeforeItIsStored(t *testing.T) {
+	f := newFixture(t)
+	var seen []string
+	f.ing.OnPrepare(func(c *inbox.Comment) {
+		seen = append(seen, c.ID)
+		c.Username = "prepared " + c.Username
+	})
+	body := []byte(fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":%d,"changes":[
+		{"field":"comments","value":{"id":"17900000000000101","text":"one","from":{"id":"u1","username":"fan"},"media":{"id":"17890000000000001"}}},
+		{"field":"comments","value":{"id":"17900000000000102","text":"two","from":{"id":"u2","username":"ana"},"media":{"id":"17890000000000001"}}}]}]}`,
+		f.acct, time.Now().Unix()))
+	sig := "sha256=" + hex.EncodeToString(webhook.Sign(simtest.AppSecret, body))
+	if _, err := f.ing.Receive(context.Background(), body, sig); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"17900000000000101", "17900000000000102"}; !slices.Equal(seen, want) {
+		t.Errorf("prepared %v, want %v", seen, want)
+	}
+	for id, want := range map[string]string{"17900000000000101": "prepared fan", "17900000000000102": "prepared ana"} {
+		c, err := f.st.Comment(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Username != want {
+			t.Errorf("comment %s stored as %q, want %q", id, c.Username, want)
+		}
 	}
 }

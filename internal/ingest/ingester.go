@@ -43,6 +43,7 @@ type Ingester struct {
 	reqs    chan *pending
 	stopped chan struct{}
 	onNew   []func([]inbox.Comment)
+	prepare []func(*inbox.Comment)
 }
 
 type pending struct {
@@ -65,6 +66,10 @@ func NewIngester(appSecret string, st *store.Store, log *slog.Logger, now func()
 // OnNew registers f to be called (from the commit loop, so it must not
 // block) with the comments each commit stored for the first time.
 func (g *Ingester) OnNew(f func([]inbox.Comment)) { g.onNew = append(g.onNew, f) }
+
+// OnPrepare registers f to be called, from the request's goroutine, with
+// each comment of a delivery before it is stored (automation's Presuggest).
+func (g *Ingester) OnPrepare(f func(*inbox.Comment)) { g.prepare = append(g.prepare, f) }
 
 // Receive checks a delivery's signature over the raw body, parses it, and
 // returns once its comments are committed. A bad signature is one of
@@ -95,6 +100,9 @@ func (g *Ingester) Delivery(body []byte, signature string, p webhook.Payload) st
 			Deadline:  inbox.ApproxDeadline(e.EntryTime, now, e.Live),
 			EntryTime: e.EntryTime, ReceivedAt: now, UpdatedAt: now,
 		})
+		for _, f := range g.prepare {
+			f(&d.Comments[len(d.Comments)-1])
+		}
 	}
 	for _, e := range p.OwnReplies {
 		at := e.EntryTime

@@ -89,6 +89,12 @@ func commentToRow(c inbox.Comment) commentRow {
 	if to := c.AssigneeID; to != 0 {
 		r.AssigneeID = &to
 	}
+	if id := c.RuleID; id != 0 {
+		r.RuleID = &id
+	}
+	if id := c.SuggestedTemplateID; id != 0 {
+		r.SuggestedTemplateID = &id
+	}
 	if r.Status == "" {
 		r.Status = string(inbox.StatusOpen)
 	}

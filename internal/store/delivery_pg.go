@@ -22,10 +22,10 @@ import (
 
 const sqlInsertCommentsPG = `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id, ad_title,
 	original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact, created_at,
-	entry_time, received_at, updated_at)
+	entry_time, received_at, updated_at, rule_id, suggested_template_id)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::smallint[], $14::text[], $15::bigint[],
-	$16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[])
+	$16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[])
 ON CONFLICT (id) DO NOTHING RETURNING id`
 
 const sqlUpsertMediaPG = `INSERT INTO media (id, account_id, media_product_type, ad_id, ad_title, original_media_id, updated_at)
@@ -177,6 +177,10 @@ func (s *Store) insertCommentsPG(ctx context.Context, conn gorm.ConnPool, cs []i
 	for k := range nums {
 		nums[k] = make([]int64, n)
 	}
+	var refs [2][]*int64 // rule_id, suggested_template_id: NULL when none
+	for k := range refs {
+		refs[k] = make([]*int64, n)
+	}
 	for i, c := range cs {
 		r := commentToRow(c)
 		for k, v := range []string{r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
@@ -188,9 +192,10 @@ func (s *Store) insertCommentsPG(ctx context.Context, conn gorm.ConnPool, cs []i
 		for k, v := range []int64{r.Deadline, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt} {
 			nums[k][i] = v
 		}
+		refs[0][i], refs[1][i] = r.RuleID, r.SuggestedTemplateID
 	}
 	rows, err := conn.QueryContext(ctx, sqlInsertCommentsPG, text[0], text[1], text[2], text[3], text[4], text[5], text[6],
-		text[7], text[8], text[9], text[10], text[11], live, status, nums[0], exact, nums[1], nums[2], nums[3], nums[4])
+		text[7], text[8], text[9], text[10], text[11], live, status, nums[0], exact, nums[1], nums[2], nums[3], nums[4], refs[0], refs[1])
 	if err != nil {
 		return nil, nil, fmt.Errorf("insert comments: %w", err)
 	}

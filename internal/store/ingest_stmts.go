@@ -36,7 +36,7 @@ var (
 
 	sqlComments = rowsSQL{"comments", `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id,
 		ad_title, original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact,
-		created_at, entry_time, received_at, updated_at) VALUES `, ` ON CONFLICT (id) DO NOTHING`, 20}
+		created_at, entry_time, received_at, updated_at, rule_id, suggested_template_id) VALUES `, ` ON CONFLICT (id) DO NOTHING`, 22}
 	// Which of a group's comment ids are already stored (retries, ad
 	// duplicates): usually none, so one step of one statement answers.
 	sqlKnown = rowsSQL{"known", `SELECT id FROM comments WHERE id IN (`, `)`, 1}
@@ -284,7 +284,7 @@ func (q *ingestStmts) insertComments(ctx context.Context, cs []inbox.Comment) ([
 		r := commentToRow(c)
 		args = append(args, r.ID, r.AccountID, r.MediaID, r.MediaProductType, r.Surface, r.AdID, r.AdTitle,
 			r.OriginalMediaID, r.ParentID, r.FromID, r.Username, r.Text, r.Live, r.Status, r.Deadline,
-			r.DeadlineExact, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt)
+			r.DeadlineExact, r.CreatedAt, r.EntryTime, r.ReceivedAt, r.UpdatedAt, r.RuleID, r.SuggestedTemplateID)
 	}
 	if len(fresh) == 0 {
 		return isNew, nil
