@@ -56,7 +56,7 @@ type RunnerOptions struct {
 	Gather  time.Duration // wait after a wake-up, so one pass serves many commits (default 250ms)
 	Poll    time.Duration // look anyway this often: backfills, other processes (default 2s)
 	Reload  time.Duration // reread the rules at least this often (default 5s)
-	SaveGap time.Duration // save the mark at least this often when no rule applied (default 10s)
+	SaveGap time.Duration // when no rule applied, save the mark at most this often (default: Gather, so once a pass)
 	Now     func() time.Time
 	Logger  *slog.Logger
 }
@@ -101,7 +101,12 @@ func NewRunner(st RunnerStore, replies Replier, svc *Service, o RunnerOptions) *
 		o.Reload = 5 * time.Second
 	}
 	if o.SaveGap <= 0 {
-		o.SaveGap = 10 * time.Second
+		// Under load most passes apply nothing of their own (suggestions
+		// are stored with their comments, Presuggest), so the mark is
+		// saved by this: a few small writes a second while comments
+		// arrive, none when they do not, and after a restart or a change
+		// of lease the rules resume from less than a pass ago.
+		o.SaveGap = o.Gather
 	}
 	if o.Now == nil {
 		o.Now = time.Now

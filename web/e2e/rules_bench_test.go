@@ -31,13 +31,17 @@ import (
 // asks (a realistic mix), or, in the last configuration, every one (a rule
 // write on top of every comment stored). It runs only under `make bench`
 // (REPLYDESK_BENCH=1). Target: with rules ≥ 0.9× without.
+//
+// A round's throughput varies by about ±10 % on a shared 2-core machine,
+// as much as the difference measured, so it runs 5 cycles of 6 s by
+// default (BENCH_ROUNDS cycles sharing BENCH_SECONDS, here 30).
 func TestIngestRulesBenchmark(t *testing.T) {
 	if os.Getenv("REPLYDESK_BENCH") == "" {
 		t.Skip("benchmark: run with make bench")
 	}
 	clients := envInt("BENCH_CLIENTS", 32)
-	cycles := envInt("BENCH_ROUNDS", 3) // rounds of each configuration
-	dur := time.Duration(envInt("BENCH_SECONDS", 10)) * time.Second / time.Duration(cycles)
+	cycles := envInt("BENCH_ROUNDS", 5) // rounds of each configuration
+	dur := time.Duration(envInt("BENCH_SECONDS", 30)) * time.Second / time.Duration(cycles)
 	configs := []struct {
 		name       string
 		rules      bool
@@ -92,8 +96,22 @@ func TestIngestRulesBenchmark(t *testing.T) {
 		fmt.Printf("  %-34s %8.0f %10s %10s %9d %18s\n", fmt.Sprintf("round %d, %s", i+1, configs[r.config].name),
 			r.res.rps, r.res.p50, r.res.p99, r.comments, applied)
 	}
+	// The machine's speed drifts between rounds (other tenants of a
+	// virtual machine), so each rules round is also compared with the
+	// round without rules of its own cycle, and the median of those ratios
+	// is given beside the ratio of the means.
 	for i := 1; i < len(configs); i++ {
-		fmt.Printf("  %s: %.0f/s against %.0f/s without rules: ratio %.2f (target ≥ 0.90)\n", configs[i].name, mean[i], mean[0], mean[i]/mean[0])
+		var paired []float64
+		for c := range cycles {
+			paired = append(paired, rounds[c*len(configs)+i].res.rps/rounds[c*len(configs)].res.rps)
+		}
+		slices.Sort(paired)
+		median := paired[len(paired)/2]
+		if len(paired)%2 == 0 {
+			median = (paired[len(paired)/2-1] + paired[len(paired)/2]) / 2
+		}
+		fmt.Printf("  %s: %.0f/s against %.0f/s without rules: ratio %.2f; median of each cycle's ratio %.2f (target ≥ 0.90)\n",
+			configs[i].name, mean[i], mean[0], mean[i]/mean[0], median)
 	}
 	fmt.Printf("  (\"+t\": how long after the load ended the rules had looked at every comment)\n\n")
 	if dir := os.Getenv("BENCH_PROFILE"); dir != "" {
@@ -119,7 +137,7 @@ func TestIngestRulesBenchmark(t *testing.T) {
 // benchDelivery is a one-comment delivery for the bench account, asking
 // the price or not, and its signature header.
 func benchDelivery(commentID string, asksPrice bool) ([]byte, string) {
-	text := `Love this colour \u00e9\ud83d\ude0d`
+	text := `Love this shade \u00e9\ud83d\ude0d` // none of the rules' words
 	if asksPrice {
 		text = `Price please? \u00e9\ud83d\ude00`
 	}
