@@ -36,6 +36,7 @@ type PostReaderOptions struct {
 	Refresh time.Duration // how long a read post is kept before it is read again (24 h)
 	Retry   time.Duration // the first wait after a failed read, doubling up to Refresh (1 min)
 	Scan    time.Duration // how often media due a read are looked for without new comments (30 s)
+	Gap     time.Duration // the least time between two looks while comments stream in (250 ms)
 	Now     func() time.Time
 }
 
@@ -52,6 +53,9 @@ func NewPostReader(st *store.Store, graph *meta.Client, tokens Tokens, log *slog
 	}
 	if opt.Scan <= 0 {
 		opt.Scan = 30 * time.Second
+	}
+	if opt.Gap <= 0 {
+		opt.Gap = 250 * time.Millisecond
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -75,6 +79,14 @@ func (r *PostReader) Run(ctx context.Context) {
 	defer scan.Stop()
 	for {
 		for r.ReadDue(ctx) > 0 && ctx.Err() == nil {
+		}
+		// Every group commit of new comments wakes the reader, hundreds
+		// of times a second under load, and a look is a query that
+		// usually finds nothing: look at most every Gap.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(r.opt.Gap):
 		}
 		select {
 		case <-ctx.Done():
