@@ -17,9 +17,17 @@ import (
 // of its own does it in the background instead (PASSIVE: it never blocks
 // the writer or readers); the writer checkpoints itself only past a safety
 // net, should the background fall behind.
+//
+// PASSIVE does not block the writer, but its fsyncs can: on ext4 a commit's
+// log write that meets a checkpoint's fsync waits for the fsync (the
+// journal commit it forces flushes the log's data too). A stalled commit
+// measured 15–43 ms with a checkpoint every 200 ms and up to 100 ms every
+// second, so it is checkpointed often and small: every 50 ms, stalls stay
+// under 18 ms, and ingest's p99 under 32 clients fell from 26–34 ms to
+// about 19 ms (issue 16's bench).
 
 const (
-	checkpointEvery      = 200 * time.Millisecond
+	checkpointEvery      = 50 * time.Millisecond
 	writerAutoCheckpoint = 10_000 // pages (40 MB of log)
 )
 
