@@ -35,10 +35,14 @@ owner() {
   echo replydesk-pg
 }
 
+# free_port picks a port nothing listens on, from 6000–9999: below the
+# kernel's range for outgoing connections (32768 and up), where a port that
+# is free to connect to may still be some connection's local end, and below
+# the range the Go tests take theirs from (internal/testport, 10000 and up).
 free_port() {
   local p
   for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 20000))
+    p=$((6000 + RANDOM % 4000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "no free port found" >&2
@@ -60,13 +64,24 @@ start)
   chmod 700 "$dir"
   as "$bin/initdb" -D "$dir/data" -U replydesk -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; exit 1; }
-  port=$(free_port)
-  opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=256MB"
-  if [ "${3:-}" = fast ]; then
-    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-  fi
-  as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null ||
-    { cat "$dir/server.log" >&2; exit 1; }
+  # A port can still be taken between the check and the server's bind:
+  # then another one, a few times.
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_buffers=256MB"
+    if [ "${3:-}" = fast ]; then
+      opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    : >"$dir/server.log"
+    [ "$(id -u)" -eq 0 ] && chown "$PGUSER_OS" "$dir/server.log"
+    if as "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" -eq 5 ] || ! grep -q "could not create any TCP/IP sockets" "$dir/server.log"; then
+      cat "$dir/server.log" >&2
+      exit 1
+    fi
+  done
   echo "postgres://replydesk@127.0.0.1:$port/postgres?sslmode=disable"
   ;;
 stop)

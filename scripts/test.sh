@@ -18,6 +18,10 @@ if [ -z "$pg" ] && scripts/pgcluster.sh bin >/dev/null 2>&1; then
   cluster=$(mktemp -d /tmp/replydesk-pg-XXXXXX)
   if pg=$(scripts/pgcluster.sh start "$cluster" fast); then
     trap 'scripts/pgcluster.sh stop "$cluster"' EXIT
+  elif [ "${CI:-}" = true ]; then
+    # CI (.ci/run) installed PostgreSQL to test both: not testing it is a failure.
+    echo "--- could not start a PostgreSQL cluster (CI=true: both databases must be tested)" >&2
+    exit 1
   else
     echo "--- could not start a PostgreSQL cluster: testing SQLite only" >&2
     pg=""
