@@ -56,26 +56,11 @@ func TestIngestRulesBenchmark(t *testing.T) {
 	var rounds []round
 	for i := range cycles * len(configs) {
 		cf := configs[i%len(configs)]
-		dbPath := t.TempDir() + "/data/replydesk.db"
-		connectedDB(t, dbPath)
-		if cf.rules {
-			seedBenchRules(t, dbPath)
-		}
-		env := productionEnv()
-		env["REPLYDESK_LOG"] = "json"
-		app := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
-		deliveries := func(label int) func(worker, n int) (*http.Request, error) {
-			return func(worker, n int) (*http.Request, error) {
-				body, sig := benchDelivery(fmt.Sprintf("18%02d%03d%09d", label, worker, n), n%cf.matchEvery == 0)
-				req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
-				req.Header.Set("X-Hub-Signature-256", sig)
-				return req, err
-			}
-		}
+		app, dbPath := startRulesBenchApp(t, cf.rules, "")
 		// A second of warm-up (connections, the first pages, the rules
 		// read), not counted, then the measured load.
-		load(t, app.URL+"/webhooks/instagram", clients, time.Second, deliveries(99-i))
-		res := load(t, app.URL+"/webhooks/instagram", clients, dur, deliveries(i))
+		load(t, app.URL+"/webhooks/instagram", clients, time.Second, rulesBenchDeliveries(app, 99-i, cf.matchEvery))
+		res := load(t, app.URL+"/webhooks/instagram", clients, dur, rulesBenchDeliveries(app, i, cf.matchEvery))
 		r := round{config: i % len(configs), res: res}
 		r.comments, r.applied, r.catchUp = rulesCaughtUp(t, dbPath, cf.rules)
 		app.Stop()
@@ -116,21 +101,39 @@ func TestIngestRulesBenchmark(t *testing.T) {
 	fmt.Printf("  (\"+t\": how long after the load ended the rules had looked at every comment)\n\n")
 	if dir := os.Getenv("BENCH_PROFILE"); dir != "" {
 		// One more round with rules, 1 in 5 matching, profiled.
-		dbPath := t.TempDir() + "/data/replydesk.db"
-		connectedDB(t, dbPath)
+		pprofAddr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+		app, _ := startRulesBenchApp(t, true, pprofAddr)
+		load(t, app.URL+"/webhooks/instagram", clients, time.Second, rulesBenchDeliveries(app, 76, 5))
+		profileRound(t, dir, pprofAddr, rulesBenchDeliveries(app, 77, 5), app.URL+"/webhooks/instagram", clients)
+	}
+}
+
+// startRulesBenchApp starts the binary on a fresh database with the bench
+// account connected, with the 100 rules when rules is set, and serving
+// Go's profiler on pprofAddr when it is not "".
+func startRulesBenchApp(t *testing.T, rules bool, pprofAddr string) (*App, string) {
+	t.Helper()
+	dbPath := t.TempDir() + "/data/replydesk.db"
+	connectedDB(t, dbPath)
+	if rules {
 		seedBenchRules(t, dbPath)
-		env := productionEnv()
-		env["REPLYDESK_LOG"] = "json"
-		env["REPLYDESK_PPROF"] = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-		app := StartApp(t, AppOptions{DBPath: dbPath, Env: env})
-		build := func(worker, n int) (*http.Request, error) {
-			body, sig := benchDelivery(fmt.Sprintf("1877%03d%09d", worker, n), n%5 == 0)
-			req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
-			req.Header.Set("X-Hub-Signature-256", sig)
-			return req, err
-		}
-		load(t, app.URL+"/webhooks/instagram", clients, time.Second, build)
-		profileRound(t, dir, env["REPLYDESK_PPROF"], build, app.URL+"/webhooks/instagram", clients)
+	}
+	env := productionEnv()
+	env["REPLYDESK_LOG"] = "json"
+	if pprofAddr != "" {
+		env["REPLYDESK_PPROF"] = pprofAddr
+	}
+	return StartApp(t, AppOptions{DBPath: dbPath, Env: env}), dbPath
+}
+
+// rulesBenchDeliveries builds the load's requests to app: comment ids
+// unique to label, and one comment in matchEvery asking the price.
+func rulesBenchDeliveries(app *App, label, matchEvery int) func(worker, n int) (*http.Request, error) {
+	return func(worker, n int) (*http.Request, error) {
+		body, sig := benchDelivery(fmt.Sprintf("18%02d%03d%09d", label, worker, n), n%matchEvery == 0)
+		req, err := http.NewRequest(http.MethodPost, app.URL+"/webhooks/instagram", bytes.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", sig)
+		return req, err
 	}
 }
 
