@@ -263,16 +263,19 @@ func (f Filter) LiveFirst() bool {
 // broadcast ends).
 func (c Comment) LiveNow() bool { return c.Live && c.Status == StatusOpen }
 
-// Cursor is a keyset position: the sort key and id of the last row shown.
+// Cursor is a keyset position: the sort keys and id of the last row shown.
+// Comments that share a deadline are in the order they arrived (At), then
+// by id.
 type Cursor struct {
 	Live bool  // the row was an open Live comment, in a LiveFirst list
 	Key  int64 // deadline or received time, unix ms
+	At   int64 // received time, unix ms, when Key is a deadline
 	ID   string
 }
 
 // Encode is the cursor as an opaque URL-safe string.
 func (c Cursor) Encode() string {
-	k := strconv.FormatInt(c.Key, 10)
+	k := strconv.FormatInt(c.Key, 10) + "," + strconv.FormatInt(c.At, 10)
 	if c.Live {
 		k = "L" + k
 	}
@@ -291,11 +294,13 @@ func ParseCursor(s string) (*Cursor, error) {
 	}
 	k, id, ok := strings.Cut(string(raw), ":")
 	live := strings.HasPrefix(k, "L")
-	n, err := strconv.ParseInt(strings.TrimPrefix(k, "L"), 10, 64)
-	if !ok || err != nil || id == "" || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+	key, at, ok2 := strings.Cut(strings.TrimPrefix(k, "L"), ",")
+	n, err := strconv.ParseInt(key, 10, 64)
+	a, err2 := strconv.ParseInt(at, 10, 64)
+	if !ok || !ok2 || err != nil || err2 != nil || id == "" || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
 		return nil, bad
 	}
-	return &Cursor{Live: live, Key: n, ID: id}, nil
+	return &Cursor{Live: live, Key: n, At: a, ID: id}, nil
 }
 
 // Item is a comment as the inbox shows it, with the names around it.

@@ -32,7 +32,7 @@ func (s *Store) AlertCandidates(ctx context.Context, before time.Duration, limit
 	err := s.r.WithContext(ctx).Raw(`SELECT c.*, COALESCE(a.username, '') AS account_username, COALESCE(u.last_seen_at, 0) AS assignee_last_seen
 		FROM comments c LEFT JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.assignee_id
 		WHERE c.status = 'open' AND c.deadline > ? AND c.deadline <= ? AND c.alerted_at = 0 AND c.live = 0
-		ORDER BY c.deadline, c.id LIMIT ?`, ms(now), ms(now.Add(before)), limit).Scan(&rows).Error
+		ORDER BY c.deadline, c.received_at, c.id LIMIT ?`, ms(now), ms(now.Add(before)), limit).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: alert candidates: %w", err)
 	}

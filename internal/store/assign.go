@@ -249,7 +249,7 @@ func (s *Store) AutoAssign(ctx context.Context, accountID string, limit int) (in
 		var waiting []string
 		err = tx.Raw(`SELECT c.id FROM comments c WHERE c.account_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
 			AND c.received_at >= ? AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.comment_id = c.id)
-			ORDER BY c.deadline, c.id LIMIT ?`+s.skipLocked(), accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
+			ORDER BY c.deadline, c.received_at, c.id LIMIT ?`+s.skipLocked(), accountID, set[0].EnabledAt, limit).Scan(&waiting).Error
 		if err != nil || len(waiting) == 0 {
 			return nil, err
 		}

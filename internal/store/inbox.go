@@ -150,11 +150,11 @@ func (s *Store) ListInbox(ctx context.Context, userID int64, f inbox.Filter, cur
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		k := last.C.Deadline
+		k, at := last.C.Deadline, last.C.ReceivedAt
 		if f.Sort == inbox.SortNewest {
-			k = last.C.ReceivedAt
+			k, at = last.C.ReceivedAt, 0
 		}
-		page.Next = &inbox.Cursor{Live: rank != "" && last.C.Live && last.C.Status == string(inbox.StatusOpen), Key: k, ID: last.C.ID}
+		page.Next = &inbox.Cursor{Live: rank != "" && last.C.Live && last.C.Status == string(inbox.StatusOpen), Key: k, At: at, ID: last.C.ID}
 	}
 	page.Items = make([]inbox.Item, len(rows))
 	for i, r := range rows {
@@ -178,14 +178,22 @@ func (s *Store) inboxQuery(userID int64, f inbox.Filter, part string, cur *inbox
 	default:
 		cond += " AND " + part
 	}
-	key, order := "c.deadline", "c.deadline, c.id"
-	cmp := ">"
+	// Comments that share a deadline (it is to the second) are in the order
+	// they arrived: the deadline indexes end in (received_at, id), so that
+	// new comments land at the end of their deadline's range (migration
+	// 00216).
+	order := "c.deadline, c.received_at, c.id"
 	if f.Sort == inbox.SortNewest {
-		key, order, cmp = "c.received_at", "c.received_at DESC, c.id DESC", "<"
+		order = "c.received_at DESC, c.id DESC"
 	}
-	if cur != nil {
-		cond += fmt.Sprintf(" AND (%s, c.id) %s (?, ?)", key, cmp)
+	switch {
+	case cur == nil:
+	case f.Sort == inbox.SortNewest:
+		cond += " AND (c.received_at, c.id) < (?, ?)"
 		args = append(args, cur.Key, cur.ID)
+	default:
+		cond += " AND (c.deadline, c.received_at, c.id) > (?, ?, ?)"
+		args = append(args, cur.Key, cur.At, cur.ID)
 	}
 	return sel + " WHERE " + cond + " ORDER BY " + order + " LIMIT ?", append(args, n)
 }

@@ -166,3 +166,45 @@ func TestInbox_triage(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestInbox_equalDeadlinesInArrivalOrder: deadlines are to the second, so a
+// busy second's comments share one; among them the inbox lists the first to
+// arrive first (not by id), and paging one at a time visits each once.
+func TestInbox_equalDeadlinesInArrivalOrder(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
+	storetest.Grant(t, s, ava, "111")
+	d := time.Now().Add(48 * time.Hour).Truncate(time.Second)
+	seed(t, s, // seed gives each the next millisecond of arrival
+		inbox.Comment{ID: "c9", AccountID: "111", Deadline: d},
+		inbox.Comment{ID: "c1", AccountID: "111", Deadline: d},
+		inbox.Comment{ID: "c5", AccountID: "111", Deadline: d},
+		inbox.Comment{ID: "c0", AccountID: "111", Deadline: d.Add(time.Second)},
+		inbox.Comment{ID: "c7", AccountID: "111", Deadline: d.Add(-time.Second)},
+	)
+	for _, view := range []string{"open", inbox.ViewAll} {
+		for _, acct := range []string{"", "111"} {
+			f := inbox.Filter{View: view, AccountID: acct}
+			var got string
+			var cur *inbox.Cursor
+			for range 10 {
+				p, err := s.ListInbox(ctx, ava, f, cur, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got += ids(p.Items)
+				if p.Next == nil {
+					break
+				}
+				if cur, err = inbox.ParseCursor(p.Next.Encode()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if want := "c7 c9 c1 c5 c0 "; got != want {
+				t.Errorf("%+v, a page at a time: %q, want %q", f, got, want)
+			}
+		}
+	}
+}

@@ -263,12 +263,20 @@
   function liveRank(r) {
     return rowsEl.hasAttribute("data-live-first") && r.hasAttribute("data-live") && r.dataset.status === "open" ? 0 : 1;
   }
-  function sortKey(r) {
-    return rowsEl.dataset.sort === "newest" ? -Date.parse(r.dataset.sortKey) : Date.parse(r.dataset.deadline);
+  // Soonest deadline first, and among equal deadlines the first to arrive,
+  // then by id; or newest first, then by id from the highest.
+  function sortKeys(r) {
+    var received = Date.parse(r.dataset.sortKey);
+    return rowsEl.dataset.sort === "newest" ? [-received] : [Date.parse(r.dataset.deadline), received];
   }
   function before(a, b) {
-    var ra = liveRank(a), rb = liveRank(b), ka = sortKey(a), kb = sortKey(b);
-    return ra !== rb ? ra < rb : ka !== kb ? ka < kb : a.dataset.id < b.dataset.id;
+    var ra = liveRank(a), rb = liveRank(b);
+    if (ra !== rb) return ra < rb;
+    var ka = sortKeys(a), kb = sortKeys(b);
+    for (var i = 0; i < ka.length; i++) {
+      if (ka[i] !== kb[i]) return ka[i] < kb[i];
+    }
+    return rowsEl.dataset.sort === "newest" ? a.dataset.id > b.dataset.id : a.dataset.id < b.dataset.id;
   }
   function insertSorted(li) {
     var list = rows();
