@@ -33,6 +33,11 @@ type rowsSQL struct {
 
 var (
 	sqlAccounts = `SELECT id FROM accounts WHERE disconnected_at = 0`
+	// The group commit asks once which accounts are connected and whether
+	// a webhook wants comment.created (sqlEventWanted): one step of one
+	// statement instead of two statements.
+	sqlConnected = `SELECT id, EXISTS (SELECT 1 FROM webhooks WHERE ',' || events || ',' LIKE '%,' || ? || ',%')
+		FROM accounts WHERE disconnected_at = 0`
 
 	sqlComments = rowsSQL{"comments", `INSERT INTO comments (id, account_id, media_id, media_product_type, surface, ad_id,
 		ad_title, original_media_id, parent_id, from_id, username, text, live, status, deadline, deadline_exact,
@@ -99,6 +104,7 @@ type ingestStmts struct {
 	at      int64          // the transaction's time, unix ms
 	changes []inbox.Change // logged by this transaction
 	p       *preparedIngest
+	wanted  *bool // whether a webhook wants comment.created, once read
 }
 
 // preparedIngest holds the hot path's statements, prepared on the writer
@@ -129,7 +135,7 @@ func (p *preparedIngest) prepareAll(ctx context.Context, db *sql.DB) error {
 		stmts[k] = st
 		return nil
 	}
-	for _, q := range []string{sqlAccounts, sqlTouchAccount, sqlEventWanted, sqlOwnReply} {
+	for _, q := range []string{sqlConnected, sqlTouchAccount, sqlEventWanted, sqlOwnReply} {
 		if err := add(stmtKey{query: q}, q); err != nil {
 			return err
 		}
@@ -229,8 +235,11 @@ func (q *ingestStmts) run(ctx context.Context, r rowsSQL, args []any, scan func(
 	return nil
 }
 
+// connectedAccounts answers the connected accounts, and notes whether a
+// webhook wants comment.created (known when there is an account to store
+// comments for).
 func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, error) {
-	rows, err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlAccounts}]).QueryContext(ctx)
+	rows, err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlConnected}]).QueryContext(ctx, outbound.CommentCreated)
 	if err != nil {
 		return nil, err
 	}
@@ -238,10 +247,12 @@ func (q *ingestStmts) connectedAccounts(ctx context.Context) (map[string]bool, e
 	out := map[string]bool{}
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		var wanted bool
+		if err := rows.Scan(&id, &wanted); err != nil {
 			return nil, err
 		}
 		out[id] = true
+		q.wanted = &wanted
 	}
 	return out, rows.Err()
 }
@@ -316,12 +327,15 @@ func (q *ingestStmts) followNew(ctx context.Context, fresh []inbox.Comment) erro
 	if err := q.logChanges(ctx, args); err != nil {
 		return err
 	}
-	var wanted bool
-	err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
-	if err != nil {
-		return fmt.Errorf("events: %w", err)
+	if q.wanted == nil {
+		var wanted bool
+		err := q.tx.StmtContext(ctx, q.p.stmts[stmtKey{query: sqlEventWanted}]).QueryRowContext(ctx, outbound.CommentCreated).Scan(&wanted)
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		q.wanted = &wanted
 	}
-	if wanted {
+	if *q.wanted {
 		args = args[:0]
 		for _, c := range fresh {
 			args = append(args, outbound.CommentCreated, c.ID, c.AccountID, q.at)
