@@ -220,8 +220,7 @@ func (s *Store) ClaimEnrichments(ctx context.Context, ids []string, lease time.D
 // OpenLiveMedia lists, per account, the media of open live comments.
 func (s *Store) OpenLiveMedia(ctx context.Context) (map[string][]string, error) {
 	var rows []struct{ AccountID, MediaID string }
-	err := s.r.WithContext(ctx).Raw(
-		`SELECT DISTINCT account_id, media_id FROM comments WHERE live = 1 AND status = 'open'`).Scan(&rows).Error
+	err := s.r.WithContext(ctx).Raw(s.openLiveMediaSQL()).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open live media: %w", err)
 	}
@@ -230,6 +229,14 @@ func (s *Store) OpenLiveMedia(ctx context.Context) (map[string][]string, error) 
 		out[r.AccountID] = append(out[r.AccountID], r.MediaID)
 	}
 	return out, nil
+}
+
+// openLiveMediaSQL reads the open Live comments through their partial
+// index. SQLite's planner, left to itself, walked every open comment by
+// status (0.1 s of CPU a poll with a busy inbox); PostgreSQL's picks the
+// partial index by itself.
+func (s *Store) openLiveMediaSQL() string {
+	return `SELECT DISTINCT c.account_id, c.media_id FROM ` + s.liveIndexed("comments_live_open") + ` WHERE c.live = 1 AND c.status = 'open'`
 }
 
 // ExpireLive marks the open live comments on an account's media expired

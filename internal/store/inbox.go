@@ -342,6 +342,27 @@ func (s *Store) SetStatus(ctx context.Context, userID int64, ids []string, to in
 	return changed, nil
 }
 
+// liveIndexed is "comments c" read through the named partial index of Live
+// comments. The inbox counts them on every page; SQLite's planner, left to
+// itself, walked every open (or expired) comment of the accounts by status
+// to find the few Live ones. PostgreSQL's picks the partial index by itself.
+func (s *Store) liveIndexed(index string) string {
+	if s.pg {
+		return "comments c"
+	}
+	return "comments c INDEXED BY " + index
+}
+
+func (s *Store) openLiveCountsSQL() string {
+	return `SELECT c.account_id, COUNT(*) AS n FROM ` + s.liveIndexed("comments_live_open") + `
+		WHERE c.live = 1 AND c.status = 'open' AND ` + visibleTo + ` GROUP BY c.account_id`
+}
+
+func (s *Store) endedLiveCountsSQL() string {
+	return `SELECT c.account_id, COUNT(*) AS n FROM ` + s.liveIndexed("comments_live_ended") + `
+		WHERE c.live = 1 AND c.status = 'expired' AND c.status_at >= ? AND ` + visibleTo + ` GROUP BY c.account_id`
+}
+
 // OpenLiveCounts counts, per account userID may see, the open Live comments
 // (an account with any is broadcasting, as far as the inbox knows).
 func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]int, error) {
@@ -349,8 +370,7 @@ func (s *Store) OpenLiveCounts(ctx context.Context, userID int64) (map[string]in
 		AccountID string
 		N         int
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
-		WHERE c.live = 1 AND c.status = 'open' AND `+visibleTo+` GROUP BY c.account_id`, userID).Scan(&rows).Error
+	err := s.r.WithContext(ctx).Raw(s.openLiveCountsSQL(), userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open live counts: %w", err)
 	}
@@ -369,8 +389,7 @@ func (s *Store) EndedLiveCounts(ctx context.Context, userID int64, since time.Ti
 		AccountID string
 		N         int
 	}
-	err := s.r.WithContext(ctx).Raw(`SELECT c.account_id, COUNT(*) AS n FROM comments c
-		WHERE c.live = 1 AND c.status = 'expired' AND c.status_at >= ? AND `+visibleTo+` GROUP BY c.account_id`, ms(since), userID).Scan(&rows).Error
+	err := s.r.WithContext(ctx).Raw(s.endedLiveCountsSQL(), ms(since), userID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: ended live counts: %w", err)
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,60 @@ func TestCursor_liveRoundTrip(t *testing.T) {
 		got, err := inbox.ParseCursor(c.Encode())
 		if err != nil || *got != c {
 			t.Errorf("%+v: got %+v, %v", c, got, err)
+		}
+	}
+}
+
+// TestLiveReads_usePartialIndexes: the Live watcher's poll and the inbox's
+// Live counts (on every page) count what they should, and on SQLite read
+// the few Live comments through their partial indexes rather than every
+// open or expired comment of the accounts.
+func TestLiveReads_usePartialIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t)
+	storetest.Account(t, s, "111", "p1", "acme.coffee", nil)
+	storetest.Account(t, s, "222", "p2", "acme.outdoor", nil)
+	ava := storetest.User(t, s, "fb-ava", "Ava", "admin")
+	storetest.Grant(t, s, ava, "111")
+	storetest.Grant(t, s, ava, "222")
+	d := time.Now().Add(time.Hour)
+	seed(t, s,
+		inbox.Comment{ID: "p1", AccountID: "111", MediaID: "m1", Deadline: d},
+		inbox.Comment{ID: "l1", AccountID: "111", MediaID: "live1", Deadline: d, Live: true, Surface: inbox.SurfaceLive},
+		inbox.Comment{ID: "l2", AccountID: "111", MediaID: "live1", Deadline: d, Live: true, Surface: inbox.SurfaceLive},
+		inbox.Comment{ID: "l3", AccountID: "222", MediaID: "live2", Deadline: d, Live: true, Surface: inbox.SurfaceLive},
+		inbox.Comment{ID: "l4", AccountID: "222", MediaID: "live3", Deadline: d, Live: true, Surface: inbox.SurfaceLive},
+		inbox.Comment{ID: "l5", AccountID: "222", MediaID: "live4", Deadline: d, Live: true, Surface: inbox.SurfaceLive, Status: inbox.StatusDone},
+	)
+	if _, err := s.ExpireLive(ctx, "222", []string{"live3"}); err != nil {
+		t.Fatal(err)
+	}
+	media, err := s.OpenLiveMedia(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.OpenLiveCounts(ctx, ava)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, err := s.EndedLiveCounts(ctx, ava, time.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(media, open, ended); got != "map[111:[live1] 222:[live2]] map[111:2 222:1] map[222:1]" {
+		t.Errorf("open media, open counts, ended counts: %s", got)
+	}
+	if testdb.Postgres() {
+		return
+	}
+	plans, err := s.ExplainLiveReads(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, index := range map[string]string{"OpenLiveMedia": "comments_live_open", "OpenLiveCounts": "comments_live_open",
+		"EndedLiveCounts": "comments_live_ended"} {
+		if !strings.Contains(plans[name], index) {
+			t.Errorf("%s does not read %s:\n%s", name, index, plans[name])
 		}
 	}
 }
