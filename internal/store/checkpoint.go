@@ -26,7 +26,7 @@ import (
 // under 18 ms, and ingest's p99 under 32 clients fell from 26–34 ms to
 // about 19 ms (issue 16's bench). Once a commit wrote half the pages
 // (migration 00216), every 25 ms did better again: p99 13.6–14.2 ms
-// against 14.0–15.6 ms at 50 and 18 ms at 100 (5 rounds each, twice).
+// against 14.0–15.6 ms at 50 and 15.2–18.0 ms at 100 (5 rounds each, twice).
 
 const (
 	checkpointEvery      = 25 * time.Millisecond
