@@ -32,6 +32,7 @@ type rowsSQL struct {
 }
 
 var (
+	// The connected accounts, for PostgreSQL's group commit (delivery_pg.go).
 	sqlAccounts = `SELECT id FROM accounts WHERE disconnected_at = 0`
 	// The group commit asks once which accounts are connected and whether
 	// a webhook wants comment.created (sqlEventWanted): one step of one
