@@ -81,7 +81,12 @@ wait $post
 post_rc=$?
 echo "--- SQLite: $([ $lite_rc -eq 0 ] && echo ok || echo FAILED)   PostgreSQL: $([ $post_rc -eq 0 ] && echo ok || echo FAILED)"
 passed=$(cat "$logs"/* | grep -c '^ok ')
-failed=$(cat "$logs"/* | grep -c '^FAIL')
+failed=$(cat "$logs"/* | grep -c '^FAIL\s')
+# What failed, again at the end, where a reader of the last lines (a CI
+# log's tail) finds it: the app's log above a failure can run to pages.
+for f in "$logs"/*; do
+  grep -E -e '^\s*--- FAIL' -e '^panic: ' -e '^\s+\S+_test\.go:[0-9]+: ' "$f" | head -40 | sed "s/^/[$(basename "$f")] /"
+done
 rm -rf "$logs"
 echo "packages: $passed passed, $failed failed"
 [ $lite_rc -eq 0 ] && [ $post_rc -eq 0 ]

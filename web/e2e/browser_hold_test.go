@@ -26,7 +26,7 @@ func TestBrowser_accountHold(t *testing.T) {
 	b.WaitLive()
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "send_error", "code": 368, "account": acct.ID}, nil)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=reply-text]")`, 5*time.Second)
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Hi river.walks! It is €39."))
 	b.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-send]")))

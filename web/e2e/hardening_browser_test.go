@@ -36,7 +36,7 @@ func TestBrowser_replyToCommentOlderThanItsWebhook(t *testing.T) {
 		}
 	}
 	w.Control(t, http.MethodDelete, "/control/faults", nil, nil)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=reply-text]")`, 5*time.Second)
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Yes! Details in your DMs."))
 	b.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-send]")))

@@ -24,6 +24,15 @@ func (w *World) comment(t testing.TB, in map[string]any) string {
 
 func rowSel(id string) string { return "#comment-" + id }
 
+// openRow clicks comment id's row and waits until its panel is open. The
+// live stream may move the row between the click's measuring and the click
+// (its deadline read from Graph re-sorts it, a row arrives above it), so a
+// missed click is tried again, as a person would (Browser.ClickUntil).
+func openRow(b *Browser, id string) {
+	b.t.Helper()
+	b.ClickUntil(rowSel(id)+" [data-testid=row-open]", `!!document.querySelector("#detail [data-testid=comment-detail][data-id='`+id+`']")`)
+}
+
 // pillGone holds once the "N new" pill has put its rows in the list.
 const pillGone = `document.querySelector("[data-testid=new-pill]").hidden`
 
@@ -75,7 +84,7 @@ func TestBrowser_inboxLiveAndEscaped(t *testing.T) {
 	b.WaitFor(`document.querySelectorAll("[data-testid=comment-row]").length >= 6`, 10*time.Second)
 	// The rail's counts follow, pushed by the stream.
 	b.WaitFor(`document.querySelector("[data-testid=view-open] .rail-count").textContent === "6"`, 5*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=comment-detail][data-id='`+id+`']")`, 5*time.Second)
 	b.Screenshot("inbox")
 	b.ColorScheme("dark")

@@ -27,7 +27,7 @@ func openComment(b *Browser, id string) {
 		b.ClickUntil("[data-testid=new-pill]", pillGone)
 	}
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`(document.querySelector("[data-testid=comment-detail]")||{dataset:{}}).dataset.id === "`+id+`"`, 5*time.Second)
 }
 

@@ -42,7 +42,7 @@ func TestBrowser_sendPrivateReply(t *testing.T) {
 	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "username": "river.walks", "text": "How much is the blue one?"})
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=reply-text]")`, 5*time.Second)
 	text := "Hi river.walks! The blue one is €39 — details in your DMs ✨"
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), text))
@@ -93,7 +93,7 @@ func TestBrowser_templateShortcut(t *testing.T) {
 	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "username": "kai_m", "text": "price?"})
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=reply-text]")`, 5*time.Second)
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "/price "))
 	want := "Hi kai_m! Prices for acme.coffee are in your DMs."

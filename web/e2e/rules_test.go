@@ -257,7 +257,7 @@ func TestBrowser_suggestRule(t *testing.T) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	w.waitSettled(t, ava, id)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`(document.querySelector("[data-testid=reply-text]")||{}).value === `+jsString(want), 5*time.Second)
 	if got := b.Text("[data-testid=reply-suggestion] span:last-child"); got != "Suggested by rule Price questions: “Price list”. Edit it or send it as it is." {
 		t.Errorf("suggestion = %q", got)
@@ -313,7 +313,7 @@ func TestBrowser_assignRule(t *testing.T) {
 	b.WaitLive()
 	id := w.comment(t, map[string]any{"account": outdoor, "username": "shop.owner", "text": "¿Precio MAYORISTA para 50?"})
 	b.WaitFor(`(document.querySelector("`+rowSel(id)+` [data-testid=row-assignee]")||{}).title === "Assigned to Ben Okafor"`, 10*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-open]")))
+	openRow(b, id)
 	b.WaitFor(`(document.querySelector("[data-testid=history]")||{textContent:""}).textContent.includes("Assigned to Ben Okafor by rule “Wholesale to Ben”")`, 5*time.Second)
 	b.Screenshot("assigned")
 }

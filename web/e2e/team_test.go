@@ -81,7 +81,7 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	if r := avaAPI.PostJSON(t, "/api/v1/templates", map[string]any{"name": "Shipping", "body": "Hi {{username}}! We ship everywhere."}); r.Status != http.StatusCreated {
 		t.Fatalf("template = %d %s", r.Status, r.Body)
 	}
-	ava.Do(chromedp.Click(chromedp.CSS(rowSel(ids[2]) + " [data-testid=row-open]")))
+	openRow(ava, ids[2])
 	ava.WaitFor(`!!document.querySelector("[data-testid=comment-detail][data-id='`+ids[2]+`'] [data-template-key='1']")`, 5*time.Second)
 	for _, k := range []string{"x", "j", "x"} {
 		ava.Do(chromedp.KeyEvent(k))
@@ -113,7 +113,7 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 	eli.WaitFor(`document.querySelector("[data-testid=view-mine] .rail-count").textContent === "2"`, 5*time.Second)
 
 	// Ava writes a reply to the second comment: Eli sees her replying.
-	ava.Do(chromedp.Click(chromedp.CSS(rowSel(ids[1]) + " [data-testid=row-open]")))
+	openRow(ava, ids[1])
 	ava.WaitFor(`!!document.querySelector("[data-testid=comment-detail][data-id='`+ids[1]+`'] [data-testid=reply-text]")`, 5*time.Second)
 	ava.Do(chromedp.Click(chromedp.CSS("[data-testid=reply-text]")))
 	ava.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), "Hi! It ships to Canada in 5 days"))
@@ -128,7 +128,7 @@ func TestBrowser_assignmentAndPresenceLive(t *testing.T) {
 		t.Error("Ava sees her own presence")
 	}
 	// Eli opens it: the panel says so, and sending is warned first.
-	eli.Do(chromedp.Click(chromedp.CSS(rowSel(ids[1]) + " [data-testid=row-open]")))
+	openRow(eli, ids[1])
 	eli.WaitFor(visible("#detail [data-testid=detail-presence]"), 5*time.Second)
 	if got := eli.Text("#detail [data-testid=detail-presence]"); !strings.HasPrefix(got, "Ava Martin is replying") {
 		t.Errorf("Eli's panel says %q", got)

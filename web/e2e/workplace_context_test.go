@@ -101,7 +101,7 @@ func TestBrowser_liveCommentsSortFirst(t *testing.T) {
 	}
 	// The inbox with the panel open during the broadcast.
 	b.Viewport(DesktopWidth, DesktopHeight, false)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(lives[1]) + " [data-testid=row-open]")))
+	openRow(b, lives[1])
 	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+lives[1]+`"`, 5*time.Second)
 	b.LookEverywhere("live-first", "inbox with Live comments first")
 	b.Navigate(w.App.URL + "/inbox") // the list with no current row (that one never moves)

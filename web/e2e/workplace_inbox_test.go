@@ -115,7 +115,7 @@ func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
 	}
 	// A click opens a comment; the browser's Back returns to the list, and
 	// Forward opens it again.
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[0]) + " [data-testid=row-open]")))
+	openRow(b, ids[0])
 	panelIs(b, ids[0])
 	Eval[bool](b, "history.back(), true")
 	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
@@ -130,7 +130,7 @@ func TestBrowser_oneCurrentCommentDeepLinksAndBack(t *testing.T) {
 	}
 	b.Do(chromedp.Click(chromedp.CSS(closeBtn)))
 	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[3]) + " [data-testid=row-open]")))
+	openRow(b, ids[3])
 	panelIs(b, ids[3])
 	Eval[bool](b, "history.back(), true")
 	b.WaitFor(`!document.querySelector("#detail .detail-card") && location.pathname === "/inbox"`, 5*time.Second)
@@ -188,7 +188,7 @@ func TestBrowser_panelFollowsTheChangeFeed(t *testing.T) {
 	}
 
 	// Ava writes a reply to x; Eli replies first.
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(x) + " [data-testid=row-open]")))
+	openRow(b, x)
 	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+x+`"`, 5*time.Second)
 	draft := "Hi! The blue one is back on Friday."
 	b.Do(chromedp.SendKeys(chromedp.CSS("[data-testid=reply-text]"), draft))
@@ -283,7 +283,7 @@ func TestBrowser_liveBroadcastEndsAtOnce(t *testing.T) {
 		// The band counts the broadcast's open comments, live.
 		b.WaitFor(`((document.querySelector("[data-testid=live-band]")||{}).textContent||"").includes("`+[]string{"1 open comment ", "2 open comments"}[i]+`")`, 10*time.Second)
 	}
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(ids[0]) + " [data-testid=row-open]")))
+	openRow(b, ids[0])
 	b.WaitFor(`(document.querySelector("#detail .detail-card")||{dataset:{}}).dataset.id === "`+ids[0]+`"`, 5*time.Second)
 	if got := b.Text(`#detail [data-testid=detail-countdown]`); got != "LIVE" {
 		t.Errorf("the panel's chip says %q during the broadcast", got)
