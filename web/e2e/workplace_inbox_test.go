@@ -419,8 +419,7 @@ func TestBrowser_smallThings(t *testing.T) {
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	top := Eval[float64](b, `document.querySelector("#rows .row").getBoundingClientRect().top`)
-	b.Do(chromedp.Click(chromedp.CSS(rowSel(id) + " [data-testid=row-check]")))
-	b.WaitFor(`!document.querySelector("[data-testid=bulkbar]").hidden`, 3*time.Second)
+	b.ClickUntil(rowSel(id)+" [data-testid=row-check]", `!document.querySelector("[data-testid=bulkbar]").hidden`)
 	if now := Eval[float64](b, `document.querySelector("#rows .row").getBoundingClientRect().top`); now != top {
 		t.Errorf("the bulk bar moved the first row from %.0f to %.0f px", top, now)
 	}
