@@ -25,6 +25,7 @@ func TestBrowser_accountHold(t *testing.T) {
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitLive()
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
+	w.waitSettled(t, w.Login(t, d.User("Ava").ID), id)
 	w.Control(t, http.MethodPost, "/control/faults", map[string]any{"kind": "send_error", "code": 368, "account": acct.ID}, nil)
 	openRow(b, id)
 	b.WaitFor(`!!document.querySelector("[data-testid=reply-text]")`, 5*time.Second)

@@ -40,6 +40,7 @@ func TestBrowser_sendPrivateReply(t *testing.T) {
 	b := NewBrowser(t)
 	w.BrowserLogin(t, b, d.User("Ava").ID)
 	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "username": "river.walks", "text": "How much is the blue one?"})
+	w.waitSettled(t, w.Login(t, d.User("Ava").ID), id)
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	openRow(b, id)
@@ -91,6 +92,7 @@ func TestBrowser_templateShortcut(t *testing.T) {
 		t.Fatalf("uses before = %q", got)
 	}
 	id := w.comment(t, map[string]any{"account": d.Account("acme.coffee").ID, "username": "kai_m", "text": "price?"})
+	w.waitSettled(t, w.Login(t, d.User("Ava").ID), id)
 	b.Navigate(w.App.URL + "/inbox")
 	b.WaitFor(`!!document.querySelector("`+rowSel(id)+`")`, 10*time.Second)
 	openRow(b, id)
